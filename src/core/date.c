@@ -1,0 +1,98 @@
+/*
+ * date.c - calendar dates; see date.h.
+ */
+#include "date.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : n[m - 1];
+}
+
+bool date_parse(const char *zText, struct xdate *out)
+{
+    if (!zText || strlen(zText) != 10 || zText[4] != '-' || zText[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (zText[i] < '0' || zText[i] > '9')
+            return false;
+    }
+    int y = atoi(zText), m = atoi(zText + 5), d = atoi(zText + 8);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return false;
+    out->y = y;
+    out->m = m;
+    out->d = d;
+    return true;
+}
+
+int date_cmp(struct xdate a, struct xdate b)
+{
+    if (a.y != b.y)
+        return a.y < b.y ? -1 : 1;
+    if (a.m != b.m)
+        return a.m < b.m ? -1 : 1;
+    if (a.d != b.d)
+        return a.d < b.d ? -1 : 1;
+    return 0;
+}
+
+void date_format(struct xdate dt, char *buf)
+{
+    snprintf(buf, 11, "%04d-%02d-%02d", dt.y % 10000, dt.m % 100, dt.d % 100);
+}
+
+void date_wareki(struct xdate dt, char *buf, int nBuf)
+{
+    /* 令和 began 2019-05-01, 平成 1989-01-08. */
+    const char *era = "令和";
+    int base = 2018;
+    if (date_cmp(dt, (struct xdate){2019, 5, 1}) < 0) {
+        era = "平成";
+        base = 1988;
+    }
+    int year = dt.y - base;
+    if (year == 1)
+        snprintf(buf, (size_t)nBuf, "%s元年%d月%d日", era, dt.m, dt.d);
+    else
+        snprintf(buf, (size_t)nBuf, "%s%d年%d月%d日", era, year, dt.m, dt.d);
+}
+
+long date_days(struct xdate dt)
+{
+    /* Howard Hinnant's days_from_civil. */
+    long y = dt.y - (dt.m <= 2);
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long mp = (dt.m + 9) % 12;
+    long doy = (153 * mp + 2) / 5 + dt.d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+struct xdate date_today(void)
+{
+    struct xdate dt;
+    const char *fixed = getenv("EXTSVC_TODAY");
+    if (fixed && date_parse(fixed, &dt))
+        return dt;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    dt.y = tm.tm_year + 1900;
+    dt.m = tm.tm_mon + 1;
+    dt.d = tm.tm_mday;
+    return dt;
+}

@@ -1,0 +1,297 @@
+/*
+ * evaluate.c - the rules of the standard; see evaluate.h and CONTRACT.md
+ * section 2. Each rule_* function is one rule and says which clause it is.
+ */
+#include "evaluate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "text.h"
+
+const char *track_name(enum track t)
+{
+    return t == TRACK_REQUIREMENTS ? "requirements" : "risk-review";
+}
+
+/* Findings are collected in a growable array; a failed allocation sets oom
+ * and the evaluation is abandoned. */
+struct collector {
+    struct evaluation *ev;
+    size_t alloc;
+    bool oom;
+};
+
+static void add(struct collector *c, enum severity sev, const char *code, int item,
+                const char *field, int index, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void add(struct collector *c, enum severity sev, const char *code, int item,
+                const char *field, int index, const char *fmt, ...)
+{
+    if (c->oom)
+        return;
+    struct evaluation *ev = c->ev;
+    if (ev->nFindings == c->alloc) {
+        size_t n = c->alloc ? c->alloc * 2 : 16;
+        struct finding *p = realloc(ev->findings, n * sizeof *p);
+        if (!p) {
+            c->oom = true;
+            return;
+        }
+        ev->findings = p;
+        c->alloc = n;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    int rc = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (rc < 0) {
+        c->oom = true;
+        return;
+    }
+    ev->findings[ev->nFindings++] = (struct finding){sev, code, item, field, index, msg};
+}
+
+/* 5(2)③ (ア)〜(キ): the fields the ledger needs must be present. */
+static void rule_missing_fields(struct collector *c, const struct document *doc)
+{
+    const struct {
+        const char *value, *path, *label;
+    } req[] = {
+        {doc->service_name, "service.name", "外部サービスの名称（5(2)③(ア)）"},
+        {doc->provider, "service.provider", "外部サービス提供者の名称（5(2)③(イ)）"},
+        {doc->purpose, "purpose", "利用目的（5(2)③(ウ)）"},
+        {doc->level[AXIS_CONFIDENTIALITY], "classification.confidentiality",
+         "取り扱う情報の格付・機密性（5(2)③(エ)）"},
+        {doc->level[AXIS_INTEGRITY], "classification.integrity",
+         "取り扱う情報の格付・完全性（5(2)③(エ)）"},
+        {doc->level[AXIS_AVAILABILITY], "classification.availability",
+         "取り扱う情報の格付・可用性（5(2)③(エ)）"},
+        {doc->period_from, "period.from", "利用期間の開始日（5(2)③(オ)）"},
+        {doc->period_to, "period.to", "利用期間の終了日（5(2)③(オ)）"},
+        {doc->applicant_department, "applicant.department", "利用申請者の所属（5(2)③(カ)）"},
+        {doc->applicant_name, "applicant.name", "利用申請者の氏名（5(2)③(カ)）"},
+        {doc->scope, "scope", "利用者の範囲（5(2)③(キ)）"},
+    };
+    for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
+        if (text_is_blank(req[i].value))
+            add(c, SEV_BLOCKER, "missing-field", 0, req[i].path, -1,
+                "本基準5(2)③: %sが入力されていません", req[i].label);
+}
+
+/* 5(2)③(オ): the period must be real days, from not after to. */
+static void rule_period(struct collector *c, const struct document *doc)
+{
+    struct xdate from, to;
+    bool okFrom = true, okTo = true;
+    if (!text_is_blank(doc->period_from) && !date_parse(doc->period_from, &from)) {
+        okFrom = false;
+        add(c, SEV_BLOCKER, "invalid-period", 0, "period.from", -1,
+            "本基準5(2)③(オ): 利用期間の開始日 \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
+            doc->period_from);
+    }
+    if (!text_is_blank(doc->period_to) && !date_parse(doc->period_to, &to)) {
+        okTo = false;
+        add(c, SEV_BLOCKER, "invalid-period", 0, "period.to", -1,
+            "本基準5(2)③(オ): 利用期間の終了日 \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
+            doc->period_to);
+    }
+    if (okFrom && okTo && !text_is_blank(doc->period_from) && !text_is_blank(doc->period_to) &&
+        date_cmp(from, to) > 0)
+        add(c, SEV_BLOCKER, "invalid-period", 0, "period", -1,
+            "本基準5(2)③(オ): 利用期間の開始日 %s が終了日 %s より後になっています",
+            doc->period_from, doc->period_to);
+}
+
+/* 6 その他 / 4: every individual condition the manager set must be met. */
+static void rule_conditions(struct collector *c, const struct document *doc)
+{
+    for (size_t i = 0; i < doc->nConditions; i++) {
+        const struct condition *cond = &doc->conditions[i];
+        if (cond->status != ANSWER_MET)
+            add(c, SEV_BLOCKER, "condition-unmet", 0, NULL, (int)i,
+                "本基準6: 個別の選定条件 %zu「%s」が%sです", i + 1, cond->text,
+                cond->status == ANSWER_UNMET ? "満たされていません" : "未確認");
+    }
+}
+
+/* 別紙 / 3: one requirement's answer. */
+static void rule_requirement(struct collector *c, const struct requirement *r,
+                             const struct answer *a)
+{
+    enum answer_status st = a ? a->status : ANSWER_UNKNOWN;
+    const char *lv = req_level_label(r->level);
+    if (st == ANSWER_MET)
+        return;
+    if (st == ANSWER_UNKNOWN) {
+        add(c, SEV_BLOCKER, "unanswered", r->no, NULL, -1,
+            "別紙 項番%d（%s）: 適用状況が未回答です（%s %s）", r->no, lv, r->clause, r->category);
+        return;
+    }
+    bool reasoned = !text_is_blank(a->reason);
+    switch (r->level) {
+    case REQ_MANDATORY:
+        add(c, SEV_BLOCKER, "mandatory-unmet", r->no, NULL, -1,
+            "別紙 項番%d（%s）: 必須要件を満たしていません。必須は「満たす必要がある要件」です（%s %s）",
+            r->no, lv, r->clause, r->category);
+        break;
+    case REQ_RECOMMENDED:
+        if (reasoned)
+            add(c, SEV_WARNING, "recommended-unmet", r->no, NULL, -1,
+                "別紙 項番%d（%s）: 推奨要件を満たしていません。理由: %s", r->no, lv, a->reason);
+        else
+            add(c, SEV_BLOCKER, "recommended-unjustified", r->no, NULL, -1,
+                "別紙 項番%d（%s）: 推奨要件を満たさない理由（代替サービスが他にない等）が記載されていません",
+                r->no, lv);
+        break;
+    case REQ_OPTIONAL:
+        if (reasoned)
+            add(c, SEV_WARNING, "optional-unmet", r->no, NULL, -1,
+                "別紙 項番%d（%s）: 任意要件を満たしていません。影響の検討: %s", r->no, lv,
+                a->reason);
+        else
+            add(c, SEV_BLOCKER, "optional-unconsidered", r->no, NULL, -1,
+                "別紙 項番%d（%s）: 任意要件を満たさない場合の影響の検討結果が記載されていません（本基準3）",
+                r->no, lv);
+        break;
+    }
+}
+
+/* 4 / 1(4): one known risk must be accepted, or mitigated with a measure. */
+static void rule_risk(struct collector *c, const struct risk *k, const struct risk_answer *a)
+{
+    if (!a || a->decision == RISK_UNDECIDED)
+        add(c, SEV_BLOCKER, "risk-undecided", k->no, NULL, -1,
+            "本基準4: 外部サービス利用の特性 1(4)%s のリスクを受容するか低減措置を講ずるかが決められていません",
+            circled_number(k->no));
+    else if (a->decision == RISK_MITIGATE && text_is_blank(a->measure))
+        add(c, SEV_BLOCKER, "measure-missing", k->no, NULL, -1,
+            "本基準4: 1(4)%s のリスク低減措置の内容が記載されていません", circled_number(k->no));
+}
+
+/* 5(2): the purchase approval under 職務権限規程 and the vendor decision
+ * come before the request. */
+static void rule_procurement(struct collector *c, const struct document *doc)
+{
+    if (!doc->has_procurement || text_is_blank(doc->approval_ref) ||
+        text_is_blank(doc->approved_on) || text_is_blank(doc->vendor_decided_on))
+        add(c, SEV_WARNING, "procurement-missing", 0, NULL, -1,
+            "本基準5(2): 職務権限規程による事前の審査・利用承認（approval_ref, approved_on）と業者決定日"
+            "（vendor_decided_on）の記録がありません");
+}
+
+/* 1(3) 生成AI: our own warning; information entered may be used by the provider (1(4)⑥). */
+static void rule_generative_ai(struct collector *c, const struct document *doc)
+{
+    if (doc->category && strcmp(doc->category, "generative-ai") == 0)
+        add(c, SEV_WARNING, "generative-ai", 0, NULL, -1,
+            "生成AIサービスです。入力した情報が提供者に保存・学習利用されないことを約款で確認してください（1(4)⑥）");
+}
+
+static int field_rank(const char *field)
+{
+    static const char *const order[] = {
+        "service.name",      "service.provider",
+        "purpose",           "classification.confidentiality",
+        "classification.integrity", "classification.availability",
+        "period",            "period.from",
+        "period.to",         "applicant.department",
+        "applicant.name",    "scope"};
+    for (int i = 0; field && i < (int)(sizeof order / sizeof order[0]); i++)
+        if (strcmp(order[i], field) == 0)
+            return i;
+    return 99;
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+    const struct finding *a = pa, *b = pb;
+    if (a->item != b->item)
+        return a->item < b->item ? -1 : 1;
+    int rc = strcmp(a->code, b->code);
+    if (rc)
+        return rc;
+    if (a->index != b->index)
+        return a->index < b->index ? -1 : 1;
+    return field_rank(a->field) - field_rank(b->field);
+}
+
+enum track evaluate_track(const struct catalogue *cat, const char *confidentiality)
+{
+    const struct class_level *lv = catalogue_level(cat, AXIS_CONFIDENTIALITY, confidentiality);
+    const struct class_level *th = catalogue_level(cat, AXIS_CONFIDENTIALITY, cat->threshold);
+    if (!lv || !th)
+        return TRACK_REQUIREMENTS;
+    return lv->rank >= th->rank ? TRACK_REQUIREMENTS : TRACK_RISK_REVIEW;
+}
+
+enum xcode evaluate(const struct document *doc, const struct catalogue *cat,
+                    struct evaluation *out, struct xerr *e)
+{
+    memset(out, 0, sizeof *out);
+    struct collector c = {out, 0, false};
+    out->catalogue_id = cat->id;
+    out->track = evaluate_track(cat, doc->level[AXIS_CONFIDENTIALITY]);
+
+    rule_missing_fields(&c, doc);
+    rule_period(&c, doc);
+    rule_conditions(&c, doc);
+    if (out->track == TRACK_REQUIREMENTS) {
+        for (size_t i = 0; i < cat->nReqs; i++)
+            rule_requirement(&c, &cat->reqs[i], document_answer(doc, cat->reqs[i].no));
+    } else {
+        for (size_t i = 0; i < cat->nRisks; i++)
+            rule_risk(&c, &cat->risks[i], document_risk(doc, cat->risks[i].no));
+    }
+    rule_procurement(&c, doc);
+    rule_generative_ai(&c, doc);
+
+    if (c.oom) {
+        evaluation_release(out);
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    }
+    qsort(out->findings, out->nFindings, sizeof *out->findings, cmp_finding);
+    out->approvable = evaluation_count(out, SEV_BLOCKER) == 0;
+    return X_OK;
+}
+
+size_t evaluation_count(const struct evaluation *ev, enum severity sev)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ev->nFindings; i++)
+        n += ev->findings[i].severity == sev;
+    return n;
+}
+
+void evaluation_release(struct evaluation *ev)
+{
+    for (size_t i = 0; i < ev->nFindings; i++)
+        free(ev->findings[i].message);
+    free(ev->findings);
+    memset(ev, 0, sizeof *ev);
+}
+
+json_t *evaluation_to_json(const struct evaluation *ev)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < ev->nFindings; i++) {
+        const struct finding *f = &ev->findings[i];
+        json_t *o = json_pack("{s:s, s:s}", "severity",
+                              f->severity == SEV_BLOCKER ? "blocker" : "warning", "code", f->code);
+        if (f->item)
+            json_object_set_new(o, "item", json_integer(f->item));
+        if (f->field)
+            json_object_set_new(o, "field", json_string(f->field));
+        if (f->index >= 0)
+            json_object_set_new(o, "index", json_integer(f->index));
+        json_object_set_new(o, "message", json_string(f->message));
+        json_array_append_new(arr, o);
+    }
+    return json_pack("{s:b, s:s, s:s, s:o}", "approvable", ev->approvable, "track",
+                     track_name(ev->track), "catalogue", ev->catalogue_id, "findings", arr);
+}

@@ -1,0 +1,213 @@
+/*
+ * text.c - UTF-8, buffers, CSV and CP932; see text.h.
+ */
+#include "text.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sbuf_init(struct sbuf *sb, size_t cap)
+{
+    sb->buf = NULL;
+    sb->len = sb->alloc = 0;
+    sb->cap = cap;
+    sb->overflow = false;
+}
+
+void sbuf_release(struct sbuf *sb)
+{
+    free(sb->buf);
+    sbuf_init(sb, sb->cap);
+}
+
+char *sbuf_detach(struct sbuf *sb)
+{
+    char *s = sb->buf ? sb->buf : strdup("");
+    sbuf_init(sb, sb->cap);
+    return s;
+}
+
+static bool sbuf_grow(struct sbuf *sb, size_t extra)
+{
+    if (sb->overflow)
+        return false;
+    size_t need = sb->len + extra + 1;
+    if (need < sb->len || (sb->cap && need > sb->cap + 1)) {
+        sb->overflow = true;
+        return false;
+    }
+    if (need <= sb->alloc)
+        return true;
+    size_t n = sb->alloc ? sb->alloc : 64;
+    while (n < need)
+        n *= 2;
+    char *p = realloc(sb->buf, n);
+    if (!p) {
+        sb->overflow = true;
+        return false;
+    }
+    sb->buf = p;
+    sb->alloc = n;
+    return true;
+}
+
+bool sbuf_add(struct sbuf *sb, const void *data, size_t n)
+{
+    if (!sbuf_grow(sb, n))
+        return false;
+    if (n)
+        memcpy(sb->buf + sb->len, data, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+    return true;
+}
+
+bool sbuf_adds(struct sbuf *sb, const char *s)
+{
+    return sbuf_add(sb, s, strlen(s));
+}
+
+bool sbuf_addf(struct sbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !sbuf_grow(sb, (size_t)n))
+        return false;
+    va_start(ap, fmt);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+    return true;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned c = *p;
+        if (c == 0)
+            return false;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        int len;
+        unsigned cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (end - p < len)
+            return false;
+        for (int i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
+bool text_is_blank(const char *s)
+{
+    if (!s)
+        return true;
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+            s++;
+        } else if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 &&
+                   (unsigned char)s[2] == 0x80) {
+            s += 3; /* U+3000 IDEOGRAPHIC SPACE */
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+bool csv_field(struct sbuf *sb, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!strpbrk(s, ",\"\r\n"))
+        return sbuf_adds(sb, s);
+    bool ok = sbuf_add(sb, "\"", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            ok = ok && sbuf_add(sb, "\"\"", 2);
+        else
+            ok = ok && sbuf_add(sb, p, 1);
+    }
+    return ok && sbuf_add(sb, "\"", 1);
+}
+
+enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
+                         size_t *bad_offset)
+{
+    *out = NULL;
+    *nOut = 0;
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    if (cd == (iconv_t)-1)
+        return X_INTERNAL;
+    size_t alloc = nIn * 2 + 16; /* CP932 never needs more bytes than UTF-8, but be safe */
+    char *buf = malloc(alloc);
+    if (!buf) {
+        iconv_close(cd);
+        return X_INTERNAL;
+    }
+    char *src = (char *)in, *dst = buf;
+    size_t left = nIn, room = alloc;
+    enum xcode rc = X_OK;
+    if (iconv(cd, &src, &left, &dst, &room) == (size_t)-1) {
+        rc = (errno == EILSEQ || errno == EINVAL) ? X_INVALID : X_INTERNAL;
+        if (bad_offset)
+            *bad_offset = (size_t)(src - in);
+    }
+    iconv_close(cd);
+    if (rc != X_OK) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *nOut = alloc - room;
+    return X_OK;
+}
+
+bool text_contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0)
+        return true;
+    for (const char *p = hay; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return true;
+    return false;
+}

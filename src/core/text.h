@@ -1,0 +1,57 @@
+/*
+ * text.h - text as Japanese offices write it: UTF-8 checks, blankness that
+ * counts the ideographic space, a growable buffer with a cap, CSV fields
+ * (RFC 4180) and conversion to CP932 for Windows Excel.
+ */
+#ifndef EXTSVC_TEXT_H
+#define EXTSVC_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+/* A growable byte buffer, always NUL-terminated. It grows only up to `cap`
+ * bytes (0: no cap); past that every append fails and `overflow` is set. */
+struct sbuf {
+    char *buf;
+    size_t len, alloc, cap;
+    bool overflow; /* an append hit the cap or ran out of memory */
+};
+
+#define SBUF_INIT {NULL, 0, 0, 0, false}
+
+/* Prepare an empty buffer that will never hold more than `cap` bytes. */
+void sbuf_init(struct sbuf *sb, size_t cap);
+/* Free what the buffer holds and make it empty again. */
+void sbuf_release(struct sbuf *sb);
+/* Give the caller the string (never NULL; caller frees); the buffer is empty after. */
+char *sbuf_detach(struct sbuf *sb);
+bool sbuf_add(struct sbuf *sb, const void *data, size_t n);
+bool sbuf_adds(struct sbuf *sb, const char *s);
+bool sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True where the n bytes at s are well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing past U+10FFFF) with no NUL byte. */
+bool utf8_valid(const char *s, size_t n);
+
+/* True for NULL, "" and strings of only spaces, tabs, newlines and U+3000. */
+bool text_is_blank(const char *s);
+
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_chars(const char *s);
+
+/* Append s as one RFC 4180 field: quoted where it holds a comma, quote,
+ * CR or LF, with quotes doubled. */
+bool csv_field(struct sbuf *sb, const char *s);
+
+/* Convert UTF-8 text to CP932. On a character CP932 cannot hold, returns
+ * X_INVALID with *bad_offset set to its byte offset in `in`. On success the
+ * caller frees *out, of *nOut bytes. */
+enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
+                         size_t *bad_offset);
+
+/* Does `hay` contain `needle`, comparing ASCII letters without case? */
+bool text_contains(const char *hay, const char *needle);
+
+#endif
