@@ -56,7 +56,7 @@ static enum xcode only_keys(json_t *obj, const char *where, const char *const *k
             return xerr_set(e, X_INVALID, "カタログ: %s に未知のキー \"%s\" があります", where,
                             key);
     }
-    return X_OK;
+    return XOK;
 }
 
 static const char *get_text(json_t *obj, const char *key)
@@ -99,7 +99,7 @@ static enum xcode parse_levels(struct catalogue *cat, json_t *cls, enum axis axi
                 return xerr_set(e, X_INVALID, "カタログ: %s の格付 \"%s\" が重複しています",
                                 axis_label(axis), lv->level);
     }
-    return X_OK;
+    return XOK;
 }
 
 static enum xcode parse_requirements(struct catalogue *cat, json_t *arr, struct xerr *e)
@@ -144,7 +144,7 @@ static enum xcode parse_requirements(struct catalogue *cat, json_t *arr, struct 
             if (cat->reqs[j].no == r->no)
                 return xerr_set(e, X_INVALID, "カタログ: 項番%d が重複しています", r->no);
     }
-    return X_OK;
+    return XOK;
 }
 
 static enum xcode parse_risks(struct catalogue *cat, json_t *arr, struct xerr *e)
@@ -174,7 +174,7 @@ static enum xcode parse_risks(struct catalogue *cat, json_t *arr, struct xerr *e
                 return xerr_set(e, X_INVALID, "カタログ: リスク%d が重複しています",
                                 cat->risks[i].no);
     }
-    return X_OK;
+    return XOK;
 }
 
 enum xcode catalogue_parse(json_t *doc, struct catalogue *out, struct xerr *e)
@@ -221,7 +221,7 @@ enum xcode catalogue_parse(json_t *doc, struct catalogue *out, struct xerr *e)
         goto fail;
     if ((rc = parse_risks(out, json_object_get(doc, "risks"), e)))
         goto fail;
-    return X_OK;
+    return XOK;
 fail:
     catalogue_release(out);
     return rc;

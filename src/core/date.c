@@ -51,7 +51,18 @@ int date_cmp(struct xdate a, struct xdate b)
 
 void date_format(struct xdate dt, char *buf)
 {
-    snprintf(buf, 11, "%04d-%02d-%02d", dt.y % 10000, dt.m % 100, dt.d % 100);
+    unsigned y = (unsigned)dt.y % 10000u, m = (unsigned)dt.m % 100u, d = (unsigned)dt.d % 100u;
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + d / 10);
+    buf[9] = (char)('0' + d % 10);
+    buf[10] = '\0';
 }
 
 void date_wareki(struct xdate dt, char *buf, int nBuf)
@@ -80,6 +91,22 @@ long date_days(struct xdate dt)
     long doy = (153 * mp + 2) / 5 + dt.d - 1;
     long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+struct xdate date_add_days(struct xdate dt, long n)
+{
+    /* Howard Hinnant's civil_from_days. */
+    long z = date_days(dt) + n + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    struct xdate out;
+    out.d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    out.m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    out.y = (int)(yoe + era * 400 + (out.m <= 2));
+    return out;
 }
 
 struct xdate date_today(void)

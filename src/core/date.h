@@ -28,6 +28,9 @@ void date_wareki(struct xdate dt, char *buf, int nBuf);
 /* Days from 1970-01-01 (negative before it). */
 long date_days(struct xdate dt);
 
+/* The date `n` days after dt (before, for negative n). */
+struct xdate date_add_days(struct xdate dt, long n);
+
 /* Today's date in local time, or $EXTSVC_TODAY (YYYY-MM-DD) where set, so
  * that tests can fix the clock. The only impure function here. */
 struct xdate date_today(void);

@@ -33,7 +33,7 @@ static enum xcode only_keys(json_t *obj, const char *where, const char *const *k
             return xerr_set(e, X_INVALID, "申請書: %s%s未知の項目 \"%s\" があります", where,
                             *where ? " に" : "", key);
     }
-    return X_OK;
+    return XOK;
 }
 
 /* Fetch an optional string member: absent or null gives NULL; another type
@@ -44,11 +44,11 @@ static enum xcode opt_string(json_t *obj, const char *key, const char *path, con
     json_t *v = json_object_get(obj, key);
     *out = NULL;
     if (!v || json_is_null(v))
-        return X_OK;
+        return XOK;
     if (!json_is_string(v))
         return xerr_set(e, X_INVALID, "申請書: %s は文字列で指定してください", path);
     *out = json_string_value(v);
-    return X_OK;
+    return XOK;
 }
 
 /* Fetch an optional object member: absent or null gives NULL. */
@@ -57,11 +57,11 @@ static enum xcode opt_object(json_t *obj, const char *key, json_t **out, struct 
     json_t *v = json_object_get(obj, key);
     *out = NULL;
     if (!v || json_is_null(v))
-        return X_OK;
+        return XOK;
     if (!json_is_object(v))
         return xerr_set(e, X_INVALID, "申請書: %s はオブジェクトで指定してください", key);
     *out = v;
-    return X_OK;
+    return XOK;
 }
 
 /* Item numbers are JSON object keys: "1".."9999", no sign, no leading zero. */
@@ -91,7 +91,7 @@ static enum xcode parse_status(json_t *obj, const char *path, enum answer_status
         return xerr_set(e, X_INVALID,
                         "申請書: %s の status \"%s\" は met, unmet, unknown のいずれかにしてください",
                         path, s);
-    return X_OK;
+    return XOK;
 }
 
 static int cmp_answer(const void *a, const void *b)
@@ -111,7 +111,7 @@ static enum xcode parse_requirements(struct document *doc, json_t *reqs,
     static const char *const co_keys[] = {"request", "approved_on", "department", NULL};
     size_t n = json_object_size(reqs);
     if (n == 0)
-        return X_OK;
+        return XOK;
     doc->answers = calloc(n, sizeof *doc->answers);
     if (!doc->answers)
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
@@ -144,7 +144,7 @@ static enum xcode parse_requirements(struct document *doc, json_t *reqs,
         }
     }
     qsort(doc->answers, doc->nAnswers, sizeof *doc->answers, cmp_answer);
-    return X_OK;
+    return XOK;
 }
 
 static enum xcode parse_risks(struct document *doc, json_t *risks, const struct catalogue *cat,
@@ -153,7 +153,7 @@ static enum xcode parse_risks(struct document *doc, json_t *risks, const struct 
     static const char *const keys[] = {"decision", "measure", NULL};
     size_t n = json_object_size(risks);
     if (n == 0)
-        return X_OK;
+        return XOK;
     doc->risk_answers = calloc(n, sizeof *doc->risk_answers);
     if (!doc->risk_answers)
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
@@ -189,25 +189,25 @@ static enum xcode parse_risks(struct document *doc, json_t *risks, const struct 
                             decision);
     }
     qsort(doc->risk_answers, doc->nRiskAnswers, sizeof *doc->risk_answers, cmp_risk);
-    return X_OK;
+    return XOK;
 }
 
 static enum xcode parse_conditions(struct document *doc, json_t *arr, struct xerr *e)
 {
     static const char *const keys[] = {"text", "status", "evidence", "reason", NULL};
     if (!arr || json_is_null(arr))
-        return X_OK;
+        return XOK;
     if (!json_is_array(arr))
         return xerr_set(e, X_INVALID, "申請書: conditions は配列で指定してください");
     size_t n = json_array_size(arr);
     if (n == 0)
-        return X_OK;
+        return XOK;
     doc->conditions = calloc(n, sizeof *doc->conditions);
     if (!doc->conditions)
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(arr, i);
-        char path[32];
+        char path[48];
         snprintf(path, sizeof path, "conditions[%zu]", i);
         if (!json_is_object(v))
             return xerr_set(e, X_INVALID, "申請書: %s はオブジェクトで指定してください", path);
@@ -221,7 +221,7 @@ static enum xcode parse_conditions(struct document *doc, json_t *arr, struct xer
         if (text_is_blank(c->text))
             return xerr_set(e, X_INVALID, "申請書: %s の text（選定条件の内容）が空です", path);
     }
-    return X_OK;
+    return XOK;
 }
 
 static enum xcode parse_procurement(struct document *doc, json_t *p, struct xerr *e)
@@ -229,7 +229,7 @@ static enum xcode parse_procurement(struct document *doc, json_t *p, struct xerr
     static const char *const keys[] = {"approval_ref", "approved_on", "vendor_decided_on", NULL};
     struct xdate dt;
     if (!p)
-        return X_OK;
+        return XOK;
     doc->has_procurement = true;
     if (only_keys(p, "procurement", keys, e) ||
         opt_string(p, "approval_ref", "procurement.approval_ref", &doc->approval_ref, e) ||
@@ -246,7 +246,7 @@ static enum xcode parse_procurement(struct document *doc, json_t *p, struct xerr
         return xerr_set(e, X_INVALID,
                         "申請書: procurement.vendor_decided_on \"%s\" は存在する日付（YYYY-MM-DD）にしてください",
                         doc->vendor_decided_on);
-    return X_OK;
+    return XOK;
 }
 
 enum xcode document_parse(json_t *json, const struct catalogue *cat, struct document *doc,
@@ -328,7 +328,7 @@ enum xcode document_parse(json_t *json, const struct catalogue *cat, struct docu
         parse_conditions(doc, json_object_get(json, "conditions"), e) ||
         parse_procurement(doc, proc, e))
         goto fail;
-    return X_OK;
+    return XOK;
 fail:
     document_release(doc);
     return e->code;

@@ -20,14 +20,14 @@ enum xcode xerr_set(struct xerr *e, enum xcode code, const char *fmt, ...)
 
 void xerr_clear(struct xerr *e)
 {
-    e->code = X_OK;
+    e->code = XOK;
     e->msg[0] = '\0';
 }
 
 int xerr_exit_status(enum xcode code)
 {
     switch (code) {
-    case X_OK:
+    case XOK:
         return 0;
     case X_AUTH:
     case X_FORBIDDEN:
@@ -50,7 +50,7 @@ int xerr_exit_status(enum xcode code)
 int xerr_http_status(enum xcode code)
 {
     switch (code) {
-    case X_OK:
+    case XOK:
         return 200;
     case X_INVALID:
         return 400;
@@ -78,7 +78,7 @@ int xerr_http_status(enum xcode code)
 const char *xerr_name(enum xcode code)
 {
     static const char *const names[] = {
-        [X_OK] = "ok",           [X_INVALID] = "invalid",     [X_TOOLARGE] = "too-large",
+        [XOK] = "ok",           [X_INVALID] = "invalid",     [X_TOOLARGE] = "too-large",
         [X_NOTFOUND] = "not-found", [X_AUTH] = "unauthorized", [X_FORBIDDEN] = "forbidden",
         [X_STATE] = "wrong-state", [X_BLOCKED] = "not-approvable", [X_CHAIN] = "chain-broken",
         [X_BUSY] = "busy",       [X_STORE] = "storage",       [X_INTERNAL] = "internal",

@@ -12,7 +12,7 @@
 #include <stdarg.h>
 
 enum xcode {
-    X_OK = 0,
+    XOK = 0,
     X_INVALID,    /* bad usage or bad input: nothing written (exit 2, HTTP 400) */
     X_TOOLARGE,   /* input over its size cap (exit 2, HTTP 413) */
     X_NOTFOUND,   /* no such request, entry, user (exit 2, HTTP 404) */
@@ -35,7 +35,7 @@ struct xerr {
 enum xcode xerr_set(struct xerr *e, enum xcode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Reset to X_OK with an empty message. */
+/* Reset to XOK with an empty message. */
 void xerr_clear(struct xerr *e);
 
 /* Exit status of the CLI for a code (0, 1, 2 or 3). */

@@ -17,6 +17,7 @@
 #include "catalogue.h"
 #include "document.h"
 #include "err.h"
+#include "states.h"
 
 enum severity { SEV_BLOCKER, SEV_WARNING };
 enum track { TRACK_REQUIREMENTS, TRACK_RISK_REVIEW };
@@ -41,6 +42,12 @@ struct evaluation {
 /* Evaluate `doc` against `cat`. Fails only for want of memory. */
 enum xcode evaluate(const struct document *doc, const struct catalogue *cat,
                     struct evaluation *out, struct xerr *e);
+
+/* Evaluate a request of `kind`: new and change requests as evaluate();
+ * a retirement (5(2)③ 廃止) only records that a use ends, so it is
+ * approvable whatever the answers were, and has no findings. */
+enum xcode evaluate_request(int kind, const struct document *doc, const struct catalogue *cat,
+                            struct evaluation *out, struct xerr *e);
 
 /* Track the standard prescribes for a confidentiality level (NULL or blank:
  * requirements, the stricter one, until the level is known). */

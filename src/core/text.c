@@ -185,20 +185,20 @@ enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
     }
     char *src = (char *)in, *dst = buf;
     size_t left = nIn, room = alloc;
-    enum xcode rc = X_OK;
+    enum xcode rc = XOK;
     if (iconv(cd, &src, &left, &dst, &room) == (size_t)-1) {
         rc = (errno == EILSEQ || errno == EINVAL) ? X_INVALID : X_INTERNAL;
         if (bad_offset)
             *bad_offset = (size_t)(src - in);
     }
     iconv_close(cd);
-    if (rc != X_OK) {
+    if (rc != XOK) {
         free(buf);
         return rc;
     }
     *out = buf;
     *nOut = alloc - room;
-    return X_OK;
+    return XOK;
 }
 
 bool text_contains(const char *hay, const char *needle)

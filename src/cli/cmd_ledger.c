@@ -1,0 +1,393 @@
+/*
+ * cmd_ledger.c - ledger list / show / extend / retire / expiring, and the
+ * ledger CSV (CONTRACT.md section 4).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/text.h"
+#include "../workflow/workflow.h"
+#include "cli.h"
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+/* The CSV columns: the contract's fourteen, then ours. */
+static const char *const csv_header[] = {
+    "台帳番号",       "外部サービスの名称", "機能名",         "外部サービス提供者",
+    "利用目的",       "機密性",             "完全性",         "可用性",
+    "利用開始日",     "利用終了日",         "利用申請者所属", "利用申請者氏名",
+    "利用者の範囲",   "状態",               "版",             "承認申請番号",
+    "廃止日",         "最終更新",           NULL};
+
+/* The value of column i for an entry (buf for numbers). */
+static const char *csv_value(json_t *en, int i, char *buf, size_t n)
+{
+    json_t *svc = json_object_get(en, "service"), *cls = json_object_get(en, "classification");
+    json_t *period = json_object_get(en, "period"), *appl = json_object_get(en, "applicant");
+    switch (i) {
+    case 0:
+        snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "id")));
+        return buf;
+    case 1:
+        return str(svc, "name");
+    case 2:
+        return str(svc, "function");
+    case 3:
+        return str(svc, "provider");
+    case 4:
+        return str(en, "purpose");
+    case 5:
+        return str(cls, "confidentiality");
+    case 6:
+        return str(cls, "integrity");
+    case 7:
+        return str(cls, "availability");
+    case 8:
+        return str(period, "from");
+    case 9:
+        return str(period, "to");
+    case 10:
+        return str(appl, "department");
+    case 11:
+        return str(appl, "name");
+    case 12:
+        return str(en, "scope");
+    case 13:
+        return str(en, "state_label");
+    case 14:
+        snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "version")));
+        return buf;
+    case 15:
+        snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "request_id")));
+        return buf;
+    case 16:
+        return str(en, "retired_on");
+    case 17:
+        return str(en, "updated_at");
+    }
+    return "";
+}
+
+/* Append one CSV field, converted to CP932 where asked; a character CP932
+ * cannot hold is an error naming the entry and the column. */
+static enum xcode csv_put(struct sbuf *sb, const char *value, bool cp932, long long entry,
+                          const char *column, struct xerr *e)
+{
+    struct sbuf field;
+    sbuf_init(&field, 0);
+    csv_field(&field, value);
+    if (!cp932) {
+        bool ok = sbuf_add(sb, field.buf ? field.buf : "", field.len);
+        sbuf_release(&field);
+        return ok ? XOK : xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    }
+    char *out;
+    size_t nOut, bad = 0;
+    enum xcode rc = text_to_cp932(field.buf ? field.buf : "", field.len, &out, &nOut, &bad);
+    if (rc == X_INVALID) {
+        /* Name the character: the UTF-8 sequence at `bad`. */
+        const unsigned char *p = (const unsigned char *)field.buf + bad;
+        int len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        xerr_set(e, X_INVALID,
+                 "台帳番号 %lld の「%s」に CP932 で表せない文字「%.*s」があります"
+                 "（--encoding utf-8 で出力してください）",
+                 entry, column, len, (const char *)p);
+    } else if (rc) {
+        xerr_set(e, rc, "CP932 への変換に失敗しました");
+    } else {
+        sbuf_add(sb, out, nOut);
+        free(out);
+    }
+    sbuf_release(&field);
+    return rc;
+}
+
+static int write_csv(json_t *entries, bool cp932, struct xerr *e)
+{
+    struct sbuf sb;
+    sbuf_init(&sb, 0);
+    if (!cp932)
+        sbuf_add(&sb, "\xEF\xBB\xBF", 3);
+    for (int i = 0; csv_header[i]; i++) {
+        if (i)
+            sbuf_add(&sb, ",", 1);
+        if (csv_put(&sb, csv_header[i], cp932, 0, csv_header[i], e))
+            goto fail;
+    }
+    sbuf_add(&sb, "\r\n", 2);
+    size_t k;
+    json_t *en;
+    json_array_foreach(entries, k, en)
+    {
+        long long id = (long long)json_integer_value(json_object_get(en, "id"));
+        char buf[32];
+        for (int i = 0; csv_header[i]; i++) {
+            if (i)
+                sbuf_add(&sb, ",", 1);
+            if (csv_put(&sb, csv_value(en, i, buf, sizeof buf), cp932, id, csv_header[i], e))
+                goto fail;
+        }
+        sbuf_add(&sb, "\r\n", 2);
+    }
+    if (sb.overflow) {
+        xerr_set(e, X_INTERNAL, "メモリが不足しています");
+        goto fail;
+    }
+    /* Nothing is written until the whole file converted: no half CSV. */
+    fwrite(sb.buf, 1, sb.len, stdout);
+    sbuf_release(&sb);
+    return 0;
+fail:
+    sbuf_release(&sb);
+    return fail(e);
+}
+
+static void print_entry_line(json_t *en)
+{
+    json_t *svc = json_object_get(en, "service"), *cls = json_object_get(en, "classification");
+    json_t *period = json_object_get(en, "period");
+    printf("%5lld %-8s %s%s%s%s / %s  機密性%s  %s〜%s  %s\n",
+           (long long)json_integer_value(json_object_get(en, "id")), str(en, "state_label"),
+           str(svc, "name"), *str(svc, "function") ? "（" : "", str(svc, "function"),
+           *str(svc, "function") ? "）" : "", str(svc, "provider"), str(cls, "confidentiality"),
+           str(period, "from"), str(period, "to"), str(en, "department"));
+}
+
+static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--all", false, 0},      {"--json", false, 0}, {"--csv", false, 0},
+                         {"--encoding", true, 0},  {"--q", true, 0},     {"--state", true, 0},
+                         {"--sort", true, 0},      {"--desc", false, 0}, {"--limit", true, 0},
+                         {"--offset", true, 0},    {"--as", true, 0},    {0}};
+    int npos;
+    bool help;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos)
+        return usage_error(self, "余分な引数 '%s' があります", argv[0]);
+    const char *enc = opt_value(opts, "--encoding");
+    if (enc && strcmp(enc, "utf-8") != 0 && strcmp(enc, "cp932") != 0)
+        return usage_error(self, "--encoding は utf-8 か cp932 です");
+    if (enc && !opt_flag(opts, "--csv"))
+        return usage_error(self, "--encoding は --csv と共に指定します");
+    if (opt_flag(opts, "--csv") && opt_flag(opts, "--json"))
+        return usage_error(self, "--csv と --json は同時に指定できません");
+    struct ledger_query q = {.all = opt_flag(opts, "--all"),
+                             .q = opt_value(opts, "--q"),
+                             .state = opt_value(opts, "--state"),
+                             .sort = opt_value(opts, "--sort"),
+                             .desc = opt_flag(opts, "--desc")};
+    long long v;
+    if (opt_value(opts, "--limit")) {
+        if (!parse_id(opt_value(opts, "--limit"), &v))
+            return usage_error(self, "--limit は正の整数です");
+        q.limit = v;
+    }
+    if (opt_value(opts, "--offset")) {
+        if (strcmp(opt_value(opts, "--offset"), "0") != 0 && !parse_id(opt_value(opts, "--offset"), &v))
+            return usage_error(self, "--offset は 0 以上の整数です");
+        q.offset = strcmp(opt_value(opts, "--offset"), "0") ? v : 0;
+    }
+    struct xerr e = {0};
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc)
+        return rc;
+    json_t *out;
+    if (wf_ledger_list(db, have ? &actor : NULL, &q, &out, &e)) {
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--csv")) {
+        rc = write_csv(json_object_get(out, "entries"), enc && strcmp(enc, "cp932") == 0, &e);
+        json_decref(out);
+    } else if (opt_flag(opts, "--json")) {
+        print_json(out);
+    } else {
+        size_t i;
+        json_t *en;
+        json_array_foreach(json_object_get(out, "entries"), i, en)
+            print_entry_line(en);
+        printf("（%lld 件）\n", (long long)json_integer_value(json_object_get(out, "total")));
+        json_decref(out);
+    }
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_ledger_show(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
+    int npos;
+    bool help;
+    long long id;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos != 1 || !parse_id(argv[0], &id))
+        return usage_error(self, "台帳番号を一つ指定してください");
+    struct xerr e = {0};
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc)
+        return rc;
+    json_t *out;
+    if (wf_ledger_show(db, have ? &actor : NULL, id, &out, &e)) {
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--json")) {
+        print_json(out);
+    } else {
+        json_t *svc = json_object_get(out, "service"), *cls = json_object_get(out, "classification");
+        json_t *period = json_object_get(out, "period"), *appl = json_object_get(out, "applicant");
+        printf("台帳番号 %lld（%s、第%lld版）\n", id, str(out, "state_label"),
+               (long long)json_integer_value(json_object_get(out, "version")));
+        printf("(ア) 外部サービスの名称: %s%s%s%s\n", str(svc, "name"),
+               *str(svc, "function") ? "（" : "", str(svc, "function"),
+               *str(svc, "function") ? "）" : "");
+        printf("(イ) 外部サービス提供者: %s\n", str(svc, "provider"));
+        printf("(ウ) 利用目的: %s\n", str(out, "purpose"));
+        printf("(エ) 格付: 機密性%s 完全性%s 可用性%s\n", str(cls, "confidentiality"),
+               str(cls, "integrity"), str(cls, "availability"));
+        printf("(オ) 利用期間: %s 〜 %s\n", str(period, "from"), str(period, "to"));
+        printf("(カ) 利用申請者: %s %s\n", str(appl, "department"), str(appl, "name"));
+        printf("(キ) 利用者の範囲: %s\n", str(out, "scope"));
+        if (json_is_string(json_object_get(out, "retired_on")))
+            printf("廃止日: %s\n", str(out, "retired_on"));
+        printf("\n履歴:\n");
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(out, "versions"), i, v)
+            printf("  第%lld版 %s 申請 #%lld（%s）%s〜%s\n",
+                   (long long)json_integer_value(json_object_get(v, "version")),
+                   str(v, "recorded_at"),
+                   (long long)json_integer_value(json_object_get(v, "request_id")), str(v, "kind"),
+                   str(json_object_get(v, "period"), "from"),
+                   str(json_object_get(v, "period"), "to"));
+        json_decref(out);
+    }
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+static int entry_request(const struct command *self, struct cmdline *cl, int argc, char **argv,
+                         const char *dateopt, bool retire)
+{
+    struct opt opts[] = {{"--as", true, 0}, {dateopt, true, 0}, {"--comment", true, 0},
+                         {"--json", false, 0}, {0}};
+    int npos;
+    bool help;
+    long long id;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos != 1 || !parse_id(argv[0], &id))
+        return usage_error(self, "台帳番号を一つ指定してください");
+    if (!opt_value(opts, "--as") || !opt_value(opts, dateopt))
+        return usage_error(self, "--as と %s を指定してください", dateopt);
+    struct xerr e = {0};
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc)
+        return rc;
+    long long req;
+    enum xcode xc = retire ? wf_ledger_retire(db, &actor, id, opt_value(opts, dateopt),
+                                              opt_value(opts, "--comment"), &req, &e)
+                           : wf_ledger_extend(db, &actor, id, opt_value(opts, dateopt),
+                                              opt_value(opts, "--comment"), &req, &e);
+    if (xc)
+        rc = fail(&e);
+    else if (opt_flag(opts, "--json"))
+        print_json(json_pack("{s:I}", "id", (json_int_t)req));
+    else
+        printf("台帳番号 %lld の%s申請 #%lld を下書きとして作成しました（request submit で申請してください）\n",
+               id, retire ? "廃止" : "期間延長", req);
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_ledger_extend(const struct command *self, struct cmdline *cl, int argc,
+                             char **argv)
+{
+    return entry_request(self, cl, argc, argv, "--to", false);
+}
+
+static int cmd_ledger_retire(const struct command *self, struct cmdline *cl, int argc,
+                             char **argv)
+{
+    return entry_request(self, cl, argc, argv, "--on", true);
+}
+
+static int cmd_ledger_expiring(const struct command *self, struct cmdline *cl, int argc,
+                               char **argv)
+{
+    struct opt opts[] = {{"--days", true, 0}, {"--json", false, 0}, {"--as", true, 0}, {0}};
+    int npos;
+    bool help;
+    long long days = 90;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (opt_value(opts, "--days") && (!parse_id(opt_value(opts, "--days"), &days) || days > 3650))
+        return usage_error(self, "--days は 1〜3650 の整数です");
+    struct xerr e = {0};
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc)
+        return rc;
+    json_t *out;
+    if (wf_ledger_expiring(db, have ? &actor : NULL, (int)days, &out, &e)) {
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--json")) {
+        print_json(out);
+    } else {
+        size_t i;
+        json_t *en;
+        json_array_foreach(json_object_get(out, "entries"), i, en)
+            print_entry_line(en);
+        printf("（%s までに期間が終わる %lld 件）\n", str(out, "until"),
+               (long long)json_integer_value(json_object_get(out, "total")));
+        json_decref(out);
+    }
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+const struct command ledger_commands[] = {
+    {"ledger list", cmd_ledger_list,
+     "ledger list [--all] [--q TEXT] [--state S] [--sort id|name|period_to|updated [--desc]] "
+     "[--limit N] [--offset N] [--json | --csv [--encoding utf-8|cp932]]",
+     "外部サービス利用台帳の利用中の登録を表示します（--all: 期間満了・廃止も）。--csv は RFC 4180、"
+     "CRLF、既定で BOM 付き UTF-8、--encoding cp932 で Windows の Excel 向け。CP932 で表せない文字は"
+     "台帳番号と項目を示して誤りにします。"},
+    {"ledger show", cmd_ledger_show, "ledger show ID [--json] [--as LOGIN]",
+     "台帳の登録一件と、そのすべての版（古い順）を表示します。"},
+    {"ledger extend", cmd_ledger_extend,
+     "ledger extend --as LOGIN ID --to DATE [--comment TEXT] [--json]",
+     "利用期間を延長する変更申請を下書きとして作成します。申請・承認は通常の申請と同じです。"},
+    {"ledger retire", cmd_ledger_retire,
+     "ledger retire --as LOGIN ID --on DATE [--comment TEXT] [--json]",
+     "利用を廃止する申請を下書きとして作成します。承認されると台帳の状態は「廃止」になります。"},
+    {"ledger expiring", cmd_ledger_expiring, "ledger expiring [--days N] [--json] [--as LOGIN]",
+     "利用期間が N 日（既定 90 日）以内に終わる利用中の登録。"},
+    {0},
+};

@@ -1,0 +1,294 @@
+/*
+ * cmd_request.c - request new / update / show / list and the workflow steps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/document.h"
+#include "../workflow/workflow.h"
+#include "cli.h"
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static int cmd_request_new(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--as", true, 0}, {"--carry-over", false, 0}, {"--json", false, 0}, {0}};
+    int npos;
+    bool help;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos != 1)
+        return usage_error(self, "申請書のファイル（標準入力は -）を一つ指定してください");
+    if (!opt_value(opts, "--as"))
+        return usage_error(self, "--as で申請する利用者を指定してください");
+    struct xerr e = {0};
+    char *text;
+    size_t n;
+    if (read_input(argv[0], DOCUMENT_MAX_BYTES, &text, &n, &e))
+        return fail(&e);
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    struct new_result res;
+    if (wf_request_new(db, &actor, text, n, opt_flag(opts, "--carry-over"), &res, &e)) {
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--json")) {
+        json_t *o = json_pack("{s:I}", "id", (json_int_t)res.id);
+        if (opt_flag(opts, "--carry-over")) {
+            json_object_set_new(o, "carried_over", json_integer(res.carried));
+            json_object_set_new(o, "carried_from",
+                                res.carried_from ? json_integer(res.carried_from) : json_null());
+        }
+        print_json(o);
+    } else {
+        printf("申請 #%lld を下書きとして保存しました\n", res.id);
+        if (opt_flag(opts, "--carry-over")) {
+            if (res.carried_from)
+                printf("申請 #%lld（承認済み）から %d 件の回答を引き継ぎました\n", res.carried_from,
+                       res.carried);
+            else
+                printf("同じ外部サービスの承認済み申請がないため、引き継いだ回答はありません\n");
+        }
+    }
+    free(text);
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_request_update(const struct command *self, struct cmdline *cl, int argc,
+                              char **argv)
+{
+    struct opt opts[] = {{"--as", true, 0}, {0}};
+    int npos;
+    bool help;
+    long long id;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos != 2 || !parse_id(argv[0], &id))
+        return usage_error(self, "申請番号と申請書のファイルを指定してください");
+    if (!opt_value(opts, "--as"))
+        return usage_error(self, "--as で操作する利用者を指定してください");
+    struct xerr e = {0};
+    char *text;
+    size_t n;
+    if (read_input(argv[1], DOCUMENT_MAX_BYTES, &text, &n, &e))
+        return fail(&e);
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    if (wf_request_update(db, &actor, id, text, n, &e))
+        rc = fail(&e);
+    else
+        printf("申請 #%lld の申請書を更新しました\n", id);
+    free(text);
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+static void print_request_text(json_t *r)
+{
+    json_t *doc = json_object_get(r, "document"), *ev = json_object_get(r, "evaluation");
+    json_t *svc = json_object_get(doc, "service"), *cls = json_object_get(doc, "classification");
+    printf("申請 #%lld（%s）  状態: %s\n", (long long)json_integer_value(json_object_get(r, "id")),
+           str(r, "kind"), str(r, "state_label"));
+    printf("所属: %s  作成: %s（%s）  %s\n", str(r, "department"), str(r, "created_by_name"),
+           str(r, "created_by"), str(r, "created_at"));
+    printf("外部サービス: %s%s%s%s / %s\n", str(svc, "name"), *str(svc, "function") ? "（" : "",
+           str(svc, "function"), *str(svc, "function") ? "）" : "", str(svc, "provider"));
+    printf("利用目的: %s\n", str(doc, "purpose"));
+    printf("格付: 機密性%s 完全性%s 可用性%s\n", str(cls, "confidentiality"), str(cls, "integrity"),
+           str(cls, "availability"));
+    printf("利用期間: %s 〜 %s\n", str(json_object_get(doc, "period"), "from"),
+           str(json_object_get(doc, "period"), "to"));
+    printf("利用者の範囲: %s\n", str(doc, "scope"));
+    printf("\n評価: %s（%s、カタログ %s）\n",
+           json_is_true(json_object_get(ev, "approvable")) ? "承認可" : "承認不可",
+           strcmp(str(ev, "track"), "requirements") == 0 ? "別紙 要件一覧（機密性2以上）"
+                                                         : "1(4) リスクの検討（機密性2未満）",
+           str(ev, "catalogue"));
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(ev, "findings"), i, f)
+        printf("  [%s] %s\n", strcmp(str(f, "severity"), "blocker") == 0 ? "阻害" : "注意",
+               str(f, "message"));
+    printf("\n履歴:\n");
+    json_array_foreach(json_object_get(r, "history"), i, f)
+    {
+        printf("  %s %s %s → %s", str(f, "at"), str(f, "actor"), str(f, "action"), str(f, "to"));
+        if (json_is_string(json_object_get(f, "comment")))
+            printf("「%s」", str(f, "comment"));
+        printf("\n");
+    }
+}
+
+static int cmd_request_show(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
+    int npos;
+    bool help;
+    long long id;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos != 1 || !parse_id(argv[0], &id))
+        return usage_error(self, "申請番号を一つ指定してください");
+    struct xerr e = {0};
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc)
+        return rc;
+    json_t *out;
+    if (wf_request_show(db, have ? &actor : NULL, id, &out, &e)) {
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--json")) {
+        print_json(out);
+    } else {
+        print_request_text(out);
+        json_decref(out);
+    }
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+static int cmd_request_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--json", false, 0}, {"--state", true, 0}, {"--as", true, 0}, {0}};
+    int npos;
+    bool help;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos)
+        return usage_error(self, "余分な引数 '%s' があります", argv[0]);
+    struct xerr e = {0};
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc)
+        return rc;
+    json_t *out;
+    if (wf_request_list(db, have ? &actor : NULL, opt_value(opts, "--state"), &out, &e)) {
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--json")) {
+        print_json(out);
+    } else {
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(out, "requests"), i, r)
+        {
+            json_t *svc = json_object_get(r, "service");
+            printf("#%-5lld %-7s %-10s %-4s %s %s\n",
+                   (long long)json_integer_value(json_object_get(r, "id")), str(r, "kind"),
+                   str(r, "state"), json_is_true(json_object_get(r, "approvable")) ? "可" : "不可",
+                   str(r, "department"), svc ? str(svc, "name") : "（未入力）");
+        }
+        json_decref(out);
+    }
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+static int step(const struct command *self, struct cmdline *cl, int argc, char **argv,
+                enum req_action action)
+{
+    struct opt opts[] = {{"--as", true, 0}, {"--comment", true, 0}, {0}};
+    int npos;
+    bool help;
+    long long id;
+    if (!parse_opts(self, argc, argv, opts, &npos, &help))
+        return 2;
+    if (help)
+        return 0;
+    if (npos != 1 || !parse_id(argv[0], &id))
+        return usage_error(self, "申請番号を一つ指定してください");
+    if (!opt_value(opts, "--as"))
+        return usage_error(self, "--as で操作する利用者を指定してください");
+    if (req_action_needs_comment(action) && !opt_value(opts, "--comment"))
+        return usage_error(self, "%sには --comment で理由を指定してください",
+                           req_action_label(action));
+    struct xerr e = {0};
+    struct db *db;
+    struct user actor;
+    bool have;
+    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    if (rc)
+        return rc;
+    if (wf_request_step(db, &actor, id, action, opt_value(opts, "--comment"), &e))
+        rc = fail(&e);
+    else
+        printf("申請 #%lld: %sしました\n", id, req_action_label(action));
+    user_release(&actor);
+    db_close(db);
+    return rc;
+}
+
+#define STEP(name, action)                                                                       \
+    static int cmd_request_##name(const struct command *self, struct cmdline *cl, int argc,      \
+                                  char **argv)                                                   \
+    {                                                                                            \
+        return step(self, cl, argc, argv, action);                                               \
+    }
+STEP(consult, ACT_CONSULT)
+STEP(submit, ACT_SUBMIT)
+STEP(withdraw, ACT_WITHDRAW)
+STEP(approve, ACT_APPROVE)
+STEP(reject, ACT_REJECT)
+STEP(return, ACT_RETURN)
+STEP(comment, ACT_COMMENT)
+
+const struct command request_commands[] = {
+    {"request new", cmd_request_new, "request new --as LOGIN [--carry-over] [--json] FILE|-",
+     "申請書（JSON）から申請を下書きとして保存します。申請者（所属・氏名）は --as の利用者になります。"
+     "--carry-over を付けると、申請書が省いた要件の回答を同じ外部サービスの最新の承認済み申請から"
+     "引き継ぎ、それぞれに引継ぎ元（申請番号・承認日・所属）を記録します。"},
+    {"request update", cmd_request_update, "request update --as LOGIN ID FILE|-",
+     "下書き・事前協議中・差戻しの申請の申請書を置き換えます。"},
+    {"request show", cmd_request_show, "request show ID [--json] [--as LOGIN]",
+     "申請の状態、申請書、評価、履歴を表示します。"},
+    {"request list", cmd_request_list, "request list [--state S] [--json] [--as LOGIN]",
+     "申請の一覧。S: draft, consulting, submitted, approved, rejected, returned, withdrawn。"},
+    {"request consult", cmd_request_consult, "request consult --as LOGIN ID [--comment TEXT]",
+     "許可権限者との事前協議を始めます（本基準5(2)①）。"},
+    {"request submit", cmd_request_submit, "request submit --as LOGIN ID [--comment TEXT]",
+     "許可権限者に利用申請を行います（本基準5(2)①）。"},
+    {"request withdraw", cmd_request_withdraw, "request withdraw --as LOGIN ID [--comment TEXT]",
+     "申請を取り下げます。"},
+    {"request approve", cmd_request_approve, "request approve --as LOGIN ID [--comment TEXT]",
+     "申請を承認し、外部サービス利用台帳に登録・更新します（本基準5(2)②③）。承認を妨げる指摘が"
+     "ある申請と、自分が作成・申請した申請は承認できません。"},
+    {"request reject", cmd_request_reject, "request reject --as LOGIN ID --comment TEXT",
+     "申請を却下します（理由が必要）。"},
+    {"request return", cmd_request_return, "request return --as LOGIN ID --comment TEXT",
+     "申請を差し戻します（理由が必要）。申請者は修正して再申請できます。"},
+    {"request comment", cmd_request_comment, "request comment --as LOGIN ID --comment TEXT",
+     "事前協議・審査中の申請にコメントを残します（状態は変わりません）。"},
+    {0},
+};

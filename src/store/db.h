@@ -1,0 +1,87 @@
+/*
+ * db.h - the SQL driver under the store: connect, run a statement with
+ * bound values, step through rows, transactions. One driver per backend
+ * (db_sqlite.c; db_pg.c for PostgreSQL), so that the queries in the store files
+ * are written once.
+ *
+ * SQL uses ?1, ?2 ... for parameters (SQLite's numbered form; the PostgreSQL
+ * driver rewrites them to $1, $2). Every value is bound, never formatted in.
+ */
+#ifndef EXTSVC_DB_H
+#define EXTSVC_DB_H
+
+#include <stdbool.h>
+
+#include "../core/err.h"
+
+enum db_backend { DB_SQLITE, DB_POSTGRES };
+
+enum db_type { DB_NULL, DB_INT, DB_TEXT };
+
+struct db_val {
+    enum db_type type;
+    long long i;
+    const char *s;
+};
+
+/* Bound values: DI(42), DS("text") (NULL pointer binds NULL), DNULL. */
+static inline struct db_val DI(long long i)
+{
+    return (struct db_val){DB_INT, i, 0};
+}
+static inline struct db_val DS(const char *s)
+{
+    return (struct db_val){s ? DB_TEXT : DB_NULL, 0, s};
+}
+#define DNULL ((struct db_val){DB_NULL, 0, 0})
+#define DB_ARGS(...)                                                                             \
+    (const struct db_val[]){__VA_ARGS__},                                                        \
+        (int)(sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val))
+#define DB_NOARGS NULL, 0
+
+struct db;
+struct db_rows;
+
+enum db_open_mode {
+    DB_OPEN_EXISTING, /* the database must exist (every command but init) */
+    DB_OPEN_CREATE    /* create it where missing (init) */
+};
+
+/* Open `url`: a SQLite file path, or postgresql://... On failure *out is NULL. */
+enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e);
+void db_close(struct db *db);
+enum db_backend db_backend(const struct db *db);
+
+/* Run a statement that returns no rows. For an INSERT that needs the new
+ * id, use db_one_int() with "INSERT ... RETURNING id" (both backends). */
+enum xcode db_exec(struct db *db, const char *sql, const struct db_val *args, int nArgs,
+                   struct xerr *e);
+/* Run a script of several statements with no parameters (migrations). */
+enum xcode db_script(struct db *db, const char *sql, struct xerr *e);
+
+/* Run a query; step through its rows with db_next(). Release with db_done(). */
+enum xcode db_query(struct db *db, struct db_rows **out, const char *sql,
+                    const struct db_val *args, int nArgs, struct xerr *e);
+/* 1: a row is there; 0: no more rows; -1: error (in e). */
+int db_next(struct db_rows *rows, struct xerr *e);
+bool db_is_null(struct db_rows *rows, int col);
+long long db_int(struct db_rows *rows, int col);
+/* Text of a column, valid until the next db_next()/db_done(); "" for NULL. */
+const char *db_text(struct db_rows *rows, int col);
+/* A copy of the column's text the caller frees; NULL for NULL. */
+char *db_dup(struct db_rows *rows, int col);
+void db_done(struct db_rows *rows);
+
+/* Run a query expected to give at most one row with one integer: *found
+ * says whether there was a row. */
+enum xcode db_one_int(struct db *db, const char *sql, const struct db_val *args, int nArgs,
+                      long long *out, bool *found, struct xerr *e);
+
+/* Transactions. db_begin_write takes the write lock at once (SQLite's BEGIN
+ * IMMEDIATE), so that two writers never both read-then-write the same row. */
+enum xcode db_begin_write(struct db *db, struct xerr *e);
+enum xcode db_begin_read(struct db *db, struct xerr *e);
+enum xcode db_commit(struct db *db, struct xerr *e);
+void db_rollback(struct db *db);
+
+#endif

@@ -1,0 +1,888 @@
+/*
+ * store.c - the queries of store.h, written once for every backend.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/text.h"
+#include "../embedded.h"
+
+void store_now(char *buf)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* --- schema --------------------------------------------------------- */
+
+static enum xcode schema_version(struct db *db, long long *version, struct xerr *e)
+{
+    bool found = false;
+    *version = 0;
+    long long n = 0;
+    if (db_one_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'",
+                   DB_NOARGS, &n, &found, e))
+        return e->code;
+    if (n == 0)
+        return XOK;
+    if (db_one_int(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
+                   DB_NOARGS, version, &found, e))
+        return e->code;
+    return XOK;
+}
+
+enum xcode store_check_version(struct db *db, struct xerr *e)
+{
+    long long v;
+    if (schema_version(db, &v, e))
+        return e->code;
+    if (v > SCHEMA_VERSION)
+        return xerr_set(e, X_STORE,
+                        "このデータベースは新しい版の extsvc（スキーマ %lld）で作られています。"
+                        "この extsvc はスキーマ %d までしか扱えません",
+                        v, SCHEMA_VERSION);
+    if (v == 0)
+        return xerr_set(e, X_STORE,
+                        "extsvc のデータベースではないか、初期化されていません。extsvc init を実行してください");
+    if (v < SCHEMA_VERSION)
+        return xerr_set(e, X_STORE,
+                        "データベースのスキーマ（%lld）が古いままです。extsvc init で移行してください", v);
+    return XOK;
+}
+
+enum xcode store_migrate(struct db *db, struct xerr *e)
+{
+    long long v;
+    if (schema_version(db, &v, e))
+        return e->code;
+    if (v > SCHEMA_VERSION)
+        return store_check_version(db, e);
+    for (int n = (int)v + 1; n <= SCHEMA_VERSION; n++) {
+        char name[64];
+        snprintf(name, sizeof name, "migrations/sqlite/%03d.sql", n);
+        const struct embedded_file *f = embedded_find(name);
+        if (!f)
+            return xerr_set(e, X_INTERNAL, "移行スクリプト %s がありません", name);
+        if (db_script(db, f->data, e))
+            return e->code;
+        char value[16];
+        snprintf(value, sizeof value, "%d", n);
+        if (db_exec(db,
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?1) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    DB_ARGS(DS(value)), e))
+            return e->code;
+    }
+    return XOK;
+}
+
+/* --- users and departments ------------------------------------------ */
+
+static const char *const role_names[ROLE_COUNT] = {"staff",   "manager", "approver",
+                                                   "ciso",    "auditor", "admin"};
+static const char *const role_labels[ROLE_COUNT] = {
+    "職員", "情報セキュリティ管理者", "情報システム管理者", "統括情報セキュリティ責任者",
+    "監査", "利用者管理"};
+
+const char *role_name(int bit)
+{
+    return role_names[bit];
+}
+
+const char *role_label(int bit)
+{
+    return role_labels[bit];
+}
+
+unsigned roles_parse(const char *zList, struct xerr *e)
+{
+    unsigned mask = 0;
+    const char *p = zList ? zList : "";
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        int found = -1;
+        for (int i = 0; i < ROLE_COUNT; i++)
+            if (strlen(role_names[i]) == n && strncmp(role_names[i], p, n) == 0)
+                found = i;
+        if (found < 0) {
+            xerr_set(e, X_INVALID,
+                     "未知の役割 \"%.*s\" です（staff, manager, approver, ciso, auditor, admin）",
+                     (int)n, p);
+            return 0;
+        }
+        mask |= 1u << found;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!mask)
+        xerr_set(e, X_INVALID, "役割を一つ以上指定してください");
+    return mask;
+}
+
+void roles_format(unsigned roles, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < ROLE_COUNT; i++) {
+        if (!(roles & (1u << i)))
+            continue;
+        if (buf[0])
+            strncat(buf, ",", n - strlen(buf) - 1);
+        strncat(buf, role_names[i], n - strlen(buf) - 1);
+    }
+}
+
+void user_release(struct user *u)
+{
+    free(u->login);
+    free(u->name);
+    free(u->department);
+    free(u->password_hash);
+    memset(u, 0, sizeof *u);
+}
+
+enum xcode store_department_id(struct db *db, const char *name, long long *id, struct xerr *e)
+{
+    bool found;
+    if (db_one_int(db, "SELECT id FROM departments WHERE name = ?1", DB_ARGS(DS(name)), id, &found,
+                   e))
+        return e->code;
+    if (found)
+        return XOK;
+    return db_one_int(db, "INSERT INTO departments(name) VALUES (?1) RETURNING id",
+                      DB_ARGS(DS(name)), id, &found, e);
+}
+
+enum xcode store_user_insert(struct db *db, const struct user *u, long long *id, struct xerr *e)
+{
+    char roles[128], now[21];
+    bool found;
+    roles_format(u->roles, roles, sizeof roles);
+    store_now(now);
+    return db_one_int(db,
+                      "INSERT INTO users(login, name, department_id, roles, password_hash, active, "
+                      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                      DB_ARGS(DS(u->login), DS(u->name), DI(u->department_id), DS(roles),
+                              DS(u->password_hash), DI(u->active), DS(now)),
+                      id, &found, e);
+}
+
+enum xcode store_user_update(struct db *db, const struct user *u, struct xerr *e)
+{
+    char roles[128];
+    roles_format(u->roles, roles, sizeof roles);
+    return db_exec(db,
+                   "UPDATE users SET name = ?2, department_id = ?3, roles = ?4, password_hash = ?5, "
+                   "active = ?6 WHERE id = ?1",
+                   DB_ARGS(DI(u->id), DS(u->name), DI(u->department_id), DS(roles),
+                           DS(u->password_hash), DI(u->active)),
+                   e);
+}
+
+#define USER_COLUMNS                                                                             \
+    "SELECT u.id, u.login, u.name, u.department_id, d.name, u.roles, u.password_hash, u.active " \
+    "FROM users u JOIN departments d ON d.id = u.department_id "
+
+static void user_from_row(struct db_rows *rows, struct user *u)
+{
+    struct xerr ignore;
+    u->id = db_int(rows, 0);
+    u->login = db_dup(rows, 1);
+    u->name = db_dup(rows, 2);
+    u->department_id = db_int(rows, 3);
+    u->department = db_dup(rows, 4);
+    u->roles = roles_parse(db_text(rows, 5), &ignore);
+    u->password_hash = db_dup(rows, 6);
+    u->active = db_int(rows, 7) != 0;
+}
+
+static enum xcode user_query(struct db *db, const char *sql, struct db_val arg, struct user *out,
+                             const char *what, struct xerr *e)
+{
+    struct db_rows *rows;
+    memset(out, 0, sizeof *out);
+    if (db_query(db, &rows, sql, &arg, 1, e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1)
+        user_from_row(rows, out);
+    db_done(rows);
+    if (rc < 0)
+        return e->code;
+    if (rc == 0)
+        return xerr_set(e, X_NOTFOUND, "利用者 '%s' は登録されていません", what);
+    return XOK;
+}
+
+enum xcode store_user_by_login(struct db *db, const char *login, struct user *out,
+                               struct xerr *e)
+{
+    return user_query(db, USER_COLUMNS "WHERE u.login = ?1", DS(login), out, login, e);
+}
+
+enum xcode store_user_by_id(struct db *db, long long id, struct user *out, struct xerr *e)
+{
+    char what[32];
+    snprintf(what, sizeof what, "#%lld", id);
+    return user_query(db, USER_COLUMNS "WHERE u.id = ?1", DI(id), out, what, e);
+}
+
+json_t *user_to_json(const struct user *u)
+{
+    json_t *roles = json_array();
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (u->roles & (1u << i))
+            json_array_append_new(roles, json_string(role_names[i]));
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:b}", "id", (json_int_t)u->id, "login",
+                     u->login, "name", u->name, "department", u->department, "roles", roles,
+                     "active", u->active);
+}
+
+enum xcode store_user_list(struct db *db, json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows, USER_COLUMNS "ORDER BY u.login", DB_NOARGS, e))
+        return e->code;
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1) {
+        struct user u;
+        user_from_row(rows, &u);
+        json_array_append_new(arr, user_to_json(&u));
+        user_release(&u);
+    }
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = json_pack("{s:o}", "users", arr);
+    return XOK;
+}
+
+/* --- catalogue versions --------------------------------------------- */
+
+enum xcode store_catalogue_in_force(struct db *db, char **id, char **body, struct xerr *e)
+{
+    struct db_rows *rows;
+    *id = *body = NULL;
+    if (db_query(db, &rows, "SELECT id, body FROM catalogues WHERE in_force = 1", DB_NOARGS, e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1) {
+        *id = db_dup(rows, 0);
+        *body = db_dup(rows, 1);
+    }
+    db_done(rows);
+    if (rc < 0)
+        return e->code;
+    if (rc == 0)
+        return xerr_set(e, X_STORE, "施行中のカタログがありません。extsvc init を実行してください");
+    return XOK;
+}
+
+enum xcode store_catalogue_find(struct db *db, const char *id, char **body, bool *found,
+                                struct xerr *e)
+{
+    struct db_rows *rows;
+    *body = NULL;
+    if (db_query(db, &rows, "SELECT body FROM catalogues WHERE id = ?1", DB_ARGS(DS(id)), e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1)
+        *body = db_dup(rows, 0);
+    db_done(rows);
+    *found = rc == 1;
+    return rc < 0 ? e->code : XOK;
+}
+
+enum xcode store_catalogue_get(struct db *db, const char *id, char **body, struct xerr *e)
+{
+    bool found;
+    if (store_catalogue_find(db, id, body, &found, e))
+        return e->code;
+    if (!found)
+        return xerr_set(e, X_NOTFOUND, "カタログ '%s' はありません", id);
+    return XOK;
+}
+
+enum xcode store_catalogue_insert(struct db *db, const char *id, const char *title,
+                                  const char *effective, const char *body, long long loaded_by,
+                                  struct xerr *e)
+{
+    char now[21];
+    store_now(now);
+    return db_exec(db,
+                   "INSERT INTO catalogues(id, title, effective, body, loaded_at, loaded_by) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   DB_ARGS(DS(id), DS(title), DS(effective), DS(body), DS(now),
+                           loaded_by ? DI(loaded_by) : DNULL),
+                   e);
+}
+
+enum xcode store_catalogue_put_in_force(struct db *db, const char *id, struct xerr *e)
+{
+    if (db_exec(db, "UPDATE catalogues SET in_force = 0 WHERE in_force = 1", DB_NOARGS, e))
+        return e->code;
+    return db_exec(db, "UPDATE catalogues SET in_force = 1 WHERE id = ?1", DB_ARGS(DS(id)), e);
+}
+
+enum xcode store_catalogue_list(struct db *db, json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT id, title, effective, loaded_at, in_force FROM catalogues ORDER BY seq",
+                 DB_NOARGS, e))
+        return e->code;
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", db_text(rows, 0),
+                                             "title", db_text(rows, 1), "effective",
+                                             db_text(rows, 2), "loaded_at", db_text(rows, 3),
+                                             "in_force", (int)db_int(rows, 4)));
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = json_pack("{s:o}", "catalogues", arr);
+    return XOK;
+}
+
+/* --- services and providers ------------------------------------------ */
+
+enum xcode store_service_resolve(struct db *db, const char *name, const char *function,
+                                 const char *provider, const char *category, long long *id,
+                                 struct xerr *e)
+{
+    long long pid;
+    bool found;
+    if (!function)
+        function = "";
+    if (!category)
+        category = "other";
+    if (db_one_int(db, "SELECT id FROM providers WHERE name = ?1", DB_ARGS(DS(provider)), &pid,
+                   &found, e))
+        return e->code;
+    if (!found && db_one_int(db, "INSERT INTO providers(name) VALUES (?1) RETURNING id",
+                             DB_ARGS(DS(provider)), &pid, &found, e))
+        return e->code;
+    if (db_one_int(db,
+                   "SELECT id FROM services WHERE provider_id = ?1 AND name = ?2 AND function = ?3",
+                   DB_ARGS(DI(pid), DS(name), DS(function)), id, &found, e))
+        return e->code;
+    if (found)
+        return db_exec(db, "UPDATE services SET category = ?2 WHERE id = ?1 AND category = 'other'",
+                       DB_ARGS(DI(*id), DS(category)), e);
+    return db_one_int(db,
+                      "INSERT INTO services(provider_id, name, function, category) "
+                      "VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                      DB_ARGS(DI(pid), DS(name), DS(function), DS(category)), id, &found, e);
+}
+
+enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT s.id, s.name, s.function, p.name, s.category, "
+                 "(SELECT count(*) FROM ledger_entries e WHERE e.service_id = s.id) "
+                 "FROM services s JOIN providers p ON p.id = s.provider_id "
+                 "ORDER BY s.name, s.function, p.name",
+                 DB_NOARGS, e))
+        return e->code;
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1)
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)db_int(rows, 0),
+                           "name", db_text(rows, 1), "function", db_text(rows, 2), "provider",
+                           db_text(rows, 3), "category", db_text(rows, 4), "entries",
+                           (json_int_t)db_int(rows, 5)));
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = json_pack("{s:o}", "services", arr);
+    return XOK;
+}
+
+/* --- requests ------------------------------------------------------- */
+
+void request_row_release(struct request_row *r)
+{
+    char **strings[] = {&r->kind,       &r->state,      &r->department,      &r->catalogue_id,
+                        &r->document,   &r->evaluation, &r->change_to,       &r->retire_on,
+                        &r->created_at, &r->updated_at, &r->decided_at,      &r->created_by_login,
+                        &r->created_by_name};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(*strings[i]);
+    memset(r, 0, sizeof *r);
+}
+
+static struct db_val opt_id(long long id)
+{
+    return id ? DI(id) : DNULL;
+}
+
+enum xcode store_request_insert(struct db *db, const struct request_row *r, long long *id,
+                                struct xerr *e)
+{
+    bool found;
+    return db_one_int(
+        db,
+        "INSERT INTO requests(kind, state, department_id, service_id, entry_id, catalogue_id, "
+        "document, evaluation, approvable, change_to, retire_on, created_by, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) "
+        "RETURNING id",
+        DB_ARGS(DS(r->kind), DS(r->state), DI(r->department_id), opt_id(r->service_id),
+                opt_id(r->entry_id), DS(r->catalogue_id), DS(r->document), DS(r->evaluation),
+                DI(r->approvable), DS(r->change_to), DS(r->retire_on), DI(r->created_by),
+                DS(r->created_at)),
+        id, &found, e);
+}
+
+enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e)
+{
+    return db_exec(db,
+                   "UPDATE requests SET state = ?2, document = ?3, evaluation = ?4, approvable = ?5, "
+                   "catalogue_id = ?6, service_id = ?7, submitted_by = ?8, decided_by = ?9, "
+                   "updated_at = ?10, decided_at = ?11 WHERE id = ?1",
+                   DB_ARGS(DI(r->id), DS(r->state), DS(r->document), DS(r->evaluation),
+                           DI(r->approvable), DS(r->catalogue_id), opt_id(r->service_id),
+                           opt_id(r->submitted_by), opt_id(r->decided_by), DS(r->updated_at),
+                           DS(r->decided_at)),
+                   e);
+}
+
+#define REQUEST_COLUMNS                                                                          \
+    "SELECT r.id, r.kind, r.state, r.department_id, d.name, r.service_id, r.entry_id, "          \
+    "r.catalogue_id, r.document, r.evaluation, r.approvable, r.change_to, r.retire_on, "          \
+    "r.created_by, u.login, u.name, r.submitted_by, r.decided_by, r.created_at, r.updated_at, "    \
+    "r.decided_at FROM requests r JOIN departments d ON d.id = r.department_id "                 \
+    "JOIN users u ON u.id = r.created_by "
+
+static void request_from_row(struct db_rows *rows, struct request_row *r)
+{
+    r->id = db_int(rows, 0);
+    r->kind = db_dup(rows, 1);
+    r->state = db_dup(rows, 2);
+    r->department_id = db_int(rows, 3);
+    r->department = db_dup(rows, 4);
+    r->service_id = db_int(rows, 5);
+    r->entry_id = db_int(rows, 6);
+    r->catalogue_id = db_dup(rows, 7);
+    r->document = db_dup(rows, 8);
+    r->evaluation = db_dup(rows, 9);
+    r->approvable = db_int(rows, 10) != 0;
+    r->change_to = db_dup(rows, 11);
+    r->retire_on = db_dup(rows, 12);
+    r->created_by = db_int(rows, 13);
+    r->created_by_login = db_dup(rows, 14);
+    r->created_by_name = db_dup(rows, 15);
+    r->submitted_by = db_int(rows, 16);
+    r->decided_by = db_int(rows, 17);
+    r->created_at = db_dup(rows, 18);
+    r->updated_at = db_dup(rows, 19);
+    r->decided_at = db_dup(rows, 20);
+}
+
+static enum xcode request_one(struct db *db, const char *sql, const struct db_val *args, int nArgs,
+                              struct request_row *out, bool *found, struct xerr *e)
+{
+    struct db_rows *rows;
+    memset(out, 0, sizeof *out);
+    if (db_query(db, &rows, sql, args, nArgs, e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1)
+        request_from_row(rows, out);
+    db_done(rows);
+    *found = rc == 1;
+    return rc < 0 ? e->code : XOK;
+}
+
+enum xcode store_request_get(struct db *db, long long id, struct request_row *out,
+                             struct xerr *e)
+{
+    bool found;
+    if (request_one(db, REQUEST_COLUMNS "WHERE r.id = ?1", DB_ARGS(DI(id)), out, &found, e))
+        return e->code;
+    if (!found)
+        return xerr_set(e, X_NOTFOUND, "申請 #%lld はありません", id);
+    return XOK;
+}
+
+enum xcode store_request_latest_approved(struct db *db, long long service_id, long long except,
+                                         struct request_row *out, bool *found, struct xerr *e)
+{
+    return request_one(db,
+                       REQUEST_COLUMNS "WHERE r.service_id = ?1 AND r.state = 'approved' "
+                                       "AND r.kind IN ('new', 'change') AND r.id <> ?2 "
+                                       "ORDER BY r.decided_at DESC, r.id DESC LIMIT 1",
+                       DB_ARGS(DI(service_id), DI(except)), out, found, e);
+}
+
+enum xcode store_request_open_for_entry(struct db *db, long long entry_id, long long *open_id,
+                                        struct xerr *e)
+{
+    bool found;
+    *open_id = 0;
+    return db_one_int(db,
+                      "SELECT id FROM requests WHERE entry_id = ?1 AND state IN "
+                      "('draft', 'consulting', 'submitted', 'returned') ORDER BY id LIMIT 1",
+                      DB_ARGS(DI(entry_id)), open_id, &found, e);
+}
+
+enum xcode store_request_list(struct db *db, const char *state, long long department_id,
+                              json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT r.id, r.kind, r.state, d.name, r.approvable, u.login, r.updated_at, "
+                 "s.name, s.function, p.name, r.entry_id, r.created_at "
+                 "FROM requests r JOIN departments d ON d.id = r.department_id "
+                 "JOIN users u ON u.id = r.created_by "
+                 "LEFT JOIN services s ON s.id = r.service_id "
+                 "LEFT JOIN providers p ON p.id = s.provider_id "
+                 "WHERE (?1 IS NULL OR r.state = ?1) AND (?2 = 0 OR r.department_id = ?2) "
+                 "ORDER BY r.id",
+                 DB_ARGS(DS(state), DI(department_id)), e))
+        return e->code;
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1) {
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "id",
+                              (json_int_t)db_int(rows, 0), "kind", db_text(rows, 1), "state",
+                              db_text(rows, 2), "department", db_text(rows, 3), "approvable",
+                              (int)db_int(rows, 4), "created_by", db_text(rows, 5), "created_at",
+                              db_text(rows, 11), "updated_at", db_text(rows, 6));
+        json_object_set_new(o, "service",
+                            db_is_null(rows, 7)
+                                ? json_null()
+                                : json_pack("{s:s, s:s, s:s}", "name", db_text(rows, 7),
+                                            "function", db_text(rows, 8), "provider",
+                                            db_text(rows, 9)));
+        json_object_set_new(o, "entry_id",
+                            db_is_null(rows, 10) ? json_null() : json_integer(db_int(rows, 10)));
+        json_array_append_new(arr, o);
+    }
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = json_pack("{s:o, s:I}", "requests", arr, "total", (json_int_t)json_array_size(arr));
+    return XOK;
+}
+
+enum xcode store_event_insert(struct db *db, long long request_id, const char *at,
+                              long long actor_id, const char *action, const char *from_state,
+                              const char *to_state, const char *comment, struct xerr *e)
+{
+    return db_exec(db,
+                   "INSERT INTO request_events(request_id, at, actor_id, action, from_state, "
+                   "to_state, comment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                   DB_ARGS(DI(request_id), DS(at), DI(actor_id), DS(action), DS(from_state),
+                           DS(to_state), DS(comment)),
+                   e);
+}
+
+enum xcode store_events(struct db *db, long long request_id, json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT ev.at, u.login, u.name, ev.action, ev.from_state, ev.to_state, "
+                 "ev.comment FROM request_events ev JOIN users u ON u.id = ev.actor_id "
+                 "WHERE ev.request_id = ?1 ORDER BY ev.id",
+                 DB_ARGS(DI(request_id)), e))
+        return e->code;
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "at", db_text(rows, 0), "actor",
+                              db_text(rows, 1), "actor_name", db_text(rows, 2), "action",
+                              db_text(rows, 3), "to", db_text(rows, 5));
+        json_object_set_new(o, "from",
+                            db_is_null(rows, 4) ? json_null() : json_string(db_text(rows, 4)));
+        json_object_set_new(o, "comment",
+                            db_is_null(rows, 6) ? json_null() : json_string(db_text(rows, 6)));
+        json_array_append_new(arr, o);
+    }
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = arr;
+    return XOK;
+}
+
+/* --- ledger --------------------------------------------------------- */
+
+enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
+                              const char *at, long long *id, struct xerr *e)
+{
+    bool found;
+    return db_one_int(db,
+                      "INSERT INTO ledger_entries(department_id, service_id, version, created_at, "
+                      "updated_at) VALUES (?1, ?2, 0, ?3, ?3) RETURNING id",
+                      DB_ARGS(DI(department_id), DI(service_id), DS(at)), id, &found, e);
+}
+
+enum xcode store_entry_add_version(struct db *db, long long entry_id, int version,
+                                   long long request_id, const char *kind,
+                                   const struct ledger_fields *f, const char *catalogue_id,
+                                   const char *at, long long by, struct xerr *e)
+{
+    if (db_exec(db,
+                "INSERT INTO ledger_versions(entry_id, version, request_id, kind, service_name, "
+                "service_function, provider, purpose, confidentiality, integrity, availability, "
+                "period_from, period_to, applicant_department, applicant_name, scope, "
+                "catalogue_id, recorded_at, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                DB_ARGS(DI(entry_id), DI(version), DI(request_id), DS(kind), DS(f->service_name),
+                        DS(f->service_function ? f->service_function : ""), DS(f->provider),
+                        DS(f->purpose), DS(f->level[0]), DS(f->level[1]), DS(f->level[2]),
+                        DS(f->period_from), DS(f->period_to), DS(f->applicant_department),
+                        DS(f->applicant_name), DS(f->scope), DS(catalogue_id), DS(at), DI(by)),
+                e))
+        return e->code;
+    return db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
+                   DB_ARGS(DI(entry_id), DI(version), DS(at)), e);
+}
+
+enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on, const char *at,
+                              struct xerr *e)
+{
+    return db_exec(db, "UPDATE ledger_entries SET retired_on = ?2, updated_at = ?3 WHERE id = ?1",
+                   DB_ARGS(DI(entry_id), DS(on), DS(at)), e);
+}
+
+/* The state of an entry, derived: retired where a retirement was approved,
+ * expired past the end of its period (by the calendar alone), else in use. */
+#define ENTRY_STATE_SQL                                                                          \
+    "CASE WHEN e.retired_on IS NOT NULL THEN 'retired' "                                        \
+    "WHEN v.period_to < ?1 THEN 'expired' ELSE 'active' END"
+
+#define ENTRY_COLUMNS                                                                            \
+    "SELECT e.id, " ENTRY_STATE_SQL ", d.name, e.version, e.retired_on, e.created_at, "          \
+    "e.updated_at, v.request_id, v.service_name, v.service_function, v.provider, v.purpose, "    \
+    "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "               \
+    "v.applicant_department, v.applicant_name, v.scope, v.catalogue_id, s.category, "            \
+    "e.service_id, e.department_id "                                                             \
+    "FROM ledger_entries e JOIN departments d ON d.id = e.department_id "                        \
+    "JOIN services s ON s.id = e.service_id "                                                    \
+    "JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version "
+
+static const char *state_label(const char *state)
+{
+    if (strcmp(state, "retired") == 0)
+        return "廃止";
+    if (strcmp(state, "expired") == 0)
+        return "期間満了";
+    return "利用中";
+}
+
+/* The fields (ア)〜(キ) from columns starting at `c` (service_name). */
+static void fields_to_json(json_t *o, struct db_rows *rows, int c)
+{
+    json_object_set_new(o, "service",
+                        json_pack("{s:s, s:s, s:s}", "name", db_text(rows, c), "function",
+                                  db_text(rows, c + 1), "provider", db_text(rows, c + 2)));
+    json_object_set_new(o, "purpose", json_string(db_text(rows, c + 3)));
+    json_object_set_new(o, "classification",
+                        json_pack("{s:s, s:s, s:s}", "confidentiality", db_text(rows, c + 4),
+                                  "integrity", db_text(rows, c + 5), "availability",
+                                  db_text(rows, c + 6)));
+    json_object_set_new(o, "period", json_pack("{s:s, s:s}", "from", db_text(rows, c + 7), "to",
+                                               db_text(rows, c + 8)));
+    json_object_set_new(o, "applicant", json_pack("{s:s, s:s}", "department", db_text(rows, c + 9),
+                                                  "name", db_text(rows, c + 10)));
+    json_object_set_new(o, "scope", json_string(db_text(rows, c + 11)));
+}
+
+static json_t *entry_from_row(struct db_rows *rows)
+{
+    const char *state = db_text(rows, 1);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_int(rows, 0),
+                          "state", state, "state_label", state_label(state), "department",
+                          db_text(rows, 2), "version", (json_int_t)db_int(rows, 3), "request_id",
+                          (json_int_t)db_int(rows, 7));
+    fields_to_json(o, rows, 8);
+    json_object_set_new(json_object_get(o, "service"), "category",
+                        json_string(db_text(rows, 21)));
+    json_object_set_new(o, "catalogue", json_string(db_text(rows, 20)));
+    json_object_set_new(o, "retired_on",
+                        db_is_null(rows, 4) ? json_null() : json_string(db_text(rows, 4)));
+    json_object_set_new(o, "created_at", json_string(db_text(rows, 5)));
+    json_object_set_new(o, "updated_at", json_string(db_text(rows, 6)));
+    json_object_set_new(o, "service_id", json_integer(db_int(rows, 22)));
+    return o;
+}
+
+/* Escape % _ and \ for LIKE ... ESCAPE '\'. Caller frees. */
+static char *like_pattern(const char *q)
+{
+    struct sbuf sb;
+    sbuf_init(&sb, 0);
+    sbuf_adds(&sb, "%");
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            sbuf_add(&sb, "\\", 1);
+        sbuf_add(&sb, p, 1);
+    }
+    sbuf_adds(&sb, "%");
+    return sbuf_detach(&sb);
+}
+
+enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t **out,
+                             struct xerr *e)
+{
+    /* The filter is one WHERE clause with every parameter always bound, so
+     * the statement text is fixed per sort order and cached. */
+#define LEDGER_WHERE                                                                             \
+    "WHERE (?2 IS NULL OR v.service_name LIKE ?2 ESCAPE '\\' "                                   \
+    "OR v.service_function LIKE ?2 ESCAPE '\\' OR v.provider LIKE ?2 ESCAPE '\\' "                \
+    "OR v.purpose LIKE ?2 ESCAPE '\\') "                                                          \
+    "AND (?3 IS NULL OR " ENTRY_STATE_SQL " = ?3) "                                             \
+    "AND (?4 = 1 OR ?3 IS NOT NULL OR " ENTRY_STATE_SQL " = 'active') "                         \
+    "AND (?5 = 0 OR e.department_id = ?5) AND (?6 IS NULL OR v.confidentiality = ?6) "
+    static const char *const sorts[][2] = {
+        {"id", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.id LIMIT ?7 OFFSET ?8"},
+        {"id-desc", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},
+        {"name", ENTRY_COLUMNS LEDGER_WHERE
+         "ORDER BY v.service_name, v.service_function, e.id LIMIT ?7 OFFSET ?8"},
+        {"name-desc", ENTRY_COLUMNS LEDGER_WHERE
+         "ORDER BY v.service_name DESC, v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
+        {"period_to", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"},
+        {"period_to-desc",
+         ENTRY_COLUMNS LEDGER_WHERE "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
+        {"updated", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"},
+        {"updated-desc",
+         ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.updated_at DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
+    };
+    static const char count_sql[] =
+        "SELECT count(*) FROM ledger_entries e JOIN ledger_versions v ON v.entry_id = e.id AND "
+        "v.version = e.version " LEDGER_WHERE;
+    char key[32];
+    snprintf(key, sizeof key, "%s%s", q->sort ? q->sort : "id", q->desc ? "-desc" : "");
+    const char *sql = NULL;
+    for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+        if (strcmp(sorts[i][0], key) == 0)
+            sql = sorts[i][1];
+    if (!sql)
+        return xerr_set(e, X_INVALID, "並べ替え \"%s\" は id, name, period_to, updated のいずれかにしてください",
+                        q->sort);
+    char *pattern = q->q && q->q[0] ? like_pattern(q->q) : NULL;
+    struct db_val args[] = {DS(q->today),
+                            DS(pattern),
+                            DS(q->state),
+                            DI(q->all),
+                            DI(q->department_id),
+                            DS(q->confidentiality),
+                            DI(q->limit > 0 ? q->limit : -1),
+                            DI(q->offset > 0 ? q->offset : 0)};
+    long long total = 0;
+    bool found;
+    json_t *arr = NULL;
+    struct db_rows *rows = NULL;
+    if (db_one_int(db, count_sql, args, 6, &total, &found, e))
+        goto done;
+    if (db_query(db, &rows, sql, args, 8, e))
+        goto done;
+    arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1)
+        json_array_append_new(arr, entry_from_row(rows));
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        arr = NULL;
+        goto done;
+    }
+    *out = json_pack("{s:o, s:I}", "entries", arr, "total", (json_int_t)total);
+done:
+    free(pattern);
+    return arr ? XOK : e->code;
+#undef LEDGER_WHERE
+}
+
+enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
+                            json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    *out = NULL;
+    if (db_query(db, &rows, ENTRY_COLUMNS "WHERE e.id = ?2", DB_ARGS(DS(today), DI(id)), e))
+        return e->code;
+    int rc = db_next(rows, e);
+    json_t *entry = rc == 1 ? entry_from_row(rows) : NULL;
+    db_done(rows);
+    if (rc < 0)
+        return e->code;
+    if (!entry)
+        return xerr_set(e, X_NOTFOUND, "台帳番号 %lld の登録はありません", id);
+    if (with_versions) {
+        if (db_query(db, &rows,
+                     "SELECT v.version, v.request_id, v.kind, v.recorded_at, u.login, "
+                     "v.catalogue_id, v.service_name, v.service_function, v.provider, v.purpose, "
+                     "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "
+                     "v.applicant_department, v.applicant_name, v.scope "
+                     "FROM ledger_versions v JOIN users u ON u.id = v.recorded_by "
+                     "WHERE v.entry_id = ?1 ORDER BY v.version",
+                     DB_ARGS(DI(id)), e)) {
+            json_decref(entry);
+            return e->code;
+        }
+        json_t *versions = json_array();
+        while ((rc = db_next(rows, e)) == 1) {
+            json_t *v = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "version",
+                                  (json_int_t)db_int(rows, 0), "request_id",
+                                  (json_int_t)db_int(rows, 1), "kind", db_text(rows, 2),
+                                  "recorded_at", db_text(rows, 3), "recorded_by",
+                                  db_text(rows, 4), "catalogue", db_text(rows, 5));
+            fields_to_json(v, rows, 6);
+            json_array_append_new(versions, v);
+        }
+        db_done(rows);
+        if (rc < 0) {
+            json_decref(versions);
+            json_decref(entry);
+            return e->code;
+        }
+        json_object_set_new(entry, "versions", versions);
+    }
+    *out = entry;
+    return XOK;
+}
+
+/* --- API tokens ----------------------------------------------------- */
+
+enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,
+                              const char *at, struct xerr *e)
+{
+    return db_exec(db, "INSERT INTO api_tokens(user_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+                   DB_ARGS(DI(user_id), DS(token_hash), DS(at)), e);
+}
+
+enum xcode store_token_user(struct db *db, const char *token_hash, long long *user_id,
+                            struct xerr *e)
+{
+    bool found;
+    if (db_one_int(db,
+                   "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                   "WHERE t.token_hash = ?1 AND u.active = 1",
+                   DB_ARGS(DS(token_hash)), user_id, &found, e))
+        return e->code;
+    if (!found)
+        return xerr_set(e, X_AUTH, "トークンが無効です");
+    return XOK;
+}

@@ -1,0 +1,180 @@
+/*
+ * store.h - what extsvc keeps, as operations on a database: users and
+ * departments, catalogue versions, services and providers, requests and
+ * their history, the ledger and its versions, API tokens. The audit log is
+ * in audit.h.
+ *
+ * Every function runs its statements on `db` and leaves transactions to
+ * the caller (workflow/), which wraps each operation in one. The SQL is
+ * written once for every backend (see db.h); only migrations differ.
+ *
+ * Ownership: strings and json_t returned through out-parameters belong to
+ * the caller (free / json_decref / the *_release function named).
+ */
+#ifndef EXTSVC_STORE_H
+#define EXTSVC_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../core/err.h"
+#include "db.h"
+
+#define SCHEMA_VERSION 1
+
+/* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
+ * extsvc is refused. */
+enum xcode store_migrate(struct db *db, struct xerr *e);
+/* For every command but init: the schema must be exactly SCHEMA_VERSION. */
+enum xcode store_check_version(struct db *db, struct xerr *e);
+
+/* Current time as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf[21]. */
+void store_now(char *buf);
+
+/* --- users and departments ------------------------------------------ */
+
+enum role {
+    ROLE_STAFF = 1 << 0,
+    ROLE_MANAGER = 1 << 1,
+    ROLE_APPROVER = 1 << 2,
+    ROLE_CISO = 1 << 3,
+    ROLE_AUDITOR = 1 << 4,
+    ROLE_ADMIN = 1 << 5,
+};
+#define ROLE_COUNT 6
+
+struct user {
+    long long id, department_id;
+    char *login, *name, *department, *password_hash;
+    unsigned roles;
+    bool active;
+};
+
+void user_release(struct user *u);
+/* Parse "manager,approver" into a role mask; 0 with a message for an unknown role. */
+unsigned roles_parse(const char *zList, struct xerr *e);
+/* "manager,approver" into buf. */
+void roles_format(unsigned roles, char *buf, size_t n);
+const char *role_name(int bit);  /* bit index 0..5 */
+const char *role_label(int bit); /* 職員, 情報セキュリティ管理者, ... */
+
+enum xcode store_department_id(struct db *db, const char *name, long long *id, struct xerr *e);
+enum xcode store_user_insert(struct db *db, const struct user *u, long long *id, struct xerr *e);
+enum xcode store_user_update(struct db *db, const struct user *u, struct xerr *e);
+/* X_NOTFOUND where there is no such user. */
+enum xcode store_user_by_login(struct db *db, const char *login, struct user *out,
+                               struct xerr *e);
+enum xcode store_user_by_id(struct db *db, long long id, struct user *out, struct xerr *e);
+/* {"users": [...]} without password hashes. */
+enum xcode store_user_list(struct db *db, json_t **out, struct xerr *e);
+json_t *user_to_json(const struct user *u);
+
+/* --- catalogue versions --------------------------------------------- */
+
+/* The catalogue in force: its id and body (JSON text). X_NOTFOUND where none. */
+enum xcode store_catalogue_in_force(struct db *db, char **id, char **body, struct xerr *e);
+/* One version by id. */
+enum xcode store_catalogue_get(struct db *db, const char *id, char **body, struct xerr *e);
+/* Does a version with this id exist? Its body (caller frees) where it does. */
+enum xcode store_catalogue_find(struct db *db, const char *id, char **body, bool *found,
+                                struct xerr *e);
+enum xcode store_catalogue_insert(struct db *db, const char *id, const char *title,
+                                  const char *effective, const char *body, long long loaded_by,
+                                  struct xerr *e);
+enum xcode store_catalogue_put_in_force(struct db *db, const char *id, struct xerr *e);
+/* {"catalogues": [{"id", "title", "effective", "loaded_at", "in_force"}]} */
+enum xcode store_catalogue_list(struct db *db, json_t **out, struct xerr *e);
+
+/* --- services and providers ------------------------------------------ */
+
+/* Find or create the provider and the service (name, function) it offers. */
+enum xcode store_service_resolve(struct db *db, const char *name, const char *function,
+                                 const char *provider, const char *category, long long *id,
+                                 struct xerr *e);
+/* {"services": [{"id", "name", "function", "provider", "category", "entries"}]} */
+enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e);
+
+/* --- requests ------------------------------------------------------- */
+
+struct request_row {
+    long long id, department_id, service_id, entry_id; /* 0 where none */
+    long long created_by, submitted_by, decided_by;    /* 0 where none */
+    char *kind, *state, *department, *catalogue_id, *document, *evaluation;
+    char *change_to, *retire_on, *created_at, *updated_at, *decided_at;
+    char *created_by_login, *created_by_name;
+    bool approvable;
+};
+
+void request_row_release(struct request_row *r);
+enum xcode store_request_insert(struct db *db, const struct request_row *r, long long *id,
+                                struct xerr *e);
+/* Writes state, document, evaluation, approvable, catalogue_id, service_id,
+ * submitted_by, decided_by, updated_at, decided_at. */
+enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e);
+enum xcode store_request_get(struct db *db, long long id, struct request_row *out,
+                             struct xerr *e);
+/* Summaries {"id", "kind", "state", "department", "service", "approvable",
+ * "created_by", "updated_at"} filtered by state (NULL: all) and department (0: all). */
+enum xcode store_request_list(struct db *db, const char *state, long long department_id,
+                              json_t **out, struct xerr *e);
+/* The latest approved request of kind new or change for a service, other
+ * than `except`; *found false where there is none. */
+enum xcode store_request_latest_approved(struct db *db, long long service_id, long long except,
+                                         struct request_row *out, bool *found, struct xerr *e);
+/* Is another request for this ledger entry open (draft .. submitted)? */
+enum xcode store_request_open_for_entry(struct db *db, long long entry_id, long long *open_id,
+                                        struct xerr *e);
+
+enum xcode store_event_insert(struct db *db, long long request_id, const char *at,
+                              long long actor_id, const char *action, const char *from_state,
+                              const char *to_state, const char *comment, struct xerr *e);
+/* [{"at", "actor", "actor_name", "action", "from", "to", "comment"}], oldest first. */
+enum xcode store_events(struct db *db, long long request_id, json_t **out, struct xerr *e);
+
+/* --- ledger --------------------------------------------------------- */
+
+/* The fields (ア)〜(キ) of one version, as the approved document had them. */
+struct ledger_fields {
+    const char *service_name, *service_function, *provider, *purpose;
+    const char *level[3];
+    const char *period_from, *period_to, *applicant_department, *applicant_name, *scope;
+};
+
+enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
+                              const char *at, long long *id, struct xerr *e);
+/* Add version `version` of entry `entry_id` and make it the current one. */
+enum xcode store_entry_add_version(struct db *db, long long entry_id, int version,
+                                   long long request_id, const char *kind,
+                                   const struct ledger_fields *f, const char *catalogue_id,
+                                   const char *at, long long by, struct xerr *e);
+enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on, const char *at,
+                              struct xerr *e);
+
+struct ledger_query {
+    bool all;            /* also expired and retired */
+    const char *q;       /* substring of name, function, provider or purpose */
+    const char *state;   /* active / expired / retired */
+    long long department_id;
+    const char *confidentiality;
+    const char *sort;    /* id, name, period_to, updated (default id) */
+    bool desc;
+    long long limit, offset; /* limit 0: no limit */
+    const char *today;   /* YYYY-MM-DD: decides 期間満了 */
+};
+
+/* {"entries": [...], "total": N} */
+enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t **out,
+                             struct xerr *e);
+/* The entry with "versions": [...] oldest first. X_NOTFOUND where none. */
+enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
+                            json_t **out, struct xerr *e);
+
+/* --- API tokens ----------------------------------------------------- */
+
+enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,
+                              const char *at, struct xerr *e);
+/* The user a token hash belongs to; X_AUTH where none. */
+enum xcode store_token_user(struct db *db, const char *token_hash, long long *user_id,
+                            struct xerr *e);
+
+#endif

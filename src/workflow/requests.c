@@ -1,0 +1,605 @@
+/*
+ * requests.c - filing, editing and deciding requests; see workflow.h.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/date.h"
+#include "../core/document.h"
+#include "../core/evaluate.h"
+#include "../core/text.h"
+#include "access.h"
+#include "internal.h"
+#include "workflow.h"
+
+#define COMMENT_MAX_BYTES 10000
+
+/* Crash on purpose at a named point, for the tests that prove a killed
+ * process leaves nothing half-written (built only with -Dfault_injection). */
+void wf_fault_point(const char *name)
+{
+#ifdef EXTSVC_FAULT_INJECTION
+    const char *at = getenv("EXTSVC_FAULT");
+    if (at && strcmp(at, name) == 0)
+        raise(SIGKILL);
+#else
+    (void)name;
+#endif
+}
+
+/* Parse and evaluate a document against a catalogue; on success *doc and
+ * *ev hold results the caller releases. */
+static enum xcode parse_and_evaluate(const char *text, size_t n, const struct catalogue *cat,
+                                     int kind, struct document *doc, struct evaluation *ev,
+                                     struct xerr *e)
+{
+    if (document_parse_text(text, n, cat, doc, e))
+        return e->code;
+    if (evaluate_request(kind, doc, cat, ev, e)) {
+        document_release(doc);
+        return e->code;
+    }
+    return XOK;
+}
+
+/* A stored request's dates must be real days: a draft may be incomplete,
+ * but not wrong in a way that would stay wrong. */
+static enum xcode check_stored_dates(const struct document *doc, struct xerr *e)
+{
+    struct xdate dt;
+    if (!text_is_blank(doc->period_from) && !date_parse(doc->period_from, &dt))
+        return xerr_set(e, X_INVALID, "申請書: period.from \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
+                        doc->period_from);
+    if (!text_is_blank(doc->period_to) && !date_parse(doc->period_to, &dt))
+        return xerr_set(e, X_INVALID, "申請書: period.to \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
+                        doc->period_to);
+    return XOK;
+}
+
+/* The applicant of a stored request is the filing user (ledger field (カ)). */
+static void set_applicant(json_t *doc, const struct user *actor)
+{
+    json_object_set_new(doc, "applicant", json_pack("{s:s, s:s}", "department", actor->department,
+                                                    "name", actor->name));
+}
+
+/* Fill the requirement answers `doc` leaves out from `src`, marking each
+ * with where it came from. Returns how many were carried. */
+static int carry_answers(json_t *doc, const struct request_row *src, const struct catalogue *cat)
+{
+    json_t *srcdoc = json_loads(src->document, 0, NULL);
+    json_t *srcreqs = json_object_get(srcdoc, "requirements");
+    json_t *reqs = json_object_get(doc, "requirements");
+    int carried = 0;
+    if (!json_is_object(reqs)) {
+        reqs = json_object();
+        json_object_set_new(doc, "requirements", reqs);
+    }
+    char approved_on[11] = "";
+    if (src->decided_at)
+        snprintf(approved_on, sizeof approved_on, "%.10s", src->decided_at);
+    for (size_t i = 0; i < cat->nReqs; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%d", cat->reqs[i].no);
+        json_t *from = json_object_get(srcreqs, key);
+        if (json_object_get(reqs, key) || !json_is_object(from))
+            continue;
+        json_t *copy = json_object();
+        const char *fields[] = {"status", "evidence", "reason"};
+        for (size_t k = 0; k < 3; k++)
+            if (json_is_string(json_object_get(from, fields[k])))
+                json_object_set(copy, fields[k], json_object_get(from, fields[k]));
+        json_object_set_new(copy, "carried_over",
+                            json_pack("{s:I, s:s, s:s}", "request", (json_int_t)src->id,
+                                      "approved_on", approved_on, "department", src->department));
+        json_object_set_new(reqs, key, copy);
+        carried++;
+    }
+    json_decref(srcdoc);
+    return carried;
+}
+
+/* Resolve the service record a document names (0 where it names none yet). */
+static enum xcode resolve_service(struct db *db, const struct document *doc, long long *id,
+                                  struct xerr *e)
+{
+    *id = 0;
+    if (text_is_blank(doc->service_name) || text_is_blank(doc->provider))
+        return XOK;
+    return store_service_resolve(db, doc->service_name, doc->service_function, doc->provider,
+                                 doc->category, id, e);
+}
+
+json_t *wf_request_json(const struct request_row *r)
+{
+    json_t *doc = json_loads(r->document, 0, NULL);
+    json_t *ev = json_loads(r->evaluation, 0, NULL);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s}", "id",
+                          (json_int_t)r->id, "kind", r->kind, "state", r->state, "state_label",
+                          req_state_label((enum req_state)req_state_parse(r->state)), "department",
+                          r->department, "catalogue", r->catalogue_id, "document",
+                          doc ? doc : json_object(), "evaluation", ev ? ev : json_object(),
+                          "created_by", r->created_by_login, "created_by_name", r->created_by_name,
+                          "created_at", r->created_at, "updated_at", r->updated_at);
+    json_object_set_new(o, "entry_id", r->entry_id ? json_integer(r->entry_id) : json_null());
+    json_object_set_new(o, "decided_at", r->decided_at ? json_string(r->decided_at) : json_null());
+    if (r->change_to)
+        json_object_set_new(o, "change_to", json_string(r->change_to));
+    if (r->retire_on)
+        json_object_set_new(o, "retire_on", json_string(r->retire_on));
+    return o;
+}
+
+/* The audit snapshot of a request: what changed, without the history. */
+static json_t *request_snapshot(const struct request_row *r)
+{
+    json_t *o = wf_request_json(r);
+    json_object_del(o, "evaluation");
+    json_object_set_new(o, "approvable", json_boolean(r->approvable));
+    return o;
+}
+
+enum xcode wf_insert_request(struct db *db, const struct user *actor, struct request_row *r,
+                             const char *comment, struct xerr *e)
+{
+    if (store_request_insert(db, r, &r->id, e) ||
+        store_event_insert(db, r->id, r->created_at, actor->id, "create", NULL, r->state, comment,
+                           e))
+        return e->code;
+    struct request_row stored;
+    if (store_request_get(db, r->id, &stored, e))
+        return e->code;
+    json_t *after = request_snapshot(&stored);
+    char object[32];
+    snprintf(object, sizeof object, "request:%lld", r->id);
+    enum xcode rc = audit_append(db, actor->login, "request.create", object, NULL, after, e);
+    json_decref(after);
+    request_row_release(&stored);
+    return rc;
+}
+
+enum xcode wf_request_new(struct db *db, const struct user *actor, const char *text, size_t n,
+                          bool carry_over, struct new_result *out, struct xerr *e)
+{
+    memset(out, 0, sizeof *out);
+    if (access_applicant(actor, 0, e))
+        return e->code;
+    struct catalogue cat;
+    struct document doc;
+    struct evaluation ev;
+    if (wf_catalogue_current(db, &cat, e))
+        return e->code;
+    if (document_parse_text(text, n, &cat, &doc, e)) {
+        catalogue_release(&cat);
+        return e->code;
+    }
+    json_t *json = json_deep_copy(doc.json);
+    enum xcode rc = check_stored_dates(&doc, e);
+    long long service_id = 0;
+    char *docText = NULL, *evText = NULL;
+    bool txn = false;
+    if (rc)
+        goto done;
+    if ((rc = db_begin_write(db, e)))
+        goto done;
+    txn = true;
+    if ((rc = resolve_service(db, &doc, &service_id, e)))
+        goto done;
+    set_applicant(json, actor);
+    if (carry_over && service_id) {
+        struct request_row src;
+        bool found;
+        if ((rc = store_request_latest_approved(db, service_id, 0, &src, &found, e)))
+            goto done;
+        if (found) {
+            out->carried = carry_answers(json, &src, &cat);
+            out->carried_from = src.id;
+            request_row_release(&src);
+        }
+    }
+    document_release(&doc);
+    if ((rc = document_parse(json, &cat, &doc, e)) || (rc = evaluate(&doc, &cat, &ev, e)))
+        goto done;
+    json_t *evj = evaluation_to_json(&ev);
+    docText = json_dumps(json, JSON_COMPACT);
+    evText = json_dumps(evj, JSON_COMPACT);
+    json_decref(evj);
+    char now[21];
+    store_now(now);
+    struct request_row r = {.kind = "new",
+                            .state = "draft",
+                            .department_id = actor->department_id,
+                            .service_id = service_id,
+                            .catalogue_id = (char *)cat.id,
+                            .document = docText,
+                            .evaluation = evText,
+                            .approvable = ev.approvable,
+                            .created_by = actor->id,
+                            .created_at = now};
+    evaluation_release(&ev);
+    if ((rc = wf_insert_request(db, actor, &r, NULL, e)))
+        goto done;
+    out->id = r.id;
+done:
+    if (txn) {
+        if (rc)
+            db_rollback(db);
+        else
+            rc = db_commit(db, e);
+    }
+    free(docText);
+    free(evText);
+    json_decref(json);
+    document_release(&doc);
+    catalogue_release(&cat);
+    return rc;
+}
+
+enum xcode wf_request_update(struct db *db, const struct user *actor, long long id,
+                             const char *text, size_t n, struct xerr *e)
+{
+    struct request_row r, before;
+    struct catalogue cat;
+    struct document doc;
+    struct evaluation ev;
+    enum xcode rc;
+    memset(&doc, 0, sizeof doc);
+    memset(&r, 0, sizeof r);
+    memset(&before, 0, sizeof before);
+    if (access_applicant(actor, 0, e))
+        return e->code;
+    if (wf_catalogue_current(db, &cat, e))
+        return e->code;
+    json_t *json = NULL;
+    char *docText = NULL, *evText = NULL;
+    if ((rc = document_parse_text(text, n, &cat, &doc, e)) || (rc = check_stored_dates(&doc, e)))
+        goto out;
+    if ((rc = db_begin_write(db, e)))
+        goto out;
+    if ((rc = store_request_get(db, id, &r, e)) || (rc = store_request_get(db, id, &before, e)) ||
+        (rc = access_applicant(actor, r.department_id, e)))
+        goto fail;
+    if (!req_editable((enum req_state)req_state_parse(r.state))) {
+        rc = xerr_set(e, X_STATE, "申請 #%lld は%sのため変更できません（変更できるのは下書き・事前協議中・差戻し）",
+                      id, req_state_label((enum req_state)req_state_parse(r.state)));
+        goto fail;
+    }
+    if (strcmp(r.kind, "new") != 0) {
+        /* A change or retirement keeps the service of its entry. */
+        json_t *old = json_loads(r.document, 0, NULL);
+        json_t *os = json_object_get(old, "service"), *ns = json_object_get(doc.json, "service");
+        bool same = json_equal(json_object_get(os, "name"), json_object_get(ns, "name")) &&
+                    json_equal(json_object_get(os, "provider"), json_object_get(ns, "provider"));
+        json_decref(old);
+        if (!same) {
+            rc = xerr_set(e, X_INVALID,
+                          "変更・廃止の申請では外部サービスの名称と提供者は変えられません（新規に申請してください）");
+            goto fail;
+        }
+    }
+    json = json_deep_copy(doc.json);
+    set_applicant(json, actor);
+    document_release(&doc);
+    int kind = req_kind_parse(r.kind);
+    if ((rc = document_parse(json, &cat, &doc, e)) ||
+        (rc = evaluate_request(kind, &doc, &cat, &ev, e)))
+        goto fail;
+    if (kind == KIND_NEW && (rc = resolve_service(db, &doc, &r.service_id, e))) {
+        evaluation_release(&ev);
+        goto fail;
+    }
+    json_t *evj = evaluation_to_json(&ev);
+    docText = json_dumps(json, JSON_COMPACT);
+    evText = json_dumps(evj, JSON_COMPACT);
+    json_decref(evj);
+    char now[21];
+    store_now(now);
+    free(r.document);
+    free(r.evaluation);
+    free(r.catalogue_id);
+    free(r.updated_at);
+    r.document = docText;
+    r.evaluation = evText;
+    r.catalogue_id = strdup(cat.id);
+    r.updated_at = strdup(now);
+    r.approvable = ev.approvable;
+    docText = evText = NULL;
+    evaluation_release(&ev);
+    if ((rc = store_request_update(db, &r, e)) ||
+        (rc = store_event_insert(db, id, now, actor->id, "update", r.state, r.state, NULL, e)))
+        goto fail;
+    {
+        json_t *b = request_snapshot(&before), *a = request_snapshot(&r);
+        char object[32];
+        snprintf(object, sizeof object, "request:%lld", id);
+        rc = audit_append(db, actor->login, "request.update", object, b, a, e);
+        json_decref(b);
+        json_decref(a);
+    }
+    if (rc)
+        goto fail;
+    rc = db_commit(db, e);
+    goto out;
+fail:
+    db_rollback(db);
+out:
+    free(docText);
+    free(evText);
+    json_decref(json);
+    document_release(&doc);
+    request_row_release(&r);
+    request_row_release(&before);
+    catalogue_release(&cat);
+    return rc;
+}
+
+/* Re-evaluate a stored request against the catalogue it keeps. */
+static enum xcode reevaluate(struct db *db, const struct request_row *r, struct evaluation *ev,
+                             struct catalogue *cat, struct document *doc, struct xerr *e)
+{
+    char *body = NULL;
+    enum xcode rc = store_catalogue_get(db, r->catalogue_id, &body, e);
+    if (rc)
+        return rc;
+    rc = catalogue_parse_text(body, strlen(body), cat, e);
+    free(body);
+    if (rc)
+        return rc;
+    rc = parse_and_evaluate(r->document, strlen(r->document), cat, req_kind_parse(r->kind), doc,
+                            ev, e);
+    if (rc)
+        catalogue_release(cat);
+    return rc;
+}
+
+/* Fields (ア)〜(キ) of a document, for a ledger version. */
+static struct ledger_fields fields_of(const struct document *doc)
+{
+    struct ledger_fields f = {doc->service_name,
+                              doc->service_function,
+                              doc->provider,
+                              doc->purpose,
+                              {doc->level[0], doc->level[1], doc->level[2]},
+                              doc->period_from,
+                              doc->period_to,
+                              doc->applicant_department,
+                              doc->applicant_name,
+                              doc->scope};
+    return f;
+}
+
+/* 5(2)③: what an approval does to the ledger, inside the approval's transaction. */
+static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struct request_row *r,
+                                  const struct document *doc, const char *now, struct xerr *e)
+{
+    struct ledger_fields f = fields_of(doc);
+    long long entry = r->entry_id;
+    int version = 1;
+    const char *action = "ledger.create";
+    json_t *before = NULL;
+    char today[11];
+    date_format(date_today(), today);
+    if (strcmp(r->kind, "new") == 0) {
+        if (store_entry_insert(db, r->department_id, r->service_id, now, &entry, e))
+            return e->code;
+        r->entry_id = entry;
+        if (db_exec(db, "UPDATE requests SET entry_id = ?2 WHERE id = ?1",
+                    DB_ARGS(DI(r->id), DI(entry)), e))
+            return e->code;
+    } else {
+        if (store_ledger_get(db, entry, today, false, &before, e))
+            return e->code;
+        if (json_is_string(json_object_get(before, "retired_on"))) {
+            json_decref(before);
+            return xerr_set(e, X_STATE, "台帳番号 %lld は廃止済みです", entry);
+        }
+        version = (int)json_integer_value(json_object_get(before, "version")) + 1;
+        action = "ledger.version";
+        if (strcmp(r->kind, "retire") == 0) {
+            action = "ledger.retire";
+            if (r->retire_on && f.period_to && strcmp(r->retire_on, f.period_to) < 0)
+                f.period_to = r->retire_on;
+        }
+    }
+    enum xcode rc = store_entry_add_version(db, entry, version, r->id, r->kind, &f,
+                                            r->catalogue_id, now, actor->id, e);
+    if (!rc && strcmp(r->kind, "retire") == 0)
+        rc = store_entry_retire(db, entry, r->retire_on, now, e);
+    json_t *after = NULL;
+    if (!rc)
+        rc = store_ledger_get(db, entry, today, false, &after, e);
+    if (!rc) {
+        char object[32];
+        snprintf(object, sizeof object, "ledger:%lld", entry);
+        rc = audit_append(db, actor->login, action, object, before, after, e);
+    }
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+/* The message of a refused approval: how many blockers, and the first. */
+static enum xcode refuse_blocked(const struct evaluation *ev, long long id, struct xerr *e)
+{
+    const struct finding *first = NULL;
+    for (size_t i = 0; i < ev->nFindings && !first; i++)
+        if (ev->findings[i].severity == SEV_BLOCKER)
+            first = &ev->findings[i];
+    return xerr_set(e, X_BLOCKED, "申請 #%lld は承認できません。承認を妨げる指摘が %zu 件あります（例: %s）",
+                    id, evaluation_count(ev, SEV_BLOCKER), first ? first->message : "");
+}
+
+enum xcode wf_request_step(struct db *db, const struct user *actor, long long id,
+                           enum req_action action, const char *comment, struct xerr *e)
+{
+    if (!actor)
+        return xerr_set(e, X_INVALID, "--as で操作する利用者を指定してください");
+    if (comment && strlen(comment) > COMMENT_MAX_BYTES)
+        return xerr_set(e, X_TOOLARGE, "コメントが長すぎます（%d バイトまで）", COMMENT_MAX_BYTES);
+    if (comment && !utf8_valid(comment, strlen(comment)))
+        return xerr_set(e, X_INVALID, "コメントに UTF-8 として正しくない文字が含まれています");
+    if (req_action_needs_comment(action) && text_is_blank(comment))
+        return xerr_set(e, X_INVALID, "%sにはコメント（理由）が必要です", req_action_label(action));
+    if (text_is_blank(comment))
+        comment = NULL;
+
+    struct request_row r, before;
+    struct catalogue cat;
+    struct document doc;
+    struct evaluation ev;
+    bool evaluated = false;
+    memset(&r, 0, sizeof r);
+    memset(&before, 0, sizeof before);
+    enum xcode rc = db_begin_write(db, e);
+    if (rc)
+        return rc;
+    if ((rc = store_request_get(db, id, &r, e)) || (rc = store_request_get(db, id, &before, e)))
+        goto fail;
+
+    /* Who may take this step. */
+    switch (action) {
+    case ACT_CONSULT:
+    case ACT_SUBMIT:
+    case ACT_WITHDRAW:
+        rc = access_applicant(actor, r.department_id, e);
+        break;
+    case ACT_APPROVE:
+    case ACT_REJECT:
+    case ACT_RETURN:
+        rc = access_decide(actor, action, r.created_by, r.submitted_by, e);
+        break;
+    case ACT_COMMENT:
+        if (!has_role(actor, ROLE_APPROVER))
+            rc = access_applicant(actor, r.department_id, e);
+        break;
+    case ACT_COUNT:
+        rc = xerr_set(e, X_INVALID, "未知の操作です");
+        break;
+    }
+    if (rc)
+        goto fail;
+
+    enum req_state from = (enum req_state)req_state_parse(r.state);
+    int to = req_transition(from, action);
+    if (to < 0) {
+        rc = xerr_set(e, X_STATE, "申請 #%lld は%sのため%sできません", id, req_state_label(from),
+                      req_action_label(action));
+        goto fail;
+    }
+    char now[21];
+    store_now(now);
+    if (action == ACT_APPROVE) {
+        /* 5(2)②: approval only with no blocker, judged now, against the
+         * catalogue the request keeps. */
+        if ((rc = reevaluate(db, &r, &ev, &cat, &doc, e)))
+            goto fail;
+        evaluated = true;
+        if (!ev.approvable) {
+            rc = refuse_blocked(&ev, id, e);
+            goto fail;
+        }
+    }
+    free(r.state);
+    r.state = strdup(req_state_name((enum req_state)to));
+    free(r.updated_at);
+    r.updated_at = strdup(now);
+    if (action == ACT_SUBMIT)
+        r.submitted_by = actor->id;
+    if (action == ACT_APPROVE || action == ACT_REJECT) {
+        r.decided_by = actor->id;
+        free(r.decided_at);
+        r.decided_at = strdup(now);
+    }
+    if ((rc = store_request_update(db, &r, e)) ||
+        (rc = store_event_insert(db, id, now, actor->id, req_action_name(action),
+                                 req_state_name(from), r.state, comment, e)))
+        goto fail;
+    {
+        json_t *b = request_snapshot(&before), *a = request_snapshot(&r);
+        if (comment)
+            json_object_set_new(a, "comment", json_string(comment));
+        char object[32], what[32];
+        snprintf(object, sizeof object, "request:%lld", id);
+        snprintf(what, sizeof what, "request.%s", req_action_name(action));
+        rc = audit_append(db, actor->login, what, object, b, a, e);
+        json_decref(b);
+        json_decref(a);
+        if (rc)
+            goto fail;
+    }
+    if (action == ACT_APPROVE) {
+        if ((rc = apply_to_ledger(db, actor, &r, &doc, now, e)))
+            goto fail;
+        wf_fault_point("approve");
+    }
+    rc = db_commit(db, e);
+    goto out;
+fail:
+    db_rollback(db);
+out:
+    if (evaluated) {
+        evaluation_release(&ev);
+        document_release(&doc);
+        catalogue_release(&cat);
+    }
+    request_row_release(&r);
+    request_row_release(&before);
+    return rc;
+}
+
+enum xcode wf_request_show(struct db *db, const struct user *actor, long long id, json_t **out,
+                           struct xerr *e)
+{
+    struct request_row r;
+    json_t *history = NULL;
+    if (db_begin_read(db, e))
+        return e->code;
+    enum xcode rc = store_request_get(db, id, &r, e);
+    if (!rc && !(rc = access_read_request(actor, r.department_id, e)) &&
+        !(rc = store_events(db, id, &history, e))) {
+        *out = wf_request_json(&r);
+        json_object_set_new(*out, "history", history);
+    }
+    if (!rc || rc != X_NOTFOUND)
+        request_row_release(&r);
+    db_rollback(db);
+    return rc;
+}
+
+enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state,
+                           json_t **out, struct xerr *e)
+{
+    if (access_list_requests(actor, e))
+        return e->code;
+    if (state && req_state_parse(state) < 0)
+        return xerr_set(e, X_INVALID,
+                        "状態 \"%s\" は draft, consulting, submitted, approved, rejected, returned, "
+                        "withdrawn のいずれかにしてください",
+                        state);
+    long long dept = 0;
+    if (actor && !has_role(actor, ROLE_APPROVER) && !has_role(actor, ROLE_CISO) &&
+        !has_role(actor, ROLE_AUDITOR))
+        dept = actor->department_id;
+    return store_request_list(db, state, dept, out, e);
+}
+
+enum xcode wf_check(struct db *db, const char *text, size_t n, json_t **out, bool *approvable,
+                    struct xerr *e)
+{
+    struct catalogue cat;
+    struct document doc;
+    struct evaluation ev;
+    if (wf_catalogue_current(db, &cat, e))
+        return e->code;
+    enum xcode rc = parse_and_evaluate(text, n, &cat, KIND_NEW, &doc, &ev, e);
+    if (!rc) {
+        *out = evaluation_to_json(&ev);
+        *approvable = ev.approvable;
+        evaluation_release(&ev);
+        document_release(&doc);
+    }
+    catalogue_release(&cat);
+    return rc;
+}

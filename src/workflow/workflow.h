@@ -1,0 +1,122 @@
+/*
+ * workflow.h - the use cases of extsvc, the only writer of the store.
+ *
+ * Each operation checks who may do it (access.c: roles, department,
+ * separation of duties), runs as one transaction, and appends its audit
+ * record(s) in that same transaction: either everything an operation
+ * changes is written, or nothing is.
+ *
+ * `actor` is the signed-in user (CLI --as, web session, API token). Reads
+ * accept actor NULL for the operator at the command line, who holds the
+ * database file; every write needs an actor except user bootstrap.
+ *
+ * Documents and listings come back as jansson objects the caller owns.
+ */
+#ifndef EXTSVC_WORKFLOW_H
+#define EXTSVC_WORKFLOW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../core/catalogue.h"
+#include "../core/err.h"
+#include "../core/states.h"
+#include "../store/audit.h"
+#include "../store/db.h"
+#include "../store/store.h"
+
+/* Open a database for everything but init: it must exist and have this
+ * version's schema. */
+enum xcode wf_open(const char *url, struct db **out, struct xerr *e);
+
+/* Create or migrate the database and load the bundled catalogue where it is
+ * not loaded yet; safe to run again. */
+enum xcode wf_init(const char *url, struct db **out, struct xerr *e);
+
+/* The bundled catalogue (data/catalogue/, built into the binary). */
+enum xcode wf_catalogue_bundled(struct catalogue *out, struct xerr *e);
+/* The catalogue in force (db NULL: the bundled one). */
+enum xcode wf_catalogue_current(struct db *db, struct catalogue *out, struct xerr *e);
+/* Load a new catalogue version and put it in force (ciso). */
+enum xcode wf_catalogue_load(struct db *db, const struct user *actor, const char *text, size_t n,
+                             char **id, struct xerr *e);
+
+/* --- users ---------------------------------------------------------- */
+
+/* The acting user by login; inactive users are refused. */
+enum xcode wf_actor(struct db *db, const char *login, struct user *out, struct xerr *e);
+/* Add a user (admin; actor NULL: the operator bootstrapping a database).
+ * password may be NULL (cannot sign in until one is set). */
+enum xcode wf_user_add(struct db *db, const struct user *actor, const char *login,
+                       const char *name, const char *department, unsigned roles,
+                       const char *password, long long *id, struct xerr *e);
+/* Change a user's name, department, roles, active flag or password (admin).
+ * NULL / 0 / -1 leave a field as it is. */
+enum xcode wf_user_update(struct db *db, const struct user *actor, const char *login,
+                          const char *name, const char *department, unsigned roles, int active,
+                          const char *password, struct xerr *e);
+enum xcode wf_user_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
+/* Check a login and password; X_AUTH (one message for every failure). */
+enum xcode wf_authenticate(struct db *db, const char *login, const char *password,
+                           struct user *out, struct xerr *e);
+/* A new API token for the actor: *token is shown once, only its hash is kept. */
+enum xcode wf_token_create(struct db *db, const struct user *actor, char **token,
+                           struct xerr *e);
+/* The user of a token (X_AUTH where none). */
+enum xcode wf_token_user(struct db *db, const char *token, struct user *out, struct xerr *e);
+
+/* --- evaluation and requests ----------------------------------------- */
+
+/* Evaluate a document without storing anything (db NULL: bundled
+ * catalogue). *out is the evaluation JSON. */
+enum xcode wf_check(struct db *db, const char *text, size_t n, json_t **out, bool *approvable,
+                    struct xerr *e);
+
+struct new_result {
+    long long id;
+    int carried;            /* answers carried over */
+    long long carried_from; /* the request they came from, 0 where none */
+};
+
+/* File a draft (manager). With carry_over, answers the document leaves
+ * out come from the latest approved request for the same service. */
+enum xcode wf_request_new(struct db *db, const struct user *actor, const char *text, size_t n,
+                          bool carry_over, struct new_result *out, struct xerr *e);
+/* Replace the document of an editable request (manager of its department). */
+enum xcode wf_request_update(struct db *db, const struct user *actor, long long id,
+                             const char *text, size_t n, struct xerr *e);
+/* Take one step (consult, submit, withdraw, approve, reject, return, comment). */
+enum xcode wf_request_step(struct db *db, const struct user *actor, long long id,
+                           enum req_action action, const char *comment, struct xerr *e);
+/* {"id", "kind", "state", "document", "evaluation", "history", ...} */
+enum xcode wf_request_show(struct db *db, const struct user *actor, long long id, json_t **out,
+                           struct xerr *e);
+/* {"requests": [...], "total"}; state NULL for all. A manager sees their
+ * department's requests. */
+enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state,
+                           json_t **out, struct xerr *e);
+
+/* --- ledger --------------------------------------------------------- */
+
+enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger_query *q,
+                          json_t **out, struct xerr *e);
+enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id, json_t **out,
+                          struct xerr *e);
+/* Open a change request extending the period to `to`; *id is the request. */
+enum xcode wf_ledger_extend(struct db *db, const struct user *actor, long long entry,
+                            const char *to, const char *comment, long long *id, struct xerr *e);
+/* Open a retirement request ending the use on `on`. */
+enum xcode wf_ledger_retire(struct db *db, const struct user *actor, long long entry,
+                            const char *on, const char *comment, long long *id, struct xerr *e);
+/* Entries in use whose period ends within `days` days of today. */
+enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days, json_t **out,
+                              struct xerr *e);
+
+/* --- audit ---------------------------------------------------------- */
+
+enum xcode wf_audit_list(struct db *db, const struct user *actor, const struct audit_filter *f,
+                         json_t **out, struct xerr *e);
+enum xcode wf_audit_verify(struct db *db, const struct user *actor, bool *ok, json_t **report,
+                           struct xerr *e);
+
+#endif
