@@ -65,5 +65,6 @@ bool parse_id(const char *s, long long *out);
 extern const struct command admin_commands[];
 extern const struct command request_commands[];
 extern const struct command ledger_commands[];
+extern const struct command demo_commands[];
 
 #endif

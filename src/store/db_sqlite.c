@@ -28,7 +28,7 @@ struct db {
     sqlite3 *conn;
     struct cached cache[STMT_CACHE];
     int nCache;
-    bool inTxn;
+    int depth; /* open transactions; inner ones are savepoints */
 };
 
 struct db_rows {
@@ -281,39 +281,49 @@ enum xcode db_one_int(struct db *db, const char *sql, const struct db_val *args,
     return rc < 0 ? e->code : XOK;
 }
 
-enum xcode db_begin_write(struct db *db, struct xerr *e)
+/* Transactions nest: the outermost is BEGIN, inner ones are savepoints,
+ * so that a batch (extsvc demo --entries) can wrap many operations in one
+ * commit while each operation still rolls back alone. */
+static enum xcode begin(struct db *db, const char *outer, struct xerr *e)
 {
-    int rc = sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    int rc = sqlite3_exec(db->conn, db->depth ? "SAVEPOINT nested" : outer, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return fail(db, rc, "begin", e);
-    db->inTxn = true;
+    db->depth++;
     return XOK;
+}
+
+enum xcode db_begin_write(struct db *db, struct xerr *e)
+{
+    return begin(db, "BEGIN IMMEDIATE", e);
 }
 
 enum xcode db_begin_read(struct db *db, struct xerr *e)
 {
-    int rc = sqlite3_exec(db->conn, "BEGIN", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return fail(db, rc, "begin", e);
-    db->inTxn = true;
-    return XOK;
+    return begin(db, "BEGIN", e);
 }
 
 enum xcode db_commit(struct db *db, struct xerr *e)
 {
-    int rc = sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+    if (db->depth == 0)
+        return XOK;
+    int rc = sqlite3_exec(db->conn, db->depth > 1 ? "RELEASE nested" : "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         fail(db, rc, "commit", e);
         db_rollback(db);
         return e->code;
     }
-    db->inTxn = false;
+    db->depth--;
     return XOK;
 }
 
 void db_rollback(struct db *db)
 {
-    if (db->inTxn)
+    if (db->depth == 0)
+        return;
+    if (db->depth > 1)
+        sqlite3_exec(db->conn, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+    else
         sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
-    db->inTxn = false;
+    db->depth--;
 }

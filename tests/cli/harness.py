@@ -18,6 +18,18 @@ BIN = os.environ.get("EXTSVC_BIN") or os.path.join(
 SOURCE = os.environ.get("EXTSVC_SOURCE") or os.path.join(os.path.dirname(__file__), "..", "..")
 
 
+class Skip(Exception):
+    """Raised by skip(): the test is reported as "ok N - name # SKIP reason"."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def skip(reason):
+    raise Skip(reason)
+
+
 class Result:
     def __init__(self, proc):
         self.code = proc.returncode
@@ -85,6 +97,8 @@ def run(namespace):
         try:
             fn(env)
             print("ok %d - %s" % (i, name))
+        except Skip as s:
+            print("ok %d - %s # SKIP %s" % (i, name, s.reason))
         except Exception:  # noqa: BLE001 - every failure is reported, not raised
             failed += 1
             print("not ok %d - %s" % (i, name))
