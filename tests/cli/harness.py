@@ -77,6 +77,10 @@ class Env:
         assert r.code == 0, "expected success: %s %r" % (args, r)
         return r
 
+    def json(self, *args, **kw):
+        """Run a command that must succeed and parse its stdout as JSON."""
+        return self.ok(*args, **kw).json()
+
     def write(self, name, data):
         p = self.path(name)
         mode = "wb" if isinstance(data, bytes) else "w"
@@ -86,6 +90,119 @@ class Env:
             else:
                 f.write(data)
         return p
+
+
+# --- helpers shared by the scenario tests ---------------------------------
+
+DEPT_A = "総務部 情報政策課"
+DEPT_B = "市民部 市民課"
+DEPT_IT = "総務部 情報システム課"
+
+# login: (name, department, roles). One user per role, and a few more for
+# the rules on departments and separation of duties.
+USERS = {
+    "admin": ("管理 花子", DEPT_IT, "admin"),
+    "mgr": ("周南 太郎", DEPT_A, "manager"),
+    "mgr2": ("徳山 次郎", DEPT_A, "manager"),
+    "mgr_b": ("新南陽 三郎", DEPT_B, "manager"),
+    "appr": ("審査 一郎", DEPT_IT, "approver"),
+    "appr2": ("審査 二郎", DEPT_IT, "approver"),
+    "mgr_appr": ("兼務 五郎", DEPT_A, "manager,approver"),
+    "ciso": ("統括 六郎", DEPT_IT, "ciso"),
+    "aud": ("監査 七子", DEPT_IT, "auditor"),
+    "staff": ("職員 八郎", DEPT_A, "staff"),
+}
+
+
+def setup_db(env, users=USERS):
+    """init a database and add `users` (bootstrap: no --as)."""
+    env.ok("init")
+    for login, (name, dept, roles) in users.items():
+        env.ok("user", "add", login, "--name", name, "--dept", dept, "--role", roles)
+    return env
+
+
+def document(name="Microsoft Teams", function="Web会議", provider="日本マイクロソフト株式会社",
+             confidentiality="2", integrity="2", availability="1",
+             period=("2026-04-01", "2027-03-31"), purpose="庁外関係者とのWeb会議",
+             scope="部局内に限る", requirements="all-met", risks="all-accept",
+             procurement=True, category=None, conditions=None,
+             applicant=("申請書に書いた課", "申請書 記載者")):
+    """A request document; by default an approvable one (every requirement of
+    the 28 met, every one of the 12 risks accepted, procurement recorded)."""
+    d = {
+        "service": {"name": name, "function": function, "provider": provider},
+        "purpose": purpose,
+        "classification": {"confidentiality": confidentiality, "integrity": integrity,
+                           "availability": availability},
+        "period": {"from": period[0], "to": period[1]},
+        "scope": scope,
+    }
+    if applicant is not None:
+        d["applicant"] = {"department": applicant[0], "name": applicant[1]}
+    if category:
+        d["service"]["category"] = category
+    if requirements == "all-met":
+        d["requirements"] = {str(n): {"status": "met", "evidence": "確認済み %d" % n}
+                             for n in range(1, 29)}
+    elif requirements is not None:
+        d["requirements"] = requirements
+    if risks == "all-accept":
+        d["risks"] = {str(n): {"decision": "accept"} for n in range(1, 13)}
+    elif risks is not None:
+        d["risks"] = risks
+    if procurement:
+        d["procurement"] = {"approval_ref": "総務第123号", "approved_on": "2026-02-01",
+                            "vendor_decided_on": "2026-02-15"}
+    if conditions is not None:
+        d["conditions"] = conditions
+    return d
+
+
+def counts(env):
+    """(requests, ledger entries incl. expired and retired, audit records)."""
+    req = env.ok("request", "list", "--json").json()
+    led = env.ok("ledger", "list", "--all", "--json").json()
+    aud = env.ok("audit", "list", "--json").json()
+    return (len(req["requests"]), led["total"], len(aud["records"]))
+
+
+def assert_error_line(r, code):
+    """An error: the documented exit status and one line on stderr starting
+    'extsvc: '."""
+    assert r.code == code, "expected exit %d: %r" % (code, r)
+    lines = r.err.strip("\n").split("\n")
+    assert r.err.startswith("extsvc: "), "stderr must start 'extsvc: ': %r" % r
+    assert len(lines) == 1, "error must be one line: %r" % r
+    assert len(lines[0]) > len("extsvc: ") + 3, "error says nothing: %r" % r
+
+
+def new_request(env, doc=None, as_="mgr", carry_over=False):
+    """Store a draft; returns its id."""
+    args = ["request", "new", "--as", as_, "--json"] + (["--carry-over"] if carry_over else [])
+    r = env.ok(*(args + ["-"]), input=doc if doc is not None else document())
+    return r.json()["id"]
+
+
+def step(env, action, rid, as_, comment=None):
+    args = ["request", action, "--as", as_, rid]
+    if comment is not None:
+        args += ["--comment", comment]
+    return env.run(*args)
+
+
+def show(env, rid):
+    return env.ok("request", "show", rid, "--json").json()
+
+
+def approve_new(env, doc=None, manager="mgr", approver="appr"):
+    """File, submit and approve a new request; returns (request id, entry id)."""
+    rid = new_request(env, doc, as_=manager)
+    env.ok("request", "submit", "--as", manager, rid)
+    env.ok("request", "approve", "--as", approver, rid)
+    entry = show(env, rid)["entry_id"]
+    assert isinstance(entry, int), "an approved new request names its ledger entry"
+    return rid, entry
 
 
 def run(namespace):
