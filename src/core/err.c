@@ -30,6 +30,7 @@ int xerr_exit_status(enum xcode code)
     case XOK:
         return 0;
     case X_AUTH:
+    case X_THROTTLED:
     case X_FORBIDDEN:
     case X_STATE:
     case X_BLOCKED:
@@ -60,6 +61,8 @@ int xerr_http_status(enum xcode code)
         return 404;
     case X_AUTH:
         return 401;
+    case X_THROTTLED:
+        return 429;
     case X_FORBIDDEN:
         return 403;
     case X_STATE:
@@ -79,7 +82,7 @@ const char *xerr_name(enum xcode code)
 {
     static const char *const names[] = {
         [XOK] = "ok",           [X_INVALID] = "invalid",     [X_TOOLARGE] = "too-large",
-        [X_NOTFOUND] = "not-found", [X_AUTH] = "unauthorized", [X_FORBIDDEN] = "forbidden",
+        [X_NOTFOUND] = "not-found", [X_AUTH] = "unauthorized", [X_THROTTLED] = "too-many-attempts", [X_FORBIDDEN] = "forbidden",
         [X_STATE] = "wrong-state", [X_BLOCKED] = "not-approvable", [X_CHAIN] = "chain-broken",
         [X_BUSY] = "busy",       [X_STORE] = "storage",       [X_INTERNAL] = "internal",
     };

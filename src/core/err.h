@@ -17,6 +17,7 @@ enum xcode {
     X_TOOLARGE,   /* input over its size cap (exit 2, HTTP 413) */
     X_NOTFOUND,   /* no such request, entry, user (exit 2, HTTP 404) */
     X_AUTH,       /* not signed in / bad credentials (exit 1, HTTP 401) */
+    X_THROTTLED,  /* too many failed sign-ins (exit 1, HTTP 429) */
     X_FORBIDDEN,  /* role or separation of duties refuses it (exit 1, HTTP 403) */
     X_STATE,      /* wrong state for the step (exit 1, HTTP 409) */
     X_BLOCKED,    /* not approvable: the evaluation has a blocker (exit 1, HTTP 409) */

@@ -1,17 +1,579 @@
 /*
- * server.c - the web application. Not built yet: see the issue "Web
- * application"; until then `serve` says so and exits 2.
+ * server.c - extsvc serve: libmicrohttpd with a thread pool, one SQLite
+ * connection per worker thread, a memory pool per request, caps on body,
+ * headers, connections and time, a structured access log, and a clean
+ * shutdown on SIGTERM that lets requests in flight finish.
+ *
+ * libmicrohttpd calls the access handler several times per request: the
+ * first call only sets up (answering then would lose keep-alive), the
+ * following ones deliver the body, the last one (no more data) answers.
  */
-#include <stdio.h>
-
 #include "server.h"
 
-int web_serve_main(const char *usage, const char *db_url, int argc, char **argv)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/text.h"
+#include "web.h"
+
+#define SESSION_COOKIE "extsvc_session"
+
+static struct web_config g_cfg;
+static atomic_int g_in_flight;
+
+/* --- one database connection per worker thread ----------------------- */
+
+static pthread_mutex_t g_dbs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *g_dbs[256];
+static int g_nDbs;
+static __thread struct db *t_db;
+
+static struct db *thread_db(struct xerr *e)
 {
-    (void)usage;
-    (void)db_url;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "extsvc: serve はまだ実装されていません（Web アプリケーションは開発中です）\n");
-    return 2;
+    if (t_db)
+        return t_db;
+    if (wf_open(g_cfg.db_url, &t_db, e))
+        return NULL;
+    pthread_mutex_lock(&g_dbs_lock);
+    if (g_nDbs < (int)(sizeof g_dbs / sizeof g_dbs[0]))
+        g_dbs[g_nDbs++] = t_db;
+    pthread_mutex_unlock(&g_dbs_lock);
+    return t_db;
+}
+
+static void close_dbs(void)
+{
+    pthread_mutex_lock(&g_dbs_lock);
+    for (int i = 0; i < g_nDbs; i++)
+        db_close(g_dbs[i]);
+    g_nDbs = 0;
+    pthread_mutex_unlock(&g_dbs_lock);
+}
+
+/* --- request helpers -------------------------------------------------- */
+
+const struct user *req_user(const struct request *r)
+{
+    return r->auth != AUTH_NONE ? &r->session.user : NULL;
+}
+
+const char *req_header(const struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(const struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+void reply_json(struct request *r, int status, json_t *body)
+{
+    r->status = status;
+    r->ctype = "application/json; charset=utf-8";
+    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    sbuf_release(&r->out);
+    if (s) {
+        sbuf_adds(&r->out, s);
+        free(s);
+    }
+}
+
+void reply_error_code(struct request *r, enum xcode code, const char *message)
+{
+    reply_json(r, xerr_http_status(code),
+               json_pack("{s:{s:s, s:s}}", "error", "code", xerr_name(code), "message", message));
+}
+
+void reply_error(struct request *r, const struct xerr *e)
+{
+    reply_error_code(r, e->code, e->msg[0] ? e->msg : xerr_name(e->code));
+}
+
+void reply_redirect(struct request *r, const char *location)
+{
+    r->status = 303;
+    r->location = location;
+    r->ctype = "text/plain; charset=utf-8";
+    sbuf_release(&r->out);
+    sbuf_adds(&r->out, "See Other\n");
+}
+
+/* --- authentication ---------------------------------------------------- */
+
+/* Who is asking: a Bearer token, or the session cookie. A bad token is an
+ * error; a stale cookie is just nobody. */
+static enum xcode authenticate(struct request *r, struct xerr *e)
+{
+    const char *authz = req_header(r, "Authorization");
+    if (authz) {
+        if (strncasecmp(authz, "Bearer ", 7) != 0)
+            return xerr_set(e, X_AUTH, "Authorization は Bearer トークンで指定してください");
+        if (wf_token_user(r->db, authz + 7, &r->session.user, e))
+            return e->code;
+        r->auth = AUTH_TOKEN;
+        return XOK;
+    }
+    const char *cookie = req_cookie(r, SESSION_COOKIE);
+    if (cookie) {
+        struct xerr ignore = {0};
+        if (wf_session_resume(r->db, cookie, &g_cfg.throttle, &r->session, &ignore) == XOK) {
+            r->auth = AUTH_COOKIE;
+            r->have_session = true;
+        } else if (ignore.code != X_AUTH) {
+            return xerr_set(e, ignore.code, "%s", ignore.msg);
+        }
+    }
+    return XOK;
+}
+
+/* --- the access handler ------------------------------------------------ */
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct request *r = cls;
+    if (r->query.n >= FORM_MAX_FIELDS)
+        return MHD_NO;
+    if (!r->query.fields)
+        r->query.fields = pool_alloc(r->pool, FORM_MAX_FIELDS * sizeof *r->query.fields);
+    if (!r->query.fields)
+        return MHD_NO;
+    r->query.fields[r->query.n++] =
+        (struct form_field){pool_strdup(r->pool, key), pool_strdup(r->pool, value ? value : "")};
+    return MHD_YES;
+}
+
+static bool query_valid(const struct request *r)
+{
+    for (size_t i = 0; i < r->query.n; i++)
+        if (!utf8_valid(r->query.fields[i].name, strlen(r->query.fields[i].name)) ||
+            !utf8_valid(r->query.fields[i].value, strlen(r->query.fields[i].value)))
+            return false;
+    return true;
+}
+
+static void dispatch(struct request *r)
+{
+    struct xerr e = {0};
+    bool api = strncmp(r->path, "/api/", 5) == 0;
+    if (r->too_large) {
+        xerr_set(&e, X_TOOLARGE, "本文が大きすぎます（1 MiB まで）");
+        goto error;
+    }
+    if (!utf8_valid(r->path, strlen(r->path)) || !query_valid(r)) {
+        xerr_set(&e, X_INVALID, "URL に UTF-8 として正しくない文字が含まれています");
+        goto error;
+    }
+    if (static_handle(r))
+        return;
+    if (!(r->db = thread_db(&e)))
+        goto error;
+    if (authenticate(r, &e))
+        goto error;
+    if (api ? api_handle(r) : pages_handle(r))
+        return;
+    xerr_set(&e, X_NOTFOUND, "ページが見つかりません: %s", r->path);
+error:
+    if (api)
+        reply_error(r, &e);
+    else
+        pages_error(r, &e);
+}
+
+static void add_security_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+                            "base-uri 'none'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+}
+
+static void access_log(const struct request *r, long long usec)
+{
+    char now[21];
+    store_now(now);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:s?}", "at", now, "addr",
+                             r->address ? r->address : "", "method", r->method, "path", r->path,
+                             "status", r->status, "bytes", (json_int_t)r->out.len, "ms",
+                             (double)usec / 1000.0, "user",
+                             req_user(r) ? req_user(r)->login : NULL);
+    char *s = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    if (s) {
+        size_t n = strlen(s);
+        s[n] = '\n';
+        ssize_t w = write(STDOUT_FILENO, s, n + 1);
+        (void)w;
+        free(s);
+    }
+}
+
+static long long usec_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct conn_state {
+    struct request req;
+    long long started;
+};
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct conn_state *st = *con_cls;
+    if (!st) {
+        /* First call: set up only. */
+        struct pool *p = pool_new();
+        if (!p)
+            return MHD_NO;
+        st = pool_alloc(p, sizeof *st);
+        if (!st) {
+            pool_free(p);
+            return MHD_NO;
+        }
+        st->started = usec_now();
+        struct request *r = &st->req;
+        r->pool = p;
+        r->cfg = &g_cfg;
+        r->conn = conn;
+        r->method = pool_strdup(p, method);
+        r->path = pool_strdup(p, url);
+        r->status = 200;
+        r->ctype = "text/html; charset=utf-8";
+        sbuf_init(&r->out, 0);
+        sbuf_init(&r->in, BODY_MAX_BYTES);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        char addr[INET6_ADDRSTRLEN] = "";
+        if (ci && ci->client_addr) {
+            if (ci->client_addr->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
+                          sizeof addr);
+            else if (ci->client_addr->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
+                          sizeof addr);
+        }
+        const char *fwd = g_cfg.behind_proxy ? MHD_lookup_connection_value(
+                                                   conn, MHD_HEADER_KIND, "X-Forwarded-For")
+                                             : NULL;
+        r->address = pool_strdup(p, fwd ? fwd : addr);
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
+        atomic_fetch_add(&g_in_flight, 1);
+        *con_cls = st;
+        return MHD_YES;
+    }
+    struct request *r = &st->req;
+    if (*upload_data_size) {
+        /* Body: keep up to the cap, then only note that it was too large. */
+        if (!r->too_large && !sbuf_add(&r->in, upload_data, *upload_data_size)) {
+            r->too_large = true;
+            sbuf_release(&r->in);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    r->body = r->in.buf ? r->in.buf : "";
+    r->nBody = r->in.len;
+    dispatch(r);
+    if (r->out.overflow) {
+        sbuf_release(&r->out);
+        r->status = 500;
+        sbuf_adds(&r->out, "out of memory\n");
+    }
+    size_t n = r->out.len;
+    char *body = sbuf_detach(&r->out);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    r->out.len = n; /* for the access log */
+    MHD_add_response_header(resp, "Content-Type", r->ctype);
+    MHD_add_response_header(resp, "Cache-Control", r->cache ? r->cache : "no-store");
+    add_security_headers(resp);
+    if (r->location)
+        MHD_add_response_header(resp, "Location", r->location);
+    if (r->set_cookie)
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn_state *st = *con_cls;
+    if (!st)
+        return;
+    struct request *r = &st->req;
+    access_log(r, usec_now() - st->started);
+    if (r->auth != AUTH_NONE || r->have_session)
+        session_release(&r->session);
+    sbuf_release(&r->out);
+    sbuf_release(&r->in);
+    pool_free(r->pool);
+    *con_cls = NULL;
+    atomic_fetch_sub(&g_in_flight, 1);
+}
+
+/* --- configuration ------------------------------------------------------ */
+
+static void config_defaults(struct web_config *c, const char *db_url)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
+    snprintf(c->db_url, sizeof c->db_url, "%s", db_url);
+    c->threads = 2;
+    c->max_connections = 256;
+    c->connection_timeout = 30;
+    c->throttle = (struct throttle){.idle = 30 * 60,
+                                    .absolute = 8 * 3600,
+                                    .max_failures = 5,
+                                    .window = 15 * 60,
+                                    .lockout = 15 * 60};
+}
+
+static int config_entry(void *user, const char *section, const char *name, const char *value)
+{
+    struct web_config *c = user;
+#define IS(s, n) (strcmp(section, s) == 0 && strcmp(name, n) == 0)
+    if (IS("server", "listen"))
+        snprintf(c->listen, sizeof c->listen, "%s", value);
+    else if (IS("server", "database"))
+        snprintf(c->db_url, sizeof c->db_url, "%s", value);
+    else if (IS("server", "threads"))
+        c->threads = atoi(value);
+    else if (IS("server", "max_connections"))
+        c->max_connections = atoi(value);
+    else if (IS("server", "connection_timeout"))
+        c->connection_timeout = atoi(value);
+    else if (IS("session", "idle_minutes"))
+        c->throttle.idle = atoll(value) * 60;
+    else if (IS("session", "absolute_hours"))
+        c->throttle.absolute = atoll(value) * 3600;
+    else if (IS("session", "max_failures"))
+        c->throttle.max_failures = atoll(value);
+    else if (IS("session", "lockout_minutes"))
+        c->throttle.lockout = atoll(value) * 60;
+    else if (IS("tls", "certificate"))
+        snprintf(c->tls_cert, sizeof c->tls_cert, "%s", value);
+    else if (IS("tls", "key"))
+        snprintf(c->tls_key, sizeof c->tls_key, "%s", value);
+    else if (IS("tls", "behind_proxy"))
+        c->behind_proxy = strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 ||
+                          strcmp(value, "1") == 0;
+    else {
+        fprintf(stderr, "extsvc: 設定ファイル: [%s] %s は未知の設定です\n", section, name);
+        return 0;
+    }
+#undef IS
+    return 1;
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || !colon[1])
+        return false;
+    int port = atoi(colon + 1);
+    if (port <= 0 || port > 65535)
+        return false;
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[') {
+        size_t n = strlen(host);
+        if (host[n - 1] != ']')
+            return false;
+        host[n - 1] = '\0';
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *s6;
+        return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1;
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)port);
+    *len = sizeof *s4;
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &s4->sin_addr) == 1;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct sbuf sb;
+    sbuf_init(&sb, 1u << 20);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sbuf_add(&sb, buf, n);
+    fclose(f);
+    if (sb.overflow) {
+        sbuf_release(&sb);
+        return NULL;
+    }
+    return sbuf_detach(&sb);
+}
+
+static void usage(const char *u)
+{
+    fprintf(stderr, "使い方: extsvc %s\n", u);
+}
+
+int web_serve_main(const char *usage_line, const char *db_url, int argc, char **argv)
+{
+    config_defaults(&g_cfg, db_url);
+    const char *config = NULL, *listen = NULL;
+    bool check_only = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("使い方: extsvc %s\n\n"
+                   "Web アプリケーション（日本語の画面と JSON API /api/v1）を起動します。\n"
+                   "--listen ADDR:PORT 待ち受けるアドレス（既定 127.0.0.1:8080、IPv6 は [::1]:8080）\n"
+                   "--config FILE      INI 形式の設定ファイル（[server] listen, database, threads, "
+                   "max_connections, connection_timeout / [session] idle_minutes, absolute_hours, "
+                   "max_failures, lockout_minutes / [tls] certificate, key, behind_proxy）\n"
+                   "--threads N        ワーカースレッドの数（既定 2）\n"
+                   "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
+                   usage_line);
+            return 0;
+        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            listen = argv[++i];
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config = argv[++i];
+        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            g_cfg.threads = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--check") == 0) {
+            check_only = true;
+        } else {
+            fprintf(stderr, "extsvc: serve: 未知の引数 %s です\n", argv[i]);
+            usage(usage_line);
+            return 2;
+        }
+    }
+    if (config) {
+        int line = ini_parse(config, config_entry, &g_cfg);
+        if (line != 0) {
+            if (line < 0)
+                fprintf(stderr, "extsvc: 設定ファイル '%s' を読めません\n", config);
+            else
+                fprintf(stderr, "extsvc: 設定ファイル '%s' の %d 行目が不正です\n", config, line);
+            return 2;
+        }
+    }
+    if (listen)
+        snprintf(g_cfg.listen, sizeof g_cfg.listen, "%s", listen);
+    if (g_cfg.threads < 1 || g_cfg.threads > 64) {
+        fprintf(stderr, "extsvc: serve: スレッド数は 1〜64 です\n");
+        return 2;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    if (!parse_listen(g_cfg.listen, &ss, &sslen)) {
+        fprintf(stderr, "extsvc: serve: 待ち受けアドレス '%s' が不正です（例 127.0.0.1:8080）\n",
+                g_cfg.listen);
+        return 2;
+    }
+    /* The database must be there and current before we listen. */
+    struct xerr e = {0};
+    struct db *probe;
+    if (wf_open(g_cfg.db_url, &probe, &e)) {
+        fprintf(stderr, "extsvc: %s\n", e.msg);
+        return xerr_exit_status(e.code);
+    }
+    db_close(probe);
+    if (check_only)
+        return 0;
+
+    char *cert = NULL, *key = NULL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (g_cfg.tls_cert[0] || g_cfg.tls_key[0]) {
+        cert = slurp(g_cfg.tls_cert);
+        key = slurp(g_cfg.tls_key);
+        if (!cert || !key) {
+            fprintf(stderr, "extsvc: TLS の証明書 '%s' または鍵 '%s' を読めません\n", g_cfg.tls_cert,
+                    g_cfg.tls_key);
+            free(cert);
+            free(key);
+            return 2;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    /* Block the stop signals in every thread; the main thread waits for them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d;
+    if (cert)
+        d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_HTTPS_MEM_CERT, cert,
+            MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "extsvc: %s で待ち受けを始められません: %s\n", g_cfg.listen,
+                strerror(errno));
+        free(cert);
+        free(key);
+        return 3;
+    }
+    fprintf(stderr, "extsvc: %s://%s/ で待ち受けています（データベース %s、スレッド %d）\n",
+            cert ? "https" : "http", g_cfg.listen, g_cfg.db_url, g_cfg.threads);
+    int sig;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "extsvc: 停止します（処理中の要求を待っています）\n");
+    MHD_quiesce_daemon(d);
+    for (int i = 0; i < 100 && atomic_load(&g_in_flight) > 0; i++)
+        usleep(100 * 1000);
+    MHD_stop_daemon(d);
+    close_dbs();
+    free(cert);
+    free(key);
+    fprintf(stderr, "extsvc: 停止しました\n");
+    return 0;
 }

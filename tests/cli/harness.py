@@ -7,6 +7,7 @@ TAP. Only the standard library is used.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,13 @@ import traceback
 BIN = os.environ.get("EXTSVC_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "extsvc")
 SOURCE = os.environ.get("EXTSVC_SOURCE") or os.path.join(os.path.dirname(__file__), "..", "..")
+DATA = os.path.join(SOURCE, "tests", "data")
+
+# Run by hand (EXTSVC_BIN=... python3 tests/cli/test_x.py), behave as under
+# `meson test`: a sanitizer finding stops the process.
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(SOURCE, "tests", "lsan.supp"))
 
 
 class Skip(Exception):
@@ -43,6 +51,17 @@ class Result:
         return "exit %d\nstdout: %s\nstderr: %s" % (self.code, self.out[:2000], self.err[:2000])
 
 
+SANITIZER_REPORT = re.compile(r"runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer")
+
+
+def check_sanitizers(cmd, res):
+    """A sanitizer report on stderr fails the test, whatever the exit status
+    (set EXTSVC_TEST_IGNORE_SANITIZER=1 to look past one while debugging)."""
+    if SANITIZER_REPORT.search(res.err) and not os.environ.get("EXTSVC_TEST_IGNORE_SANITIZER"):
+        raise AssertionError("sanitizer report from %s:\n%s" % (
+            " ".join(str(c) for c in cmd[1:]), res.err[:3000]))
+
+
 class Env:
     """A temporary directory with its own database."""
 
@@ -57,8 +76,10 @@ class Env:
         return os.path.join(self.dir, name)
 
     def run(self, *args, input=None, env=None, db=True):
-        """Run extsvc with --db (unless db=False) and return a Result."""
-        cmd = [BIN] + (["--db", self.db] if db else []) + [str(a) for a in args]
+        """Run extsvc with --db (unless db=False) and return a Result.
+        Arguments are str()-ed, except bytes, passed as they are."""
+        cmd = [BIN] + (["--db", self.db] if db else []) + [
+            a if isinstance(a, bytes) else str(a) for a in args]
         e = dict(os.environ)
         if env:
             e.update(env)
@@ -67,10 +88,13 @@ class Env:
         if isinstance(input, str):
             input = input.encode("utf-8")
         proc = subprocess.run(cmd, input=input, capture_output=True, env=e, timeout=120)
-        return Result(type("P", (), {
+        res = Result(type("P", (), {
             "returncode": proc.returncode,
             "stdout": proc.stdout.decode("utf-8", "replace"),
             "stderr": proc.stderr.decode("utf-8", "replace")}))
+        res.raw = proc.stdout
+        check_sanitizers(cmd, res)
+        return res
 
     def ok(self, *args, **kw):
         r = self.run(*args, **kw)

@@ -1,0 +1,81 @@
+/*
+ * web.h - what the parts of the web application share: one HTTP request
+ * as the handlers see it, and how they answer.
+ *
+ * A handler reads `r` (method, path, query, body, the signed-in user) and
+ * fills r->status, r->ctype and r->out; everything it allocates comes from
+ * r->pool and is freed when the request ends. Writes go through workflow/
+ * only, on the worker thread's own database connection r->db.
+ */
+#ifndef EXTSVC_WEB_H
+#define EXTSVC_WEB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../core/text.h"
+#include "../workflow/sessions.h"
+#include "../workflow/workflow.h"
+#include "form.h"
+#include "pool.h"
+
+#define BODY_MAX_BYTES (1u << 20)
+
+struct web_config {
+    char listen[128];   /* ADDR:PORT */
+    char db_url[1024];
+    int threads;
+    int max_connections;
+    int connection_timeout; /* seconds */
+    char tls_cert[512], tls_key[512];
+    bool behind_proxy;      /* TLS ends at a reverse proxy: cookies Secure, X-Forwarded-For */
+    struct throttle throttle;
+};
+
+enum auth_kind { AUTH_NONE, AUTH_TOKEN, AUTH_COOKIE };
+
+struct request {
+    struct pool *pool;
+    struct db *db;
+    const struct web_config *cfg;
+    void *conn; /* struct MHD_Connection */
+    const char *method, *path, *address;
+    struct form query;
+    const char *body; /* NUL-terminated */
+    size_t nBody;
+    struct sbuf in;   /* the body as it arrives, capped at BODY_MAX_BYTES */
+    bool too_large;
+    /* who */
+    enum auth_kind auth;
+    struct session session; /* session.user is the actor where auth != AUTH_NONE */
+    bool have_session;
+    /* the answer */
+    int status;
+    const char *ctype;
+    struct sbuf out;
+    const char *location;   /* redirect */
+    const char *set_cookie;
+    const char *cache;      /* Cache-Control, default no-store */
+};
+
+/* The signed-in user, or NULL. */
+const struct user *req_user(const struct request *r);
+/* A request header, or NULL. */
+const char *req_header(const struct request *r, const char *name);
+/* A cookie value, or NULL. */
+const char *req_cookie(const struct request *r, const char *name);
+
+/* Answer with JSON (takes the reference) / an API error / a redirect. */
+void reply_json(struct request *r, int status, json_t *body);
+void reply_error(struct request *r, const struct xerr *e);
+void reply_error_code(struct request *r, enum xcode code, const char *message);
+void reply_redirect(struct request *r, const char *location);
+
+/* The handlers. Each returns true where it answered. */
+bool api_handle(struct request *r);
+bool pages_handle(struct request *r);
+bool static_handle(struct request *r);
+/* An error as an HTML page (status from the error code). */
+void pages_error(struct request *r, const struct xerr *e);
+
+#endif

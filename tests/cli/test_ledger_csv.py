@@ -1,0 +1,168 @@
+"""The ledger as CSV and its states (CONTRACT.md section 4): the header, BOM,
+CRLF, RFC 4180 quoting, CP932, and entries that expire by the calendar."""
+import csv
+import io
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import (USERS, approve_new, assert_error_line, counts, document, run,  # noqa: E402
+                     setup_db)
+
+HEADER = ("台帳番号,外部サービスの名称,機能名,外部サービス提供者,利用目的,機密性,完全性,可用性,"
+          "利用開始日,利用終了日,利用申請者所属,利用申請者氏名,利用者の範囲,状態").split(",")
+BOM = b"\xef\xbb\xbf"
+
+
+def rows(text):
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def csv_utf8(e, *extra, **kw):
+    r = e.run("ledger", "list", "--csv", *extra, **kw)
+    assert r.code == 0, r
+    assert r.raw.startswith(BOM), "UTF-8 with a BOM: %r" % r.raw[:20]
+    return r.raw
+
+
+def expected_row(entry, label):
+    return [str(entry["id"]), entry["service"]["name"], entry["service"]["function"],
+            entry["service"]["provider"], entry["purpose"],
+            entry["classification"]["confidentiality"], entry["classification"]["integrity"],
+            entry["classification"]["availability"], entry["period"]["from"],
+            entry["period"]["to"], entry["applicant"]["department"], entry["applicant"]["name"],
+            entry["scope"], label]
+
+
+def test_header_bom_and_crlf(env):
+    setup_db(env)
+    raw = csv_utf8(env)
+    text = raw[len(BOM):].decode("utf-8")
+    assert rows(text)[0][:14] == HEADER, rows(text)[0]
+    assert len(rows(text)) == 1, "an empty ledger is the header alone: %r" % text
+    approve_new(env)
+    approve_new(env, document(name="Google マップ", function="地図", provider="Google LLC",
+                              confidentiality="1"))
+    raw = csv_utf8(env)
+    text = raw[len(BOM):].decode("utf-8")
+    assert text.split("\r\n")[0].split(",")[:14] == HEADER, text.split("\r\n")[0]
+    assert raw.endswith(b"\r\n"), "the last record ends with CRLF: %r" % raw[-20:]
+    assert raw.count(b"\n") == raw.count(b"\r\n") == 3, "every line ends CRLF: %r" % raw
+    assert len(rows(text)) == 3, rows(text)
+
+
+def test_columns_are_the_ledger_fields(env):
+    setup_db(env)
+    _, e1 = approve_new(env)
+    _, e2 = approve_new(env, document(name="DeepL", function="翻訳", provider="DeepL SE",
+                                      confidentiality="1", integrity="1", availability="1",
+                                      scope="自組織の関係者内に限る"), manager="mgr_b")
+    table = rows(csv_utf8(env)[len(BOM):].decode("utf-8"))
+    for entry_id, line in ((e1, table[1]), (e2, table[2])):
+        entry = env.json("ledger", "show", entry_id, "--json")
+        assert line[:14] == expected_row(entry, "利用中"), (line, entry)
+    assert table[2][11] == USERS["mgr_b"][0] and table[2][10] == USERS["mgr_b"][1], table[2]
+
+
+def test_rfc4180_quoting_round_trips(env):
+    setup_db(env)
+    purpose = 'Web会議, 説明会 "市民向け"\n二行目、カンマ,あり'
+    scope = '"部局内" に限る'
+    _, entry = approve_new(env, document(purpose=purpose, scope=scope))
+    raw = csv_utf8(env)
+    text = raw[len(BOM):].decode("utf-8")
+    table = rows(text)
+    assert len(table) == 2, table
+    assert table[1][4] == purpose, table[1]
+    assert table[1][12] == scope, table[1]
+    assert '"Web会議, 説明会 ""市民向け""' in text, "quotes doubled inside quotes: %r" % text
+
+
+def test_cp932(env):
+    setup_db(env)
+    purpose = "髙橋課長の説明会①（ハイフン－、長音ー、ｶﾅ）, 議事録"
+    _, entry = approve_new(env, document(purpose=purpose))
+    r = env.run("ledger", "list", "--csv", "--encoding", "cp932")
+    assert r.code == 0, r
+    assert not r.raw.startswith(BOM), "CP932 carries no UTF-8 BOM"
+    text = r.raw.decode("cp932")
+    table = rows(text)
+    assert table[0][:14] == HEADER, table[0]
+    assert table[1][4] == purpose, table[1]
+    assert table[1][:14] == expected_row(env.json("ledger", "show", entry, "--json"), "利用中")
+    assert r.raw.count(b"\n") == r.raw.count(b"\r\n") == 2, r.raw
+    # utf-8 named explicitly is the default.
+    assert env.run("ledger", "list", "--csv", "--encoding", "utf-8").raw == csv_utf8(env)
+
+
+def test_cp932_refuses_a_character_it_cannot_hold(env):
+    setup_db(env)
+    approve_new(env)
+    _, entry = approve_new(env, document(name="Slack", function="チャット", provider="Slack",
+                                         purpose="お寿司🍣の会の連絡"))
+    before = counts(env)
+    r = env.run("ledger", "list", "--csv", "--encoding", "cp932")
+    assert_error_line(r, 2)
+    assert r.raw == b"", "nothing on stdout, never half a CSV: %r" % r.raw[:200]
+    assert str(entry) in r.err, "the error names the entry: %r" % r
+    assert "利用目的" in r.err or "purpose" in r.err, "the error names the field: %r" % r
+    assert counts(env) == before
+    # UTF-8 holds it.
+    table = rows(csv_utf8(env)[len(BOM):].decode("utf-8"))
+    assert table[2][4] == "お寿司🍣の会の連絡", table
+
+
+def test_unknown_encoding_is_bad_usage(env):
+    setup_db(env)
+    r = env.run("ledger", "list", "--csv", "--encoding", "shift_jis")
+    assert_error_line(r, 2)
+    assert r.out == "", r
+
+
+def test_an_entry_past_its_end_reads_expired(env):
+    setup_db(env)
+    _, entry = approve_new(env)  # 2026-04-01 .. 2027-03-31
+    _, other = approve_new(env, document(name="Box", function="", provider="Box Inc.",
+                                         period=("2026-04-01", "2028-03-31")))
+    before = counts(env)
+    last_day = {"EXTSVC_TODAY": "2027-03-31"}
+    after = {"EXTSVC_TODAY": "2027-04-01"}
+
+    e = env.json("ledger", "show", entry, "--json", env=last_day)
+    assert e["state"] == "active", "in use up to and including its last day: %s" % e
+    listing = env.json("ledger", "list", "--json", env=last_day)
+    assert sorted(x["id"] for x in listing["entries"]) == sorted([entry, other]), listing
+
+    e = env.json("ledger", "show", entry, "--json", env=after)
+    assert e["state"] == "expired", e
+    listing = env.json("ledger", "list", "--json", env=after)
+    assert [x["id"] for x in listing["entries"]] == [other] and listing["total"] == 1, listing
+    everything = env.json("ledger", "list", "--all", "--json", env=after)
+    states = {x["id"]: x["state"] for x in everything["entries"]}
+    assert states == {entry: "expired", other: "active"}, everything
+    assert everything["total"] == 2, everything
+
+    table = rows(csv_utf8(env, "--all", env=after)[len(BOM):].decode("utf-8"))
+    labels = {int(line[0]): line[13] for line in table[1:]}
+    assert labels == {entry: "期間満了", other: "利用中"}, table
+    table = rows(csv_utf8(env, env=after)[len(BOM):].decode("utf-8"))
+    assert [int(line[0]) for line in table[1:]] == [other], "no --all: in use only: %s" % table
+
+    assert counts(env) == before, "nobody touched it: nothing written"
+
+
+def test_retired_entry_reads_retired_in_csv(env):
+    setup_db(env)
+    _, entry = approve_new(env)
+    _, other = approve_new(env, document(name="Box", function="", provider="Box Inc."))
+    ret = env.json("ledger", "retire", "--as", "mgr", entry, "--on", "2026-12-31", "--json")["id"]
+    env.ok("request", "submit", "--as", "mgr", ret)
+    env.ok("request", "approve", "--as", "appr", ret)
+    table = rows(csv_utf8(env, "--all")[len(BOM):].decode("utf-8"))
+    labels = {int(line[0]): line[13] for line in table[1:]}
+    assert labels == {entry: "廃止", other: "利用中"}, table
+    table = rows(csv_utf8(env)[len(BOM):].decode("utf-8"))
+    assert [int(line[0]) for line in table[1:]] == [other], table
+
+
+run(globals())
