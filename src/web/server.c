@@ -208,11 +208,10 @@ static void access_log(const struct request *r, long long usec)
 {
     char now[21];
     store_now(now);
-    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:s?}", "at", now, "addr",
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s?}", "at", now, "addr",
                              r->address ? r->address : "", "method", r->method, "path", r->path,
-                             "status", r->status, "bytes", (json_int_t)r->out.len, "ms",
-                             (double)usec / 1000.0, "user",
-                             req_user(r) ? req_user(r)->login : NULL);
+                             "status", r->status, "bytes", (json_int_t)r->out.len, "us",
+                             (json_int_t)usec, "user", req_user(r) ? req_user(r)->login : NULL);
     char *s = json_dumps(line, JSON_COMPACT);
     json_decref(line);
     if (s) {
