@@ -11,8 +11,12 @@ import re
 import sys
 
 passed = failed = skipped = 0
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
+lines = []
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        lines.extend(f)
+if True:
+    for line in lines:
         t = json.loads(line)
         ok = nok = skip = 0
         for out in (t.get("stdout") or "").splitlines():

@@ -1,0 +1,352 @@
+"""Bad input and a bad database (issue 2, "Bad input and faults"; CONTRACT.md
+section 1): a clear one-line `extsvc: ` error, the documented exit status,
+and nothing changed."""
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import (approve_new, assert_error_line, counts, document, new_request, run,  # noqa: E402
+                     setup_db, show, skip)
+
+MiB = 1 << 20
+
+
+def refused_unchanged(env, r, code, before):
+    assert_error_line(r, code)
+    assert counts(env) == before, "something was written: %r" % r
+
+
+def ready(env):
+    """A database with a draft, a submitted request and a ledger entry."""
+    setup_db(env)
+    draft = new_request(env)
+    sub = new_request(env, document(name="Zoom", function="", provider="ZVC"))
+    env.ok("request", "submit", "--as", "mgr", sub)
+    _, entry = approve_new(env, document(name="Box", function="", provider="Box Inc."))
+    return draft, sub, entry, counts(env)
+
+
+def writes_of_a_document(env, draft):
+    """The commands that take a request document, as (args...) with '-'."""
+    return [("request", "new", "--as", "mgr", "-"),
+            ("request", "update", "--as", "mgr", draft, "-")]
+
+
+def file_digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_malformed_json(env):
+    draft, _, _, before = ready(env)
+    doc_before = show(env, draft)["document"]
+    for bad in ('{"service": {"name": "Teams"', '{"purpose": "a",}', "not json", "",
+                '{"purpose": "a"} {"purpose": "b"}', '{"purpose": "a", "purpose": "b"}'):
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=bad), 2, before)
+        r = env.run("check", "-", input=bad)
+        assert_error_line(r, 2)
+    assert show(env, draft)["document"] == doc_before
+
+
+def test_a_document_that_is_not_an_object(env):
+    draft, _, _, before = ready(env)
+    for bad in ("[]", '"text"', "42", "null"):
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=bad), 2, before)
+
+
+def test_invalid_utf8(env):
+    draft, sub, _, before = ready(env)
+    text = json.dumps(document(purpose="PLACEHOLDER"), ensure_ascii=False).encode("utf-8")
+    for junk in (b"\xff\xfe", b"\xc3\x28", b"\xed\xa0\x80", b"\xe6\x97"):  # incl. a surrogate
+        bad = text.replace(b"PLACEHOLDER", b"Web" + junk + b"meeting")
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=bad), 2, before)
+        path = env.write("bad.json", bad)
+        refused_unchanged(env, env.run("request", "new", "--as", "mgr", path), 2, before)
+        assert_error_line(env.run("check", path), 2)
+    # A comment too.
+    r = env.run("request", "return", "--as", "appr", sub, "--comment", b"bad \xff comment")
+    refused_unchanged(env, r, 2, before)
+    assert show(env, sub)["state"] == "submitted"
+
+
+def test_a_document_over_1_MiB(env):
+    draft, _, _, before = ready(env)
+    base = json.dumps(document(), ensure_ascii=False).encode("utf-8")
+    # Exactly 1 MiB (padded with JSON whitespace) is still a document...
+    exact = base[:-1] + b" " * (MiB - len(base)) + b"}"
+    assert len(exact) == MiB
+    # ...one byte more is not.
+    over = base[:-1] + b" " * (MiB - len(base) + 1) + b"}"
+    big = json.dumps(document(purpose="会議" * MiB), ensure_ascii=False).encode("utf-8")
+    for doc in (over, big):
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=doc), 2, before)
+        path = env.write("big.json", doc)
+        refused_unchanged(env, env.run("request", "new", "--as", "mgr", path), 2, before)
+        r = env.run("check", path)
+        assert_error_line(r, 2)
+        assert r.out == "", r
+    r = env.run("check", "-", input=exact)
+    assert r.code == 0 and r.json()["approvable"] is True, r
+    r = env.run("request", "new", "--as", "mgr", "--json", "-", input=exact)
+    assert r.code == 0, "a document of exactly 1 MiB is accepted: %r" % r
+
+
+def test_unknown_top_level_key(env):
+    draft, _, _, before = ready(env)
+    for key in ("comment", "Purpose", "requirement", "applicant_name"):
+        doc = document()
+        doc[key] = "x"
+        for args in writes_of_a_document(env, draft):
+            r = env.run(*args, input=doc)
+            refused_unchanged(env, r, 2, before)
+            assert key in r.err, "the error names the key %r: %r" % (key, r)
+        assert_error_line(env.run("check", "-", input=doc), 2)
+
+
+def test_unknown_item_number(env):
+    draft, _, _, before = ready(env)
+    for no in ("29", "0", "-1", "01", "1.0", "abc", ""):
+        doc = document()
+        doc["requirements"][no] = {"status": "met"}
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=doc), 2, before)
+        assert_error_line(env.run("check", "-", input=doc), 2)
+    for no in ("13", "0", "x"):
+        doc = document(confidentiality="1")
+        doc["risks"][no] = {"decision": "accept"}
+        refused_unchanged(env, env.run("request", "new", "--as", "mgr", "-", input=doc), 2, before)
+        assert_error_line(env.run("check", "-", input=doc), 2)
+
+
+def test_unknown_level(env):
+    draft, _, _, before = ready(env)
+    for axis, level in (("confidentiality", "4"), ("confidentiality", "3A"),
+                        ("confidentiality", "０"), ("integrity", "3"), ("availability", "high")):
+        doc = document()
+        doc["classification"][axis] = level
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=doc), 2, before)
+        assert_error_line(env.run("check", "-", input=doc), 2)
+
+
+def test_unknown_status_or_decision(env):
+    draft, _, _, before = ready(env)
+    for status in ("yes", "MET", "n/a", ""):
+        doc = document()
+        doc["requirements"]["9"] = {"status": status}
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=doc), 2, before)
+        assert_error_line(env.run("check", "-", input=doc), 2)
+    doc = document(conditions=[{"text": "録画しない", "status": "done"}])
+    refused_unchanged(env, env.run("request", "new", "--as", "mgr", "-", input=doc), 2, before)
+    for decision in ("ignore", "Accept", "transfer"):
+        doc = document(confidentiality="1")
+        doc["risks"]["4"] = {"decision": decision}
+        for args in writes_of_a_document(env, draft):
+            refused_unchanged(env, env.run(*args, input=doc), 2, before)
+        assert_error_line(env.run("check", "-", input=doc), 2)
+
+
+def test_a_date_that_does_not_exist_in_request_new(env):
+    draft, _, _, before = ready(env)
+    for period in (("2026-02-30", "2027-03-31"), ("2026-04-01", "2027-02-29"),
+                   ("2026-04-01", "2026-13-01"), ("2026-4-1", "2027-03-31"),
+                   ("2026-04-31", "2027-03-31")):
+        for args in writes_of_a_document(env, draft):
+            r = env.run(*args, input=document(period=period))
+            refused_unchanged(env, r, 2, before)
+    assert show(env, draft)["document"]["period"] == {"from": "2026-04-01", "to": "2027-03-31"}
+    # 2028-02-29 exists.
+    new_request(env, document(period=("2026-04-01", "2028-02-29")))
+
+
+def test_a_date_that_does_not_exist_in_ledger_extend_and_retire(env):
+    _, _, entry, before = ready(env)
+    for bad in ("2027-02-30", "2027-02-29", "2028-13-01", "2028-3-31", "tomorrow", ""):
+        refused_unchanged(env, env.run("ledger", "extend", "--as", "mgr", entry, "--to", bad),
+                          2, before)
+        refused_unchanged(env, env.run("ledger", "retire", "--as", "mgr", entry, "--on", bad),
+                          2, before)
+    e = env.json("ledger", "show", entry, "--json")
+    assert e["period"]["to"] == "2027-03-31" and e["state"] == "active", e
+
+
+def test_a_missing_database(env):
+    assert not os.path.exists(env.db)
+    attempts = [("request", "list"), ("request", "list", "--json"), ("ledger", "list"),
+                ("ledger", "list", "--csv"), ("ledger", "show", "1"), ("request", "show", "1"),
+                ("request", "new", "--as", "mgr", "-"), ("request", "approve", "--as", "a", "1"),
+                ("user", "add", "root", "--name", "管理", "--dept", "情報政策課", "--role", "admin"),
+                ("audit", "verify"), ("audit", "list"),
+                ("catalogue", "load", "--as", "ciso", "tests/data/catalogue-2024.json")]
+    for args in attempts:
+        r = env.run(*args, input=document())
+        assert_error_line(r, 3)
+        assert not os.path.exists(env.db), "a database was created by %s" % (args,)
+    # The default place, from $EXTSVC_DB.
+    r = env.run("request", "list", db=False, env={"EXTSVC_DB": env.db})
+    assert_error_line(r, 3)
+    assert not os.path.exists(env.db)
+    assert os.listdir(env.dir) == [], os.listdir(env.dir)
+    # init creates it.
+    env.ok("init")
+    assert os.path.exists(env.db)
+
+
+@contextlib.contextmanager
+def read_only(env):
+    """The database's directory, made read-only for extsvc: chmod where that
+    binds (not root), else a read-only bind mount (root)."""
+    if os.geteuid() != 0:
+        os.chmod(env.db, 0o444)
+        os.chmod(env.dir, 0o555)
+        try:
+            yield env.db
+        finally:
+            os.chmod(env.dir, 0o755)
+            os.chmod(env.db, 0o644)
+        return
+    mnt = tempfile.mkdtemp(prefix="extsvc-ro-")
+    try:
+        for cmd in (["mount", "--bind", env.dir, mnt], ["mount", "-o", "remount,ro,bind", mnt]):
+            p = subprocess.run(cmd, capture_output=True)
+            if p.returncode != 0:
+                subprocess.run(["umount", mnt], capture_output=True)
+                skip("running as root, where chmod does not stop writes, and a read-only bind "
+                     "mount is not possible here: %s" % p.stderr.decode(errors="replace").strip())
+        try:
+            probe = os.path.join(mnt, "probe")
+            try:
+                open(probe, "w").close()
+            except OSError:
+                pass
+            else:
+                os.unlink(probe)
+                skip("the read-only bind mount is writable")
+            yield os.path.join(mnt, os.path.basename(env.db))
+        finally:
+            subprocess.run(["umount", mnt], capture_output=True)
+    finally:
+        os.rmdir(mnt)
+
+
+def test_a_read_only_database(env):
+    draft, sub, entry, before = ready(env)
+    digest = file_digest(env.db)
+    with read_only(env) as db:
+        attempts = [("request", "new", "--as", "mgr", "-"),
+                    ("request", "submit", "--as", "mgr", draft),
+                    ("request", "approve", "--as", "appr", sub),
+                    ("ledger", "extend", "--as", "mgr", entry, "--to", "2029-03-31"),
+                    ("user", "add", "newcomer", "--name", "新人", "--dept", "課", "--role", "staff"),
+                    ("init",)]
+        for args in attempts:
+            r = env.run("--db", db, *args, input=document(), db=False)
+            assert_error_line(r, 3)
+            low = r.err.lower()
+            assert ("読み取り専用" in r.err or "書き込め" in r.err or "read-only" in low
+                    or "readonly" in low), "the error says the database is read-only: %r" % r
+    assert file_digest(env.db) == digest
+    assert counts(env) == before
+    assert show(env, draft)["state"] == "draft" and show(env, sub)["state"] == "submitted"
+
+
+def test_a_database_from_a_newer_version(env):
+    setup_db(env)
+    new_request(env)
+    con = sqlite3.connect(env.db)
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    digest = file_digest(env.db)
+    for args in (("request", "list"), ("ledger", "list", "--json"),
+                 ("request", "new", "--as", "mgr", "-"), ("request", "submit", "--as", "mgr", "1"),
+                 ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "staff"),
+                 ("audit", "verify"), ("init",)):
+        r = env.run(*args, input=document())
+        assert_error_line(r, 3)
+        assert "999" in r.err or "新しい" in r.err or "newer" in r.err.lower(), \
+            "the message says why: %r" % r
+    assert file_digest(env.db) == digest, "the newer database was changed"
+    con = sqlite3.connect(env.db)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("999",)
+    con.close()
+
+
+def test_a_file_that_is_not_a_database(env):
+    content = "台帳メモ: これは SQLite のデータベースではありません\n" * 200
+    env.write("extsvc.db", content)
+    digest = file_digest(env.db)
+    for args in (("request", "list"), ("ledger", "list", "--csv"),
+                 ("request", "new", "--as", "mgr", "-"),
+                 ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "admin"),
+                 ("audit", "verify"), ("init",)):
+        r = env.run(*args, input=document())
+        assert_error_line(r, 3)
+    assert file_digest(env.db) == digest, "the file was changed"
+    # An empty SQLite database (not extsvc's) is refused too, but init may
+    # make it one.
+    os.unlink(env.db)
+    sqlite3.connect(env.db).close()
+    r = env.run("request", "list")
+    assert_error_line(r, 3)
+
+
+def test_unknown_command_or_option(env):
+    draft, sub, _, before = ready(env)
+    for args in (("frobnicate",), ("request", "frobnicate", "1"), ("ledger", "purge"),
+                 ("request", "list", "--frobnicate"), ("--frobnicate", "request", "list"),
+                 ("request", "approve", "--as", "appr", sub, "--force"),
+                 ("request", "approve", "--as", "appr"), ("request", "approve", "--as", "appr", "x"),
+                 ("request", "approve", "--as", "appr", sub, "extra"),
+                 ("request", "approve", sub), ("ledger", "list", "--csv", "--json"),
+                 ("request", "list", "--state", "pending"), ("user", "add", "x", "--role", "staff"),
+                 ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "king"),
+                 ("ledger", "extend", "--as", "mgr", "1")):
+        r = env.run(*args)
+        refused_unchanged(env, r, 2, before)
+        assert r.out == "", r
+    r = env.run("request", "frobnicate", "1")
+    assert "frobnicate" in r.err, "the error names the unknown word: %r" % r
+    assert show(env, sub)["state"] == "submitted"
+
+
+def test_acting_as_an_unknown_user(env):
+    draft, sub, entry, before = ready(env)
+    for args in (("request", "new", "--as", "ghost", "-"),
+                 ("request", "submit", "--as", "ghost", draft),
+                 ("request", "approve", "--as", "ghost", sub),
+                 ("ledger", "extend", "--as", "ghost", entry, "--to", "2029-03-31"),
+                 ("catalogue", "load", "--as", "ghost", "tests/data/catalogue-2024.json"),
+                 ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "admin",
+                  "--as", "ghost")):
+        r = env.run(*args, input=document())
+        assert r.code in (1, 2), "an unknown user is refused: %r" % r
+        refused_unchanged(env, r, r.code, before)
+        assert "ghost" in r.err, "the error names the login: %r" % r
+    assert show(env, draft)["state"] == "draft" and show(env, sub)["state"] == "submitted"
+
+
+def test_no_such_request_or_entry(env):
+    _, _, entry, before = ready(env)
+    for args in (("request", "show", "999"), ("request", "approve", "--as", "appr", "999"),
+                 ("request", "update", "--as", "mgr", "999", "-"),
+                 ("ledger", "show", "999"),
+                 ("ledger", "extend", "--as", "mgr", "999", "--to", "2029-03-31")):
+        r = env.run(*args, input=document())
+        assert r.code in (1, 2), r
+        refused_unchanged(env, r, r.code, before)
+        assert "999" in r.err, r
+
+
+run(globals())
