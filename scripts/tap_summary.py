@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Count single test cases over every suite from meson's testlog.json and
+"""Count single test cases over every suite from meson's testlog.json files and
 print the closing line "N passed, N failed[, N skipped]".
 
 Each suite speaks TAP, so a case is an "ok" or "not ok" line; a test that
@@ -11,13 +11,10 @@ import re
 import sys
 
 passed = failed = skipped = 0
-lines = []
 for path in sys.argv[1:]:
     with open(path, encoding="utf-8") as f:
-        lines.extend(f)
-if True:
-    for line in lines:
-        t = json.loads(line)
+        tests = [json.loads(line) for line in f]
+    for t in tests:
         ok = nok = skip = 0
         for out in (t.get("stdout") or "").splitlines():
             if re.match(r"^ok\b", out):
