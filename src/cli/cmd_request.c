@@ -270,7 +270,7 @@ const struct command request_commands[] = {
      "--carry-over を付けると、申請書が省いた要件の回答を同じ外部サービスの最新の承認済み申請から"
      "引き継ぎ、それぞれに引継ぎ元（申請番号・承認日・所属）を記録します。"},
     {"request update", cmd_request_update, "request update --as LOGIN ID FILE|-",
-     "下書き・事前協議中・差戻しの申請の申請書を置き換えます。"},
+     "下書き・差戻しの申請の申請書を置き換えます（事前協議中の申請は、許可権限者が差し戻すと編集できます）。"},
     {"request show", cmd_request_show, "request show ID [--json] [--as LOGIN]",
      "申請の状態、申請書、評価、履歴を表示します。"},
     {"request list", cmd_request_list, "request list [--state S] [--json] [--as LOGIN]",

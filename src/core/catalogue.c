@@ -276,3 +276,29 @@ const struct risk *catalogue_risk(const struct catalogue *cat, int no)
             return &cat->risks[i];
     return NULL;
 }
+
+enum xcode catalogue_copy(const struct catalogue *src, struct catalogue *dst, struct xerr *e)
+{
+    *dst = *src;
+    for (int a = 0; a < AXIS_COUNT; a++)
+        dst->levels[a] = NULL;
+    dst->reqs = NULL;
+    dst->risks = NULL;
+    dst->json = json_incref(src->json);
+    for (int a = 0; a < AXIS_COUNT; a++) {
+        dst->levels[a] = malloc(src->nLevels[a] * sizeof *src->levels[a]);
+        if (!dst->levels[a])
+            goto oom;
+        memcpy(dst->levels[a], src->levels[a], src->nLevels[a] * sizeof *src->levels[a]);
+    }
+    dst->reqs = malloc(src->nReqs * sizeof *src->reqs);
+    dst->risks = malloc(src->nRisks * sizeof *src->risks);
+    if (!dst->reqs || !dst->risks)
+        goto oom;
+    memcpy(dst->reqs, src->reqs, src->nReqs * sizeof *src->reqs);
+    memcpy(dst->risks, src->risks, src->nRisks * sizeof *src->risks);
+    return XOK;
+oom:
+    catalogue_release(dst);
+    return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+}

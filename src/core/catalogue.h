@@ -58,6 +58,10 @@ enum xcode catalogue_parse_text(const char *zText, size_t n, struct catalogue *o
 
 void catalogue_release(struct catalogue *cat);
 
+/* Make *dst a copy of src sharing its JSON (a new reference): cheap, no
+ * parsing; release it with catalogue_release() as usual. */
+enum xcode catalogue_copy(const struct catalogue *src, struct catalogue *dst, struct xerr *e);
+
 /* The level named `level` on `axis`, or NULL. */
 const struct class_level *catalogue_level(const struct catalogue *cat, enum axis axis,
                                           const char *level);

@@ -143,7 +143,8 @@ static enum xcode parse_requirements(struct document *doc, json_t *reqs,
                 return e->code;
         }
     }
-    qsort(doc->answers, doc->nAnswers, sizeof *doc->answers, cmp_answer);
+    if (doc->nAnswers > 1)
+        qsort(doc->answers, doc->nAnswers, sizeof *doc->answers, cmp_answer);
     return XOK;
 }
 
@@ -188,7 +189,8 @@ static enum xcode parse_risks(struct document *doc, json_t *risks, const struct 
                             "申請書: %s の decision \"%s\" は accept か mitigate にしてください", path,
                             decision);
     }
-    qsort(doc->risk_answers, doc->nRiskAnswers, sizeof *doc->risk_answers, cmp_risk);
+    if (doc->nRiskAnswers > 1)
+        qsort(doc->risk_answers, doc->nRiskAnswers, sizeof *doc->risk_answers, cmp_risk);
     return XOK;
 }
 
@@ -364,11 +366,15 @@ void document_release(struct document *doc)
 const struct answer *document_answer(const struct document *doc, int no)
 {
     struct answer key = {.no = no};
+    if (!doc->nAnswers)
+        return NULL;
     return bsearch(&key, doc->answers, doc->nAnswers, sizeof key, cmp_answer);
 }
 
 const struct risk_answer *document_risk(const struct document *doc, int no)
 {
     struct risk_answer key = {.no = no};
+    if (!doc->nRiskAnswers)
+        return NULL;
     return bsearch(&key, doc->risk_answers, doc->nRiskAnswers, sizeof key, cmp_risk);
 }

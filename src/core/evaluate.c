@@ -255,7 +255,8 @@ enum xcode evaluate(const struct document *doc, const struct catalogue *cat,
         evaluation_release(out);
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
     }
-    qsort(out->findings, out->nFindings, sizeof *out->findings, cmp_finding);
+    if (out->nFindings > 1)
+        qsort(out->findings, out->nFindings, sizeof *out->findings, cmp_finding);
     out->approvable = evaluation_count(out, SEV_BLOCKER) == 0;
     return XOK;
 }

@@ -65,7 +65,7 @@ int req_transition(enum req_state from, enum req_action action)
 {
     switch (action) {
     case ACT_CONSULT:
-        return from == ST_DRAFT || from == ST_RETURNED ? ST_CONSULTING : -1;
+        return from == ST_DRAFT ? ST_CONSULTING : -1;
     case ACT_SUBMIT:
         return from == ST_DRAFT || from == ST_CONSULTING || from == ST_RETURNED ? ST_SUBMITTED
                                                                                 : -1;
@@ -93,7 +93,7 @@ int req_transition(enum req_state from, enum req_action action)
 
 bool req_editable(enum req_state s)
 {
-    return s == ST_DRAFT || s == ST_CONSULTING || s == ST_RETURNED;
+    return s == ST_DRAFT || s == ST_RETURNED;
 }
 
 bool req_action_needs_comment(enum req_action a)

@@ -5,7 +5,7 @@
  *     └──────────────────submit──────────────────────────────────┘
  *   submitted ──approve──▶ approved   (5(2)②③)
  *             ──reject───▶ rejected
- *             ──return───▶ returned (差戻し) ──update/consult/submit──▶ …
+ *             ──return───▶ returned (差戻し) ──update, submit──▶ …
  *   draft, consulting, submitted, returned ──withdraw──▶ withdrawn
  *
  * and of a ledger entry: in use, expired (past its period, by the calendar
@@ -58,7 +58,8 @@ int req_kind_parse(const char *name);
  * allowed there. ACT_COMMENT keeps the state where a comment is allowed. */
 int req_transition(enum req_state from, enum req_action action);
 
-/* May the document be replaced in this state? (draft, consulting, returned) */
+/* May the document be replaced in this state? (draft and returned: during
+ * 事前協議 the approver returns the request when it needs changes) */
 bool req_editable(enum req_state s);
 
 /* Does the action need a comment? (reject and return: 5(2)② reasons) */

@@ -862,11 +862,14 @@ static void page_request(struct request *r, long long id)
     bool mine = has_role(u, ROLE_MANAGER) &&
                 strcmp(u->department, jstr(req, "department")) == 0;
     H(o, "<section class=\"actions noprint\">");
-    if (mine && st >= 0 && req_editable((enum req_state)st)) {
-        html_printf(o, "<p><a class=\"button\" href=\"/requests/%lld/edit\">申請書を編集</a></p>", id);
-        if (st != ST_CONSULTING)
-            action_form(r, id, "consult", "事前協議を始める", false, "");
-        action_form(r, id, "submit", "許可権限者に申請する", false, "primary");
+    if (mine && st >= 0) {
+        if (req_editable((enum req_state)st))
+            html_printf(o, "<p><a class=\"button\" href=\"/requests/%lld/edit\">申請書を編集</a></p>",
+                        id);
+        if (req_transition((enum req_state)st, ACT_CONSULT) >= 0)
+            action_form(r, id, "consult", "事前協議を始める（本基準5(2)①）", false, "");
+        if (req_transition((enum req_state)st, ACT_SUBMIT) >= 0)
+            action_form(r, id, "submit", "許可権限者に申請する", false, "primary");
     }
     if (mine && st >= 0 && req_transition((enum req_state)st, ACT_WITHDRAW) >= 0)
         action_form(r, id, "withdraw", "取り下げる", false, "danger");

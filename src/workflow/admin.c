@@ -2,6 +2,7 @@
  * admin.c - opening and initializing the database, catalogue versions,
  * users, API tokens and the audit log; see workflow.h.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +46,61 @@ enum xcode wf_catalogue_bundled(struct catalogue *out, struct xerr *e)
     return catalogue_parse_text(f->data, f->size, out, e);
 }
 
+/* Catalogue versions never change once loaded, so each is parsed once per
+ * process and copied out from here (the server's threads share it). */
+static pthread_mutex_t g_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct catalogue g_cache[16];
+static int g_nCache;
+
+enum xcode wf_catalogue_by_id(struct db *db, const char *id, struct catalogue *out,
+                              struct xerr *e)
+{
+    enum xcode rc = X_NOTFOUND;
+    pthread_mutex_lock(&g_cache_lock);
+    for (int i = 0; i < g_nCache; i++)
+        if (strcmp(g_cache[i].id, id) == 0)
+            rc = catalogue_copy(&g_cache[i], out, e);
+    pthread_mutex_unlock(&g_cache_lock);
+    if (rc != X_NOTFOUND)
+        return rc;
+    char *body;
+    if (store_catalogue_get(db, id, &body, e))
+        return e->code;
+    struct catalogue parsed;
+    rc = catalogue_parse_text(body, strlen(body), &parsed, e);
+    free(body);
+    if (rc)
+        return rc;
+    rc = catalogue_copy(&parsed, out, e);
+    pthread_mutex_lock(&g_cache_lock);
+    bool cached = false;
+    for (int i = 0; i < g_nCache; i++)
+        cached |= strcmp(g_cache[i].id, id) == 0;
+    if (!cached && g_nCache < (int)(sizeof g_cache / sizeof g_cache[0]))
+        g_cache[g_nCache++] = parsed;
+    else
+        catalogue_release(&parsed);
+    pthread_mutex_unlock(&g_cache_lock);
+    return rc;
+}
+
 enum xcode wf_catalogue_current(struct db *db, struct catalogue *out, struct xerr *e)
 {
     if (!db)
         return wf_catalogue_bundled(out, e);
-    char *id, *body;
-    if (store_catalogue_in_force(db, &id, &body, e))
+    struct db_rows *rows;
+    if (db_query(db, &rows, "SELECT id FROM catalogues WHERE in_force = 1", DB_NOARGS, e))
         return e->code;
-    enum xcode rc = catalogue_parse_text(body, strlen(body), out, e);
+    int rc = db_next(rows, e);
+    char *id = rc == 1 ? db_dup(rows, 0) : NULL;
+    db_done(rows);
+    if (rc < 0)
+        return e->code;
+    if (!id)
+        return xerr_set(e, X_STORE, "施行中のカタログがありません。extsvc init を実行してください");
+    enum xcode xc = wf_catalogue_by_id(db, id, out, e);
     free(id);
-    free(body);
-    return rc;
+    return xc;
 }
 
 /* Store catalogue `cat` (its canonical JSON) as a new version. */

@@ -262,7 +262,7 @@ enum xcode wf_request_update(struct db *db, const struct user *actor, long long 
         (rc = access_applicant(actor, r.department_id, e)))
         goto fail;
     if (!req_editable((enum req_state)req_state_parse(r.state))) {
-        rc = xerr_set(e, X_STATE, "申請 #%lld は%sのため変更できません（変更できるのは下書き・事前協議中・差戻し）",
+        rc = xerr_set(e, X_STATE, "申請 #%lld は%sのため変更できません（変更できるのは下書きと差戻し）",
                       id, req_state_label((enum req_state)req_state_parse(r.state)));
         goto fail;
     }
@@ -339,12 +339,7 @@ out:
 static enum xcode reevaluate(struct db *db, const struct request_row *r, struct evaluation *ev,
                              struct catalogue *cat, struct document *doc, struct xerr *e)
 {
-    char *body = NULL;
-    enum xcode rc = store_catalogue_get(db, r->catalogue_id, &body, e);
-    if (rc)
-        return rc;
-    rc = catalogue_parse_text(body, strlen(body), cat, e);
-    free(body);
+    enum xcode rc = wf_catalogue_by_id(db, r->catalogue_id, cat, e);
     if (rc)
         return rc;
     rc = parse_and_evaluate(r->document, strlen(r->document), cat, req_kind_parse(r->kind), doc,

@@ -37,6 +37,9 @@ enum xcode wf_init(const char *url, struct db **out, struct xerr *e);
 enum xcode wf_catalogue_bundled(struct catalogue *out, struct xerr *e);
 /* The catalogue in force (db NULL: the bundled one). */
 enum xcode wf_catalogue_current(struct db *db, struct catalogue *out, struct xerr *e);
+/* One catalogue version by id (parsed once per process, then copied). */
+enum xcode wf_catalogue_by_id(struct db *db, const char *id, struct catalogue *out,
+                              struct xerr *e);
 /* Load a new catalogue version and put it in force (ciso). */
 enum xcode wf_catalogue_load(struct db *db, const struct user *actor, const char *text, size_t n,
                              char **id, struct xerr *e);

@@ -11,10 +11,11 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (approve_new, assert_error_line, counts, document, new_request, run,  # noqa: E402
+from harness import (DATA, approve_new, assert_error_line, counts, document, new_request, run,  # noqa: E402
                      setup_db, show, skip)
 
 MiB = 1 << 20
+CATALOGUE_2024 = os.path.join(DATA, "catalogue-2024.json")
 
 
 def refused_unchanged(env, r, code, before):
@@ -188,7 +189,7 @@ def test_a_missing_database(env):
                 ("request", "new", "--as", "mgr", "-"), ("request", "approve", "--as", "a", "1"),
                 ("user", "add", "root", "--name", "管理", "--dept", "情報政策課", "--role", "admin"),
                 ("audit", "verify"), ("audit", "list"),
-                ("catalogue", "load", "--as", "ciso", "tests/data/catalogue-2024.json")]
+                ("catalogue", "load", "--as", "ciso", CATALOGUE_2024)]
     for args in attempts:
         r = env.run(*args, input=document())
         assert_error_line(r, 3)
@@ -314,11 +315,20 @@ def test_unknown_command_or_option(env):
                  ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "king"),
                  ("ledger", "extend", "--as", "mgr", "1")):
         r = env.run(*args)
-        refused_unchanged(env, r, 2, before)
+        assert r.code == 2, "expected exit 2: %s %r" % (args, r)
+        assert r.err.startswith("extsvc: "), r
         assert r.out == "", r
-    r = env.run("request", "frobnicate", "1")
-    assert "frobnicate" in r.err, "the error names the unknown word: %r" % r
+        assert counts(env) == before, r
     assert show(env, sub)["state"] == "submitted"
+
+
+def test_unknown_subcommand_is_a_one_line_error_naming_it(env):
+    setup_db(env)
+    for args in (("request", "frobnicate", "1"), ("ledger", "purge"), ("frobnicate",)):
+        r = env.run(*args)
+        assert_error_line(r, 2)
+        assert args[-2 if args[-1] == "1" else -1] in r.err, \
+            "the error names the unknown word: %r" % r
 
 
 def test_acting_as_an_unknown_user(env):
@@ -327,7 +337,7 @@ def test_acting_as_an_unknown_user(env):
                  ("request", "submit", "--as", "ghost", draft),
                  ("request", "approve", "--as", "ghost", sub),
                  ("ledger", "extend", "--as", "ghost", entry, "--to", "2029-03-31"),
-                 ("catalogue", "load", "--as", "ghost", "tests/data/catalogue-2024.json"),
+                 ("catalogue", "load", "--as", "ghost", CATALOGUE_2024),
                  ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "admin",
                   "--as", "ghost")):
         r = env.run(*args, input=document())
