@@ -656,15 +656,29 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                         DS(f->applicant_name), DS(f->scope), DS(catalogue_id), DS(at), DI(by)),
                 e))
         return e->code;
-    return db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
-                   DB_ARGS(DI(entry_id), DI(version), DS(at)), e);
+    if (db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
+                DB_ARGS(DI(entry_id), DI(version), DS(at)), e))
+        return e->code;
+    return db_exec(db,
+                   "INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, "
+                   "confidentiality) SELECT ?1, ?2 || char(31) || ?3 || char(31) || ?4 || char(31) "
+                   "|| ?5, ?6, 0, department_id, ?7 FROM ledger_entries WHERE id = ?1 "
+                   "ON CONFLICT(entry_id) DO UPDATE SET text = excluded.text, "
+                   "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
+                   DB_ARGS(DI(entry_id), DS(f->service_name),
+                           DS(f->service_function ? f->service_function : ""), DS(f->provider),
+                           DS(f->purpose), DS(f->period_to), DS(f->level[0])),
+                   e);
 }
 
 enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on, const char *at,
                               struct xerr *e)
 {
-    return db_exec(db, "UPDATE ledger_entries SET retired_on = ?2, updated_at = ?3 WHERE id = ?1",
-                   DB_ARGS(DI(entry_id), DS(on), DS(at)), e);
+    if (db_exec(db, "UPDATE ledger_entries SET retired_on = ?2, updated_at = ?3 WHERE id = ?1",
+                DB_ARGS(DI(entry_id), DS(on), DS(at)), e))
+        return e->code;
+    return db_exec(db, "UPDATE ledger_search SET retired = 1 WHERE entry_id = ?1",
+                   DB_ARGS(DI(entry_id)), e);
 }
 
 /* The state of an entry, derived: retired where a retirement was approved,
@@ -749,30 +763,29 @@ enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t
 {
     /* The filter is one WHERE clause with every parameter always bound, so
      * the statement text is fixed per sort order and cached. */
+#define SEARCH_STATE_SQL                                                                         \
+    "CASE WHEN x.retired = 1 THEN 'retired' WHEN x.period_to < ?1 THEN 'expired' ELSE 'active' END"
 #define LEDGER_WHERE                                                                             \
-    "WHERE (?2 IS NULL OR v.service_name LIKE ?2 ESCAPE '\\' "                                   \
-    "OR v.service_function LIKE ?2 ESCAPE '\\' OR v.provider LIKE ?2 ESCAPE '\\' "                \
-    "OR v.purpose LIKE ?2 ESCAPE '\\') "                                                          \
-    "AND (?3 IS NULL OR " ENTRY_STATE_SQL " = ?3) "                                             \
-    "AND (?4 = 1 OR ?3 IS NOT NULL OR " ENTRY_STATE_SQL " = 'active') "                         \
-    "AND (?5 = 0 OR e.department_id = ?5) AND (?6 IS NULL OR v.confidentiality = ?6) "
+    "WHERE (?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') "                                            \
+    "AND (?3 IS NULL OR " SEARCH_STATE_SQL " = ?3) "                                            \
+    "AND (?4 = 1 OR ?3 IS NOT NULL OR (x.retired = 0 AND x.period_to >= ?1)) "                   \
+    "AND (?5 = 0 OR x.department_id = ?5) AND (?6 IS NULL OR x.confidentiality = ?6) "
+#define SEARCH_JOIN "JOIN ledger_search x ON x.entry_id = e.id "
     static const char *const sorts[][2] = {
-        {"id", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.id LIMIT ?7 OFFSET ?8"},
-        {"id-desc", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},
-        {"name", ENTRY_COLUMNS LEDGER_WHERE
+        {"id", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.id LIMIT ?7 OFFSET ?8"},
+        {"id-desc", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},
+        {"name", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE
          "ORDER BY v.service_name, v.service_function, e.id LIMIT ?7 OFFSET ?8"},
-        {"name-desc", ENTRY_COLUMNS LEDGER_WHERE
+        {"name-desc", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE
          "ORDER BY v.service_name DESC, v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
-        {"period_to", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"},
+        {"period_to", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"},
         {"period_to-desc",
-         ENTRY_COLUMNS LEDGER_WHERE "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
-        {"updated", ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"},
+         ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
+        {"updated", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"},
         {"updated-desc",
-         ENTRY_COLUMNS LEDGER_WHERE "ORDER BY e.updated_at DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
+         ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.updated_at DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
     };
-    static const char count_sql[] =
-        "SELECT count(*) FROM ledger_entries e JOIN ledger_versions v ON v.entry_id = e.id AND "
-        "v.version = e.version " LEDGER_WHERE;
+    static const char count_sql[] = "SELECT count(*) FROM ledger_search x " LEDGER_WHERE;
     char key[32];
     snprintf(key, sizeof key, "%s%s", q->sort ? q->sort : "id", q->desc ? "-desc" : "");
     const char *sql = NULL;
@@ -814,6 +827,8 @@ done:
     free(pattern);
     return arr ? XOK : e->code;
 #undef LEDGER_WHERE
+#undef SEARCH_STATE_SQL
+#undef SEARCH_JOIN
 }
 
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,

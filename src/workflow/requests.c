@@ -141,6 +141,14 @@ static json_t *request_snapshot(const struct request_row *r)
     return o;
 }
 
+/* The audit snapshot of a step: the state and who moved it, not the
+ * document (which only create and update change). */
+static json_t *step_snapshot(const struct request_row *r)
+{
+    return json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)r->id, "kind", r->kind, "state",
+                     r->state, "approvable", r->approvable);
+}
+
 enum xcode wf_insert_request(struct db *db, const struct user *actor, struct request_row *r,
                              const char *comment, struct xerr *e)
 {
@@ -512,7 +520,7 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
                                  req_state_name(from), r.state, comment, e)))
         goto fail;
     {
-        json_t *b = request_snapshot(&before), *a = request_snapshot(&r);
+        json_t *b = step_snapshot(&before), *a = step_snapshot(&r);
         if (comment)
             json_object_set_new(a, "comment", json_string(comment));
         char object[32], what[32];

@@ -331,6 +331,25 @@ def test_unknown_subcommand_is_a_one_line_error_naming_it(env):
             "the error names the unknown word: %r" % r
 
 
+CONTRACT_COMMANDS = [
+    ("init",), ("user", "add"), ("catalogue", "show"), ("catalogue", "load"), ("check",),
+    ("request", "new"), ("request", "update"), ("request", "show"), ("request", "list"),
+    ("request", "consult"), ("request", "submit"), ("request", "withdraw"),
+    ("request", "approve"), ("request", "reject"), ("request", "return"),
+    ("ledger", "list"), ("ledger", "show"), ("ledger", "extend"), ("ledger", "retire"),
+    ("token", "create"), ("audit", "list"), ("audit", "verify"), ("serve",)]
+
+
+def test_help_for_every_command(env):
+    overview = env.ok("--help").out
+    for words in CONTRACT_COMMANDS:
+        assert " ".join(words) in overview, "%s missing from --help" % (words,)
+        r = env.run(*(words + ("--help",)))
+        assert r.code == 0 and r.out.strip(), (words, r)
+        assert " ".join(words) in r.out, (words, r)
+    assert not os.path.exists(env.db), "--help touched the database"
+
+
 def test_acting_as_an_unknown_user(env):
     draft, sub, entry, before = ready(env)
     for args in (("request", "new", "--as", "ghost", "-"),

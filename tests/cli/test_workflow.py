@@ -180,6 +180,21 @@ def test_applicant_is_the_filing_user_not_the_document(env):
     assert entry["applicant"] == user_fields("mgr2"), "ledger field (カ): %s" % entry["applicant"]
 
 
+def test_a_draft_may_be_incomplete_but_is_not_approved(env):
+    setup_db(env)
+    doc = document(period=("2027-04-01", "2027-03-31"), requirements=None)
+    doc["service"]["provider"] = ""
+    del doc["purpose"]
+    rid = new_request(env, doc)
+    ev = show(env, rid)["evaluation"]
+    assert ev["approvable"] is False, ev
+    codes = {f["code"] for f in ev["findings"]}
+    assert {"missing-field", "invalid-period", "unanswered"} <= codes, ev
+    env.ok("request", "submit", "--as", "mgr", rid)
+    before = counts(env)
+    refused(env, step(env, "approve", rid, "appr"), rid, "submitted", before)
+
+
 def test_approval_refused_while_a_blocker_stands(env):
     setup_db(env)
     doc = document()
@@ -365,6 +380,22 @@ def test_steps_in_the_wrong_state_are_refused(env):
     assert state(env, draft) == "withdrawn"
     refused(env, step(env, "submit", draft, "mgr"), draft, "withdrawn", before)
     refused(env, step(env, "consult", draft, "mgr"), draft, "withdrawn", before)
+
+
+def test_only_a_draft_or_returned_request_is_edited(env):
+    """`request update` replaces a draft's or returned request's document."""
+    setup_db(env)
+    rid = new_request(env)
+    env.ok("request", "update", "--as", "mgr", rid, "-", input=document(scope="下書きで修正"))
+    env.ok("request", "consult", "--as", "mgr", rid, "--comment", "相談")
+    before = counts(env)
+    r = env.run("request", "update", "--as", "mgr", rid, "-", input=document(scope="協議中に修正"))
+    refused(env, r, rid, "consulting", before)
+    assert show(env, rid)["document"]["scope"] == "下書きで修正"
+    env.ok("request", "submit", "--as", "mgr", rid)
+    env.ok("request", "return", "--as", "appr", rid, "--comment", "範囲を見直して")
+    env.ok("request", "update", "--as", "mgr", rid, "-", input=document(scope="差戻し後に修正"))
+    assert show(env, rid)["document"]["scope"] == "差戻し後に修正"
 
 
 def test_no_extension_or_retirement_of_a_retired_entry(env):

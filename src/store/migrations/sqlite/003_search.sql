@@ -1,0 +1,22 @@
+-- extsvc schema, version 3: a narrow table for searching the ledger. One
+-- row per entry with the searchable text of its current version ((ア) name
+-- and function, (イ) provider, (ウ) purpose, separated by U+001F) and the
+-- columns the ledger filters on, so that a Japanese substring search over
+-- 100,000 entries is one short scan. Kept by the store in the same
+-- transaction as every change of an entry.
+
+CREATE TABLE ledger_search (
+    entry_id        INTEGER PRIMARY KEY REFERENCES ledger_entries(id),
+    text            TEXT NOT NULL,
+    period_to       TEXT NOT NULL,
+    retired         INTEGER NOT NULL CHECK (retired IN (0, 1)),
+    department_id   INTEGER NOT NULL,
+    confidentiality TEXT NOT NULL
+) STRICT;
+
+INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, confidentiality)
+SELECT e.id,
+       v.service_name || char(31) || v.service_function || char(31) || v.provider || char(31) ||
+           v.purpose,
+       v.period_to, e.retired_on IS NOT NULL, e.department_id, v.confidentiality
+FROM ledger_entries e JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version;
