@@ -16,7 +16,7 @@ command -v curl >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -
 
 dir=build-bench
 [ -d "$dir" ] || meson setup "$dir" --buildtype=release >/dev/null
-ninja -C "$dir" >/dev/null
+ninja -C "$dir" >/dev/null || ninja -C "$dir"
 bin="$PWD/$dir/extsvc"
 
 work="${BENCH_DIR:-/tmp/extsvc-bench}"

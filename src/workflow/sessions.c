@@ -68,7 +68,7 @@ enum xcode wf_session_signin(struct db *db, const char *login, const char *passw
     memset(out, 0, sizeof *out);
     snprintf(kLogin, sizeof kLogin, "login:%.128s", login ? login : "");
     snprintf(kAddr, sizeof kAddr, "addr:%.64s", address ? address : "");
-    bool lockedLogin, lockedAddr;
+    bool lockedLogin = false, lockedAddr = false;
     if (throttled(db, kLogin, &lockedLogin, e) || throttled(db, kAddr, &lockedAddr, e))
         return e->code;
     if (lockedLogin || lockedAddr)

@@ -125,8 +125,9 @@ class Client:
     a Bearer token, or a session cookie with its CSRF token. A new TCP
     connection per request unless keep_alive is set."""
 
-    def __init__(self, env, token=None, cookie=None, csrf=None, keep_alive=False):
+    def __init__(self, env, token=None, cookie=None, csrf=None, keep_alive=False, source=None):
         self.env = env
+        self.source = source  # a loopback source address, e.g. "127.0.0.5"
         self.token = token
         self.cookie = cookie
         self.csrf = csrf
@@ -135,11 +136,14 @@ class Client:
         self.user = None
 
     def _connection(self):
+        src = (self.source, 0) if self.source else None
         if self.keep_alive:
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.env.port, timeout=30)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.env.port, timeout=30,
+                                                       source_address=src)
             return self.conn
-        return http.client.HTTPConnection("127.0.0.1", self.env.port, timeout=30)
+        return http.client.HTTPConnection("127.0.0.1", self.env.port, timeout=30,
+                                          source_address=src)
 
     def close(self):
         if self.conn is not None:
@@ -372,17 +376,20 @@ def run(namespace):
     failed = 0
     for i, (name, fn) in enumerate(tests, 1):
         env = ServerEnv()
+        show_tail = True
         try:
             try:
                 fn(env)
             except BaseException:
                 # The test's own failure is the one to report; still stop
-                # the server (and let a bad exit show up in its stderr).
+                # the server (and show a bad exit through its stderr).
+                show_tail = True
                 try:
                     env.stop()
                 except Exception:  # noqa: BLE001
                     pass
                 raise
+            show_tail = False  # a failure of stop() carries the stderr itself
             env.stop()
             print("ok %d - %s" % (i, name))
         except Skip as s:
@@ -393,7 +400,7 @@ def run(namespace):
             for line in traceback.format_exc().splitlines():
                 print("# " + line)
             err = env._stderr()
-            if err.strip():
+            if show_tail and err.strip():
                 print("# --- server stderr (tail) ---")
                 for line in err.splitlines()[-15:]:
                     print("# " + line)

@@ -68,16 +68,19 @@ export async function startServer() {
           return {
             base, db, dir, logPath, child,
             log: () => fs.readFileSync(logPath, 'utf8'),
+            /* SIGTERM, then how the server ended: { code, signal, log }. */
             async stop({ keep = false } = {}) {
               if (!exited) {
                 const done = new Promise((r) => child.once('exit', r));
                 child.kill('SIGTERM');
-                const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+                const t = setTimeout(() => child.kill('SIGKILL'), 10000);
                 await done;
                 clearTimeout(t);
               }
+              const log = fs.readFileSync(logPath, 'utf8');
               if (!keep)
                 fs.rmSync(dir, { recursive: true, force: true });
+              return { ...exited, log };
             },
           };
         }
@@ -115,8 +118,20 @@ export async function newUserPage(browser, base) {
   context.setDefaultTimeout(10000);
   const page = await context.newPage();
   const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() !== 'error')
+      return;
+    const where = m.location() && m.location().url ? ` (${m.location().url})` : '';
+    // The app serves no /favicon.ico; Chromium asks for it on every page.
+    if (/favicon\.ico/.test(where))
+      return;
+    problems.push(`console: ${m.text()}${where}`);
+  });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400)
+      problems.push(`http ${r.status()}: ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   return { context, page, problems };
 }
 

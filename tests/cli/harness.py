@@ -24,6 +24,10 @@ DATA = os.path.join(SOURCE, "tests", "data")
 os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
 os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(SOURCE, "tests", "lsan.supp"))
+# The program's clock (CONTRACT: an entry past its end reads expired): fixed,
+# so that the periods in these tests (2026-04-01 .. 2027-03-31 and later) are
+# in use whatever the date; a test moves it with env={"EXTSVC_TODAY": ...}.
+os.environ.setdefault("EXTSVC_TODAY", "2026-05-01")
 
 
 class Skip(Exception):
@@ -92,7 +96,7 @@ class Env:
             "returncode": proc.returncode,
             "stdout": proc.stdout.decode("utf-8", "replace"),
             "stderr": proc.stderr.decode("utf-8", "replace")}))
-        res.raw = proc.stdout
+        res.raw = proc.stdout  # stdout as bytes (CSV, CP932)
         check_sanitizers(cmd, res)
         return res
 
@@ -107,8 +111,8 @@ class Env:
 
     def write(self, name, data):
         p = self.path(name)
-        mode = "wb" if isinstance(data, bytes) else "w"
-        with open(p, mode) as f:
+        binary = isinstance(data, bytes)
+        with open(p, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as f:
             if isinstance(data, (dict, list)):
                 json.dump(data, f, ensure_ascii=False)
             else:

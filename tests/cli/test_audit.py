@@ -8,8 +8,9 @@ import re
 import sqlite3
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (DATA, DEPT_B, approve_new, document, new_request, run,  # noqa: E402
+from harness import (DATA, DEPT_B, document, new_request, run,  # noqa: E402
                      setup_db, show)
 
 
@@ -181,6 +182,18 @@ def test_approval_records_the_ledger_change_too(env):
     recs = records(env)
     env.ok("request", "approve", "--as", "appr", ret)
     expect_new_records(env, recs, "appr", at_least=2)
+
+
+def test_only_auditor_and_ciso_read_the_log(env):
+    setup_db(env)
+    for who in ("aud", "ciso"):
+        assert env.json("audit", "list", "--as", who, "--json")["records"], who
+        env.ok("audit", "verify", "--as", who)
+    for who in ("staff", "mgr", "appr", "admin"):
+        for args in (("audit", "list", "--json"), ("audit", "verify")):
+            r = env.run(*(args + ("--as", who)))
+            assert r.code == 1 and r.err.startswith("extsvc: "), (who, r)
+            assert r.out == "", "the log was shown to %s: %r" % (who, r)
 
 
 def test_verify_passes_on_an_untouched_log(env):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (DATA, approve_new, assert_error_line, counts, document, new_request, run,  # noqa: E402
                      setup_db, show, skip)

@@ -4,6 +4,7 @@ one, each marked with its source; never silently; `check` never carries."""
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (DEPT_A, approve_new, document, new_request, run, setup_db,  # noqa: E402
                      show)

@@ -6,6 +6,7 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (DATA, assert_error_line, counts, document, new_request,  # noqa: E402
                      run, setup_db, show)

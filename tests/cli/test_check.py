@@ -4,6 +4,7 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import assert_error_line, document, run, setup_db  # noqa: E402
 

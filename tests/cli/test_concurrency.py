@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (BIN, check_sanitizers, counts, document, new_request, run, setup_db, show,  # noqa: E402
                      skip)

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Browser tests (issue 3) in Debian's headless Chromium driven by
+# playwright-core. Installs what is missing, then runs the test files with
+# Node's built-in runner. stdout is TAP only (the meson test protocol);
+# apt/npm noise goes to stderr. Exit status is non-zero on any failure.
+#
+#   EXTSVC_BIN=build/extsvc bash tests/browser/run.sh
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+apt_install() {
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+{
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        apt_install nodejs npm
+    fi
+    [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || apt_install chromium
+    if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
+        (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+} 1>&2
+
+cd "$here"
+exec node --test --test-reporter=tap ./*.test.mjs
