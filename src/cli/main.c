@@ -251,21 +251,39 @@ int main(int argc, char **argv)
         int used;
         const struct command *c = i + 1 < argc ? find_command(argc - i - 1, argv + i + 1, &used)
                                                : NULL;
-        if (c)
+        if (c) {
             print_help(c);
-        else
+            return 0;
+        }
+        bool listed = false;
+        for (size_t g = 0; i + 1 < argc && g < sizeof groups / sizeof groups[0]; g++)
+            for (const struct command *k = groups[g]; k->words; k++)
+                if (strncmp(k->words, argv[i + 1], strlen(argv[i + 1])) == 0 &&
+                    k->words[strlen(argv[i + 1])] == ' ') {
+                    printf("  extsvc %s\n", k->usage);
+                    listed = true;
+                }
+        if (!listed)
             print_overview(stdout);
         return 0;
     }
     int used;
     const struct command *c = find_command(argc - i, argv + i, &used);
     if (!c) {
-        /* A group name alone, or an unknown word. */
-        fprintf(stderr, "extsvc: 未知のコマンド '%s' です\n", argv[i]);
+        /* One line: the unknown words, and where to look. */
+        bool group = false;
         for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
             for (const struct command *k = groups[g]; k->words; k++)
-                if (strncmp(k->words, argv[i], strlen(argv[i])) == 0)
-                    fprintf(stderr, "  extsvc %s\n", k->usage);
+                group |= strncmp(k->words, argv[i], strlen(argv[i])) == 0 &&
+                         k->words[strlen(argv[i])] == ' ';
+        if (group && i + 1 < argc)
+            fprintf(stderr, "extsvc: 未知のコマンド '%s %s' です（extsvc help %s で一覧）\n", argv[i],
+                    argv[i + 1], argv[i]);
+        else if (group)
+            fprintf(stderr, "extsvc: '%s' のあとにコマンドを指定してください（extsvc help %s で一覧）\n",
+                    argv[i], argv[i]);
+        else
+            fprintf(stderr, "extsvc: 未知のコマンド '%s' です（extsvc --help で一覧）\n", argv[i]);
         return 2;
     }
     return c->run(c, &cl, argc - i - used, argv + i + used);

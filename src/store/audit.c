@@ -200,6 +200,9 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
         if (headSeq > lastSeq)
             problem(problems, lastSeq + 1, "removed",
                     "記録 #%lld 以降の最新の記録が削除されています", lastSeq + 1);
+        else if (headSeq < lastSeq)
+            problem(problems, headSeq + 1, "inserted",
+                    "記録 #%lld 以降は記録時の末尾より後に追加されたものです（挿入）", headSeq + 1);
         else if (headSeq == lastSeq && colon && strcmp(colon + 1, prev) != 0 &&
                  json_array_size(problems) == 0)
             problem(problems, lastSeq, "altered",

@@ -9,6 +9,7 @@
 #include "db.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,6 +64,20 @@ static enum xcode fail(struct db *db, int rc, const char *what, struct xerr *e)
     }
 }
 
+/* Is the database file, or the directory its journal files go in, not
+ * writable? (WAL needs both.) */
+static bool read_only_path(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+}
+
 enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e)
 {
     *out = NULL;
@@ -85,6 +100,12 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
     if (mode == DB_OPEN_CREATE)
         flags |= SQLITE_OPEN_CREATE;
     int rc = sqlite3_open_v2(url, &db->conn, flags, NULL);
+    if (rc != SQLITE_OK && mode == DB_OPEN_EXISTING && read_only_path(url)) {
+        xerr_set(e, X_STORE, "データベース '%s' は読み取り専用です（ファイルまたはディレクトリに書き込めません）",
+                 url);
+        db_close(db);
+        return X_STORE;
+    }
     if (rc != SQLITE_OK) {
         xerr_set(e, X_STORE, "データベース '%s' を開けません: %s", url,
                  db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
@@ -99,7 +120,12 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
                       "SELECT count(*) FROM sqlite_schema;",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        fail(db, rc, "open", e);
+        if (read_only_path(url))
+            xerr_set(e, X_STORE,
+                     "データベース '%s' は読み取り専用です（ファイルまたはディレクトリに書き込めません）: %s",
+                     url, sqlite3_errmsg(db->conn));
+        else
+            fail(db, rc, "open", e);
         db_close(db);
         return e->code;
     }

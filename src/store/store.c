@@ -596,6 +596,19 @@ enum xcode store_event_insert(struct db *db, long long request_id, const char *a
                    e);
 }
 
+enum xcode store_event_by(struct db *db, long long request_id, long long actor_id,
+                          const char *action, bool *found, struct xerr *e)
+{
+    long long n = 0;
+    if (db_one_int(db,
+                   "SELECT count(*) FROM request_events WHERE request_id = ?1 AND actor_id = ?2 "
+                   "AND action = ?3",
+                   DB_ARGS(DI(request_id), DI(actor_id), DS(action)), &n, NULL, e))
+        return e->code;
+    *found = n > 0;
+    return XOK;
+}
+
 enum xcode store_events(struct db *db, long long request_id, json_t **out, struct xerr *e)
 {
     struct db_rows *rows;

@@ -125,6 +125,10 @@ enum xcode store_request_latest_approved(struct db *db, long long service_id, lo
 enum xcode store_request_open_for_entry(struct db *db, long long entry_id, long long *open_id,
                                         struct xerr *e);
 
+/* Did `actor_id` ever take `action` on the request (any time in its history)? */
+enum xcode store_event_by(struct db *db, long long request_id, long long actor_id,
+                          const char *action, bool *found, struct xerr *e);
+
 enum xcode store_event_insert(struct db *db, long long request_id, const char *at,
                               long long actor_id, const char *action, const char *from_state,
                               const char *to_state, const char *comment, struct xerr *e);

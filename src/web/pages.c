@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/catalogue.h"
 #include "../core/date.h"
@@ -31,6 +32,28 @@ static const char *jstr(json_t *o, const char *key)
 static long long jint(json_t *o, const char *key)
 {
     return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* A stored UTC time ("2026-11-25T09:00:00Z") as Japan time for people:
+ * "2026-11-25 18:00" (Japan keeps no daylight saving time). */
+static const char *jst(struct request *r, const char *utc)
+{
+    struct tm tm = {0};
+    if (!utc || !strptime(utc, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return utc ? utc : "";
+    time_t t = timegm(&tm) + 9 * 3600;
+    struct tm out;
+    gmtime_r(&t, &out);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &out);
+    return pool_strdup(r->pool, buf);
+}
+
+/* May this user open requests (their own department's, or all)? */
+static bool reads_requests(const struct user *u)
+{
+    return has_role(u, ROLE_MANAGER) || has_role(u, ROLE_APPROVER) || has_role(u, ROLE_CISO) ||
+           has_role(u, ROLE_AUDITOR);
 }
 
 static bool method(const struct request *r, const char *m)
@@ -88,14 +111,23 @@ static void notice(struct request *r, const char *cls, const char *msg)
     html_printf(&r->out, "<p class=\"notice %s\" role=\"alert\">%s</p>", cls, msg);
 }
 
-void pages_error(struct request *r, const struct xerr *e)
+/* An error page with a link back to `back` (NULL: the dashboard). */
+static void error_page(struct request *r, const struct xerr *e, const char *back,
+                       const char *back_label)
 {
     sbuf_release(&r->out);
     r->status = xerr_http_status(e->code);
     page_start(r, r->status == 404 ? "見つかりません" : "エラー");
     notice(r, "error", e->msg[0] ? e->msg : xerr_name(e->code));
+    if (back)
+        html_printf(&r->out, "<p><a class=\"button\" href=\"%s\">%s</a></p>", back, back_label);
     H(&r->out, "<p><a href=\"/\">ダッシュボードへ</a></p>");
     page_end(r);
+}
+
+void pages_error(struct request *r, const struct xerr *e)
+{
+    error_page(r, e, NULL, NULL);
 }
 
 /* Pages need a signed-in user; otherwise to the sign-in page. */
@@ -267,7 +299,7 @@ static void requests_table(struct request *r, json_t *requests)
                     "<td>%s</td></tr>",
                     jstr(q, "department"), jstr(q, "state"), st >= 0 ? req_state_label(st) : "",
                     json_is_true(json_object_get(q, "approvable")) ? "承認可" : "指摘あり",
-                    jstr(q, "updated_at"));
+                    jst(r, jstr(q, "updated_at")));
     }
     H(o, "</tbody></table>");
 }
@@ -294,14 +326,20 @@ static void evaluation_panel(struct request *r, json_t *ev)
                     : "1(4) 外部サービス利用の特性のリスク検討（機密性2未満、本基準2(2)・4）",
                 jstr(ev, "catalogue"), blockers, warnings);
     if (blockers + warnings) {
+        /* Blockers first: they are what the manager must fix. */
         H(o, "<ul class=\"findings\">");
-        json_array_foreach(json_object_get(ev, "findings"), i, f)
-        {
-            bool b = strcmp(jstr(f, "severity"), "blocker") == 0;
-            html_printf(o, "<li class=\"%s\"><span class=\"sev\">%s</span> %s <code>%s</code></li>",
-                        b ? "blocker" : "warning", b ? "阻害" : "注意", jstr(f, "message"),
-                        jstr(f, "code"));
-        }
+        for (int pass = 0; pass < 2; pass++)
+            json_array_foreach(json_object_get(ev, "findings"), i, f)
+            {
+                bool b = strcmp(jstr(f, "severity"), "blocker") == 0;
+                if (b != (pass == 0))
+                    continue;
+                html_printf(o,
+                            "<li class=\"%s\"><span class=\"sev\">%s</span> %s "
+                            "<code title=\"コード\">%s</code></li>",
+                            b ? "blocker" : "warning", b ? "阻害" : "注意", jstr(f, "message"),
+                            jstr(f, "code"));
+            }
         H(o, "</ul>");
     }
     H(o, "</section>");
@@ -500,13 +538,18 @@ static void page_entry(struct request *r, long long id)
     {
         int kind = req_kind_parse(jstr(v, "kind"));
         json_t *period = json_object_get(v, "period"), *appl = json_object_get(v, "applicant");
+        if (reads_requests(u))
+            html_printf(o, "<tr><td>第%lld版</td><td>%s</td><td><a href=\"/requests/%lld\">#%lld</a></td>",
+                        jint(v, "version"), kind >= 0 ? req_kind_label(kind) : "",
+                        jint(v, "request_id"), jint(v, "request_id"));
+        else
+            html_printf(o, "<tr><td>第%lld版</td><td>%s</td><td>#%lld</td>", jint(v, "version"),
+                        kind >= 0 ? req_kind_label(kind) : "", jint(v, "request_id"));
         html_printf(o,
-                    "<tr><td>第%lld版</td><td>%s</td><td><a href=\"/requests/%lld\">#%lld</a></td>"
                     "<td>%s〜%s</td><td>%s %s</td><td>%s（%s）</td></tr>",
-                    jint(v, "version"), kind >= 0 ? req_kind_label(kind) : "",
-                    jint(v, "request_id"), jint(v, "request_id"), jstr(period, "from"),
+                    jstr(period, "from"),
                     jstr(period, "to"), jstr(appl, "department"), jstr(appl, "name"),
-                    jstr(v, "recorded_at"), jstr(v, "recorded_by"));
+                    jst(r, jstr(v, "recorded_at")), jstr(v, "recorded_by"));
     }
     H(o, "</tbody></table>");
     json_decref(en);
@@ -524,7 +567,7 @@ static void page_entry_action(struct request *r, long long id, bool retire)
     enum xcode rc = retire ? wf_ledger_retire(r->db, req_user(r), id, date, NULL, &req, &e)
                            : wf_ledger_extend(r->db, req_user(r), id, date, NULL, &req, &e);
     if (rc) {
-        pages_error(r, &e);
+        error_page(r, &e, pool_printf(r->pool, "/ledger/%lld", id), "台帳の登録に戻る");
         return;
     }
     reply_redirect(r, pool_printf(r->pool, "/requests/%lld", req));
@@ -620,16 +663,13 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
          "（機密性2以上）</legend><p class=\"hint\">必須: 満たす必要がある要件。推奨: 満たさない場合は"
          "理由（代替サービスが他にない等）が必要。任意: 満たさない場合は影響の検討結果が必要。</p>");
     const char *clause = "";
+    H(o, "<table class=\"reqs\"><thead><tr><th class=\"no\">項番</th><th>区分・要件</th>"
+         "<th class=\"status\">適用状況</th><th class=\"why\">根拠・理由</th></tr></thead><tbody>");
     for (size_t i = 0; i < cat->nReqs; i++) {
         const struct requirement *q = &cat->reqs[i];
         if (strcmp(clause, q->clause) != 0) {
-            if (*clause)
-                H(o, "</tbody></table>");
             clause = q->clause;
-            html_printf(o, "<h3>規定%s</h3><table class=\"reqs\"><thead><tr><th>項番</th>"
-                           "<th>区分・要件</th><th>適用状況</th><th>根拠・理由</th></tr></thead>"
-                           "<tbody>",
-                        clause);
+            html_printf(o, "<tr class=\"group\"><th colspan=\"4\">規定%s</th></tr>", clause);
         }
         char name[32];
         html_printf(o,
@@ -654,7 +694,7 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
         status_select(o, name, answer_field(doc, "requirements", q->no, "status"));
         html_printf(o,
                     "</td><td><input name=\"req_%d_evidence\" value=\"%s\" placeholder=\"根拠\">"
-                    "<input name=\"req_%d_reason\" value=\"%s\" placeholder=\"満たさない理由・影響\">"
+                    "<input name=\"req_%d_reason\" value=\"%s\" placeholder=\"理由・影響\">"
                     "</td></tr>",
                     q->no, answer_field(doc, "requirements", q->no, "evidence"), q->no,
                     answer_field(doc, "requirements", q->no, "reason"));
@@ -822,16 +862,13 @@ static void page_request_edit(struct request *r, long long id)
     json_decref(req);
 }
 
-static void action_form(struct request *r, long long id, const char *action, const char *label,
-                        bool comment_required, const char *cls)
+/* One button of the request's step form: it posts the shared comment to
+ * /requests/ID/ACTION. */
+static void step_button(struct request *r, long long id, const char *action, const char *label,
+                        const char *cls)
 {
-    html_printf(&r->out, "<form method=\"post\" action=\"/requests/%lld/%s\" class=\"step\">", id,
-                action);
-    csrf_field(r);
-    html_printf(&r->out,
-                "<label>コメント%s<textarea name=\"comment\"%s></textarea></label>"
-                "<button class=\"%s\">%s</button></form>",
-                comment_required ? "（必須）" : "", comment_required ? " required" : "", cls, label);
+    html_printf(&r->out, "<button formaction=\"/requests/%lld/%s\" class=\"%s\">%s</button> ", id,
+                action, cls, label);
 }
 
 static void page_request(struct request *r, long long id)
@@ -850,7 +887,7 @@ static void page_request(struct request *r, long long id)
     struct sbuf *o = &r->out;
     html_printf(o, "<p><span class=\"state %s\">%s</span> %s / 作成 %s（%s）",
                 jstr(req, "state"), st >= 0 ? req_state_label(st) : "", jstr(req, "department"),
-                jstr(req, "created_by_name"), jstr(req, "created_at"));
+                jstr(req, "created_by_name"), jst(r, jstr(req, "created_at")));
     if (json_is_integer(json_object_get(req, "entry_id")))
         html_printf(o, " / <a href=\"/ledger/%lld\">台帳番号 %lld</a>", jint(req, "entry_id"),
                     jint(req, "entry_id"));
@@ -858,33 +895,44 @@ static void page_request(struct request *r, long long id)
     evaluation_panel(r, json_object_get(req, "evaluation"));
     fields_table(o, doc);
 
-    /* What this user may do now. */
+    /* What this user may do now: one comment box, one button per step. */
     bool mine = has_role(u, ROLE_MANAGER) &&
                 strcmp(u->department, jstr(req, "department")) == 0;
-    H(o, "<section class=\"actions noprint\">");
-    if (mine && st >= 0) {
-        if (req_editable((enum req_state)st))
-            html_printf(o, "<p><a class=\"button\" href=\"/requests/%lld/edit\">申請書を編集</a></p>",
-                        id);
-        if (req_transition((enum req_state)st, ACT_CONSULT) >= 0)
-            action_form(r, id, "consult", "事前協議を始める（本基準5(2)①）", false, "");
-        if (req_transition((enum req_state)st, ACT_SUBMIT) >= 0)
-            action_form(r, id, "submit", "許可権限者に申請する", false, "primary");
+    bool approver = has_role(u, ROLE_APPROVER);
+    if (mine && st >= 0 && req_editable((enum req_state)st))
+        html_printf(o, "<p class=\"noprint\"><a class=\"button\" href=\"/requests/%lld/edit\">"
+                       "申請書を編集</a></p>",
+                    id);
+    bool any = st >= 0 && ((mine && (req_transition((enum req_state)st, ACT_CONSULT) >= 0 ||
+                                     req_transition((enum req_state)st, ACT_SUBMIT) >= 0 ||
+                                     req_transition((enum req_state)st, ACT_WITHDRAW) >= 0)) ||
+                           (approver && req_transition((enum req_state)st, ACT_RETURN) >= 0) ||
+                           ((approver || mine) && req_transition((enum req_state)st, ACT_COMMENT) >= 0));
+    if (any) {
+        html_printf(o, "<form method=\"post\" action=\"/requests/%lld/comment\" class=\"step "
+                       "actions noprint\"><h2>手続</h2>",
+                    id);
+        csrf_field(r);
+        H(o, "<label>コメント（差戻し・却下では理由を必ず記入）<textarea name=\"comment\" rows=\"3\">"
+             "</textarea></label><p>");
+        if (mine) {
+            if (req_transition((enum req_state)st, ACT_CONSULT) >= 0)
+                step_button(r, id, "consult", "事前協議を始める（本基準5(2)①）", "");
+            if (req_transition((enum req_state)st, ACT_SUBMIT) >= 0)
+                step_button(r, id, "submit", "許可権限者に申請する", "primary");
+        }
+        if (approver && st == ST_SUBMITTED)
+            step_button(r, id, "approve", "承認して台帳に登録する", "primary");
+        if (approver && req_transition((enum req_state)st, ACT_RETURN) >= 0)
+            step_button(r, id, "return", "差し戻す", "");
+        if (approver && req_transition((enum req_state)st, ACT_REJECT) >= 0)
+            step_button(r, id, "reject", "却下する", "danger");
+        if ((approver || mine) && req_transition((enum req_state)st, ACT_COMMENT) >= 0)
+            step_button(r, id, "comment", "コメントだけ残す", "");
+        if (mine && req_transition((enum req_state)st, ACT_WITHDRAW) >= 0)
+            step_button(r, id, "withdraw", "取り下げる", "danger");
+        H(o, "</p></form>");
     }
-    if (mine && st >= 0 && req_transition((enum req_state)st, ACT_WITHDRAW) >= 0)
-        action_form(r, id, "withdraw", "取り下げる", false, "danger");
-    if (has_role(u, ROLE_APPROVER) && st >= 0) {
-        if (st == ST_SUBMITTED)
-            action_form(r, id, "approve", "承認して台帳に登録する", false, "primary");
-        if (req_transition((enum req_state)st, ACT_RETURN) >= 0)
-            action_form(r, id, "return", "差し戻す", true, "");
-        if (req_transition((enum req_state)st, ACT_REJECT) >= 0)
-            action_form(r, id, "reject", "却下する", true, "danger");
-    }
-    if ((has_role(u, ROLE_APPROVER) || mine) && st >= 0 &&
-        req_transition((enum req_state)st, ACT_COMMENT) >= 0)
-        action_form(r, id, "comment", "コメントを残す", true, "");
-    H(o, "</section>");
 
     /* Answers as filed. */
     json_t *reqs = json_object_get(doc, "requirements");
@@ -932,7 +980,7 @@ static void page_request(struct request *r, long long id)
     {
         int to = req_state_parse(jstr(h, "to"));
         int act = req_action_parse(jstr(h, "action"));
-        html_printf(o, "<li><time>%s</time> %s（%s）: %s → %s", jstr(h, "at"),
+        html_printf(o, "<li><time>%s</time> %s（%s）: %s → %s", jst(r, jstr(h, "at")),
                     jstr(h, "actor_name"), jstr(h, "actor"),
                     act >= 0 ? req_action_label(act)
                              : strcmp(jstr(h, "action"), "create") == 0 ? "作成" : "更新",
@@ -960,7 +1008,7 @@ static void page_request_step(struct request *r, long long id, const char *actio
         return;
     const char *comment = form_get(&f, "comment");
     if (wf_request_step(r->db, req_user(r), id, (enum req_action)a, comment, &e)) {
-        pages_error(r, &e);
+        error_page(r, &e, pool_printf(r->pool, "/requests/%lld", id), "申請に戻る");
         return;
     }
     reply_redirect(r, pool_printf(r->pool, "/requests/%lld", id));
@@ -1025,7 +1073,7 @@ static void page_audit(struct request *r)
         html_printf(o,
                     "<tr><td>%lld</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
                     "<td><code>%s</code></td></tr>",
-                    jint(rec, "seq"), jstr(rec, "at"), jstr(rec, "actor"), jstr(rec, "action"),
+                    jint(rec, "seq"), jst(r, jstr(rec, "at")), jstr(rec, "actor"), jstr(rec, "action"),
                     jstr(rec, "object"), pool_strndup(r->pool, jstr(rec, "hash"), 12));
     H(o, "</tbody></table>");
     json_decref(out);

@@ -180,6 +180,11 @@ static void dispatch(struct request *r)
     }
     if (static_handle(r))
         return;
+    if (strcmp(r->path, "/favicon.ico") == 0) {
+        r->status = 204;
+        r->cache = "public, max-age=86400";
+        return;
+    }
     if (!(r->db = thread_db(&e)))
         goto error;
     if (authenticate(r, &e))

@@ -48,15 +48,15 @@ enum xcode access_applicant(const struct user *actor, long long department_id, s
     return XOK;
 }
 
-enum xcode access_decide(const struct user *actor, enum req_action action,
-                         long long created_by, long long submitted_by, struct xerr *e)
+enum xcode access_decide(const struct user *actor, enum req_action action, long long created_by,
+                         bool submitted_by_actor, struct xerr *e)
 {
     if (!actor)
         return xerr_set(e, X_INVALID, "--as で操作する利用者を指定してください");
     if (!has_role(actor, ROLE_APPROVER))
         return xerr_set(e, X_FORBIDDEN,
                         "審査・可否決定は利用申請の許可権限者（情報システム管理者, approver）が行います（本基準5(1)）");
-    if (action == ACT_APPROVE && (actor->id == created_by || actor->id == submitted_by))
+    if (action == ACT_APPROVE && (actor->id == created_by || submitted_by_actor))
         return xerr_set(e, X_FORBIDDEN,
                         "自分が作成または申請した申請は承認できません（職務の分離）");
     return XOK;

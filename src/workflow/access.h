@@ -21,9 +21,10 @@ enum xcode access_list_requests(const struct user *actor, struct xerr *e);
 /* A manager files, edits, consults on, submits and withdraws requests of their department. */
 enum xcode access_applicant(const struct user *actor, long long department_id, struct xerr *e);
 /* An approver returns, rejects and approves; no one approves a request
- * they created or submitted. */
-enum xcode access_decide(const struct user *actor, enum req_action action,
-                         long long created_by, long long submitted_by, struct xerr *e);
+ * they created or ever submitted (`submitted_by_actor`: at any time in its
+ * history, also before a return). */
+enum xcode access_decide(const struct user *actor, enum req_action action, long long created_by,
+                         bool submitted_by_actor, struct xerr *e);
 enum xcode access_audit(const struct user *actor, struct xerr *e);
 enum xcode access_catalogue(const struct user *actor, struct xerr *e);
 enum xcode access_users(const struct user *actor, struct xerr *e);

@@ -470,9 +470,13 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
         break;
     case ACT_APPROVE:
     case ACT_REJECT:
-    case ACT_RETURN:
-        rc = access_decide(actor, action, r.created_by, r.submitted_by, e);
+    case ACT_RETURN: {
+        bool submitted = r.submitted_by == actor->id;
+        if (!submitted && (rc = store_event_by(db, id, actor->id, "submit", &submitted, e)))
+            break;
+        rc = access_decide(actor, action, r.created_by, submitted, e);
         break;
+    }
     case ACT_COMMENT:
         if (!has_role(actor, ROLE_APPROVER))
             rc = access_applicant(actor, r.department_id, e);

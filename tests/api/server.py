@@ -47,7 +47,6 @@ ROLE_LOGIN = {
 DEPT_SOMU = "総務部 総務課"
 DEPT_KYOIKU = "教育委員会 学校教育課"
 
-SECURITY_HEADERS_DOC = "CONTRACT/issue 3: CSP default-src 'self', frame-ancestors 'none', nosniff, same-origin"
 
 
 def load_data(name):

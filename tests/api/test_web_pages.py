@@ -12,7 +12,7 @@ import urllib.parse
 from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import (DEMO_PASSWORD, Client, assert_error, document, load_data, run,  # noqa: E402
+from server import (DEMO_PASSWORD, Client, document, load_data, run,  # noqa: E402
                     session_cookie)
 
 SCRIPT = "<script>alert(1)</script>"

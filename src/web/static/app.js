@@ -9,7 +9,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var c = form.querySelector("input[name=confidentiality]:checked");
     var reqs = form.querySelector("fieldset.track.requirements");
     var risks = form.querySelector("fieldset.track.risks");
-    if (!c || !reqs || !risks) return;
+    if (!reqs || !risks) return;
+    if (!c) { reqs.hidden = true; risks.hidden = true; return; }
     var threshold = Number(form.dataset.thresholdRank || 2);
     var rank = Number(c.dataset.rank || 0);
     var useReqs = rank >= threshold;
