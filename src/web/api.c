@@ -372,7 +372,10 @@ static void route_ledger(struct request *r, const struct route *rt)
     enum xcode rc = extend ? wf_ledger_extend(r->db, u, id, date, comment, &req, &e)
                            : wf_ledger_retire(r->db, u, id, date, comment, &req, &e);
     json_decref(body);
-    answer(r, rc, &e, 201, json_pack("{s:I}", "id", (json_int_t)(rc ? 0 : req)));
+    if (rc)
+        reply_error(r, &e);
+    else
+        reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)req));
 }
 
 static void route_audit(struct request *r, const struct route *rt)
@@ -431,6 +434,9 @@ bool api_handle(struct request *r)
         bool approvable;
         enum xcode rc = wf_check(r->db, r->body, r->nBody, &out, &approvable, &e);
         answer(r, rc, &e, 200, out);
+    } else if ((is(&rt, 0, "catalogue") || is(&rt, 0, "services")) && rt.n == 1 &&
+               !method(r, "GET")) {
+        reply_error_code(r, X_INVALID, "このパスでは GET のみ使えます");
     } else if (is(&rt, 0, "catalogue") && rt.n == 1) {
         struct catalogue cat;
         if (wf_catalogue_current(r->db, &cat, &e)) {

@@ -1228,8 +1228,15 @@ bool pages_handle(struct request *r)
         page_request_edit(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && *rest && post)
         page_request_step(r, id, rest);
-    else if (strcmp(p, "/review") == 0 && get && has_role(u, ROLE_APPROVER))
-        page_requests(r, "submitted", "審査待ちの申請");
+    else if (strcmp(p, "/review") == 0 && get) {
+        if (has_role(u, ROLE_APPROVER)) {
+            page_requests(r, "submitted", "審査待ちの申請");
+        } else {
+            struct xerr e = {0};
+            xerr_set(&e, X_FORBIDDEN, "審査は利用申請の許可権限者（情報システム管理者, approver）が行います");
+            pages_error(r, &e);
+        }
+    }
     else if (strcmp(p, "/audit") == 0 && get)
         page_audit(r);
     else if (strcmp(p, "/users") == 0 && (get || post))
