@@ -211,3 +211,34 @@ bool text_contains(const char *hay, const char *needle)
             return true;
     return false;
 }
+
+/* Decode one code point of valid UTF-8 at *p and advance. */
+static unsigned next_cp(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    unsigned c = s[0];
+    int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (int i = 1; i < len && s[i]; i++)
+        cp = (cp << 6) | (s[i] & 0x3F);
+    *p = s + len;
+    if (cp >= 'A' && cp <= 'Z')
+        cp += 'a' - 'A';
+    return cp;
+}
+
+size_t text_bigrams(const char *s, struct sbuf *out)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = 0;
+    if (!*p)
+        return 0;
+    unsigned prev = next_cp(&p);
+    while (*p) {
+        unsigned cp = next_cp(&p);
+        sbuf_addf(out, "%sx%06x%06x", n ? " " : "", prev & 0xFFFFFFu, cp & 0xFFFFFFu);
+        prev = cp;
+        n++;
+    }
+    return n;
+}

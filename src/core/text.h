@@ -51,6 +51,13 @@ bool csv_field(struct sbuf *sb, const char *s);
 enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
                          size_t *bad_offset);
 
+/* Append the bigram tokens of s for the ledger's substring index: one
+ * token "x" + 6 + 6 hex digits per pair of neighbouring code points, ASCII
+ * letters folded to lower case, separated by spaces. A text contains a
+ * query (of two or more characters) exactly where the query's tokens stand
+ * in it as a consecutive phrase. Returns the number of tokens. */
+size_t text_bigrams(const char *s, struct sbuf *out);
+
 /* Does `hay` contain `needle`, comparing ASCII letters without case? */
 bool text_contains(const char *hay, const char *needle);
 

@@ -56,6 +56,35 @@ enum xcode store_check_version(struct db *db, struct xerr *e)
     return XOK;
 }
 
+/* Put one entry's searchable text into the bigram index. */
+static enum xcode index_entry(struct db *db, long long entry_id, const char *text, struct xerr *e)
+{
+    struct sbuf grams;
+    sbuf_init(&grams, 0);
+    text_bigrams(text, &grams);
+    enum xcode rc = db_exec(db, "DELETE FROM ledger_fts WHERE rowid = ?1", DB_ARGS(DI(entry_id)), e);
+    if (!rc)
+        rc = db_exec(db, "INSERT INTO ledger_fts(rowid, grams) VALUES (?1, ?2)",
+                     DB_ARGS(DI(entry_id), DS(grams.buf ? grams.buf : "")), e);
+    sbuf_release(&grams);
+    return rc;
+}
+
+enum xcode store_reindex_search(struct db *db, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_exec(db, "DELETE FROM ledger_fts", DB_NOARGS, e) ||
+        db_query(db, &rows, "SELECT entry_id, text FROM ledger_search ORDER BY entry_id", DB_NOARGS,
+                 e))
+        return e->code;
+    int rc;
+    enum xcode xc = XOK;
+    while (!xc && (rc = db_next(rows, e)) == 1)
+        xc = index_entry(db, db_int(rows, 0), db_text(rows, 1), e);
+    db_done(rows);
+    return xc ? xc : rc < 0 ? e->code : XOK;
+}
+
 enum xcode store_migrate(struct db *db, struct xerr *e)
 {
     long long v;
@@ -70,6 +99,8 @@ enum xcode store_migrate(struct db *db, struct xerr *e)
         if (!f)
             return xerr_set(e, X_INTERNAL, "移行スクリプト %s がありません", name);
         if (db_script(db, f->data, e))
+            return e->code;
+        if (n == 3 && store_reindex_search(db, e))
             return e->code;
         char value[16];
         snprintf(value, sizeof value, "%d", n);
@@ -672,7 +703,7 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
     if (db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
                 DB_ARGS(DI(entry_id), DI(version), DS(at)), e))
         return e->code;
-    return db_exec(db,
+    if (db_exec(db,
                    "INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, "
                    "confidentiality) SELECT ?1, ?2 || char(31) || ?3 || char(31) || ?4 || char(31) "
                    "|| ?5, ?6, 0, department_id, ?7 FROM ledger_entries WHERE id = ?1 "
@@ -681,7 +712,20 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                    DB_ARGS(DI(entry_id), DS(f->service_name),
                            DS(f->service_function ? f->service_function : ""), DS(f->provider),
                            DS(f->purpose), DS(f->period_to), DS(f->level[0])),
-                   e);
+                   e))
+        return e->code;
+    struct db_rows *rows;
+    if (db_query(db, &rows, "SELECT text FROM ledger_search WHERE entry_id = ?1",
+                 DB_ARGS(DI(entry_id)), e))
+        return e->code;
+    int rc = db_next(rows, e);
+    char *text = rc == 1 ? db_dup(rows, 0) : NULL;
+    db_done(rows);
+    if (rc < 0)
+        return e->code;
+    enum xcode xc = index_entry(db, entry_id, text ? text : "", e);
+    free(text);
+    return xc;
 }
 
 enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on, const char *at,
@@ -778,37 +822,61 @@ enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t
      * the statement text is fixed per sort order and cached. */
 #define SEARCH_STATE_SQL                                                                         \
     "CASE WHEN x.retired = 1 THEN 'retired' WHEN x.period_to < ?1 THEN 'expired' ELSE 'active' END"
-#define LEDGER_WHERE                                                                             \
-    "WHERE (?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') "                                            \
-    "AND (?3 IS NULL OR " SEARCH_STATE_SQL " = ?3) "                                            \
+#define FILTER_WHERE                                                                             \
+    "(?3 IS NULL OR " SEARCH_STATE_SQL " = ?3) "                                                \
     "AND (?4 = 1 OR ?3 IS NOT NULL OR (x.retired = 0 AND x.period_to >= ?1)) "                   \
     "AND (?5 = 0 OR x.department_id = ?5) AND (?6 IS NULL OR x.confidentiality = ?6) "
+/* Two ways to match the text: a LIKE scan (no query, or one character),
+ * or the bigram index (two or more characters). */
+#define LIKE_WHERE "WHERE (?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') AND " FILTER_WHERE
+#define FTS_WHERE                                                                                \
+    "WHERE e.id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2) AND " FILTER_WHERE
 #define SEARCH_JOIN "JOIN ledger_search x ON x.entry_id = e.id "
-    static const char *const sorts[][2] = {
-        {"id", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.id LIMIT ?7 OFFSET ?8"},
-        {"id-desc", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},
-        {"name", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE
-         "ORDER BY v.service_name, v.service_function, e.id LIMIT ?7 OFFSET ?8"},
-        {"name-desc", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE
-         "ORDER BY v.service_name DESC, v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
-        {"period_to", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"},
-        {"period_to-desc",
-         ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
-        {"updated", ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"},
-        {"updated-desc",
-         ENTRY_COLUMNS SEARCH_JOIN LEDGER_WHERE "ORDER BY e.updated_at DESC, e.id DESC LIMIT ?7 OFFSET ?8"},
-    };
-    static const char count_sql[] = "SELECT count(*) FROM ledger_search x " LEDGER_WHERE;
+#define ORDERS(W)                                                                                \
+    {"id", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id LIMIT ?7 OFFSET ?8"},                     \
+        {"id-desc", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},       \
+        {"name", ENTRY_COLUMNS SEARCH_JOIN W                                                    \
+         "ORDER BY v.service_name, v.service_function, e.id LIMIT ?7 OFFSET ?8"},               \
+        {"name-desc", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.service_name DESC, "              \
+                                                  "v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"}, \
+        {"period_to", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"}, \
+        {"period_to-desc",                                                                      \
+         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"}, \
+        {"updated", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"}, \
+    {                                                                                           \
+        "updated-desc",                                                                         \
+            ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.updated_at DESC, e.id DESC LIMIT ?7 OFFSET ?8" \
+    }
+    static const char *const scan_sorts[][2] = {ORDERS(LIKE_WHERE)};
+    static const char *const fts_sorts[][2] = {ORDERS(FTS_WHERE)};
+    static const char scan_count[] = "SELECT count(*) FROM ledger_search x " LIKE_WHERE;
+    static const char fts_count[] =
+        "SELECT count(*) FROM ledger_fts f JOIN ledger_search x ON x.entry_id = f.rowid "
+        "WHERE ledger_fts MATCH ?2 AND " FILTER_WHERE;
+    struct sbuf phrase;
+    sbuf_init(&phrase, 0);
+    bool fts = false;
+    if (q->q && q->q[0]) {
+        sbuf_adds(&phrase, "\"");
+        fts = text_bigrams(q->q, &phrase) > 0;
+        sbuf_adds(&phrase, "\"");
+    }
+    const char *const(*sorts)[2] = fts ? fts_sorts : scan_sorts;
+    const char *count_sql = fts ? fts_count : scan_count;
     char key[32];
     snprintf(key, sizeof key, "%s%s", q->sort ? q->sort : "id", q->desc ? "-desc" : "");
     const char *sql = NULL;
-    for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+    for (size_t i = 0; i < sizeof scan_sorts / sizeof scan_sorts[0]; i++)
         if (strcmp(sorts[i][0], key) == 0)
             sql = sorts[i][1];
-    if (!sql)
-        return xerr_set(e, X_INVALID, "並べ替え \"%s\" は id, name, period_to, updated のいずれかにしてください",
+    if (!sql) {
+        sbuf_release(&phrase);
+        return xerr_set(e, X_INVALID,
+                        "並べ替え \"%s\" は id, name, period_to, updated のいずれかにしてください",
                         q->sort);
-    char *pattern = q->q && q->q[0] ? like_pattern(q->q) : NULL;
+    }
+    char *pattern = fts ? sbuf_detach(&phrase) : q->q && q->q[0] ? like_pattern(q->q) : NULL;
+    sbuf_release(&phrase);
     struct db_val args[] = {DS(q->today),
                             DS(pattern),
                             DS(q->state),
@@ -839,9 +907,12 @@ enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t
 done:
     free(pattern);
     return arr ? XOK : e->code;
-#undef LEDGER_WHERE
 #undef SEARCH_STATE_SQL
+#undef FILTER_WHERE
+#undef LIKE_WHERE
+#undef FTS_WHERE
 #undef SEARCH_JOIN
+#undef ORDERS
 }
 
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,

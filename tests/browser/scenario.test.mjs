@@ -221,7 +221,7 @@ test('approver opens the request from 審査, approves it, and the page links to
   assert.equal(await page.getByRole('link', { name: '申請書を編集' }).count(), 0,
                'the approver cannot edit the document');
 
-  await page.locator('form.step[action$="/approve"] textarea[name=comment]')
+  await page.locator('form.step textarea[name=comment]')
     .fill('要件を確認しました。承認します。');
   await Promise.all([
     page.waitForURL(new RegExp(`/requests/${state.requestId}$`)),

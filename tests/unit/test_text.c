@@ -298,6 +298,37 @@ static void test_text_to_cp932_refuses_missing_character_with_offset(void **stat
     }
 }
 
+/* The ledger search: a text contains a query exactly where the query's
+ * bigram tokens stand in the text's as a consecutive run. */
+static bool bigram_contains(const char *text, const char *query)
+{
+    struct sbuf t, q;
+    sbuf_init(&t, 0);
+    sbuf_init(&q, 0);
+    text_bigrams(text, &t);
+    size_t n = text_bigrams(query, &q);
+    bool found = n > 0 && t.buf && strstr(t.buf, q.buf) != NULL;
+    sbuf_release(&t);
+    sbuf_release(&q);
+    return found;
+}
+
+static void test_text_bigrams_find_japanese_substrings(void **state)
+{
+    (void)state;
+    assert_true(bigram_contains("Microsoft Teams\x1fWeb会議\x1f庁外関係者とのWeb会議（チーム会議）", "チーム"));
+    assert_true(bigram_contains("DeepL 翻訳", "翻訳"));
+    assert_true(bigram_contains("Microsoft Teams", "teams")); /* ASCII folded */
+    assert_false(bigram_contains("DeepL 翻訳", "翻案"));
+    assert_false(bigram_contains("チーム会議", "会チ"));
+    struct sbuf sb;
+    sbuf_init(&sb, 0);
+    assert_int_equal(text_bigrams("翻", &sb), 0); /* one character: no bigram */
+    assert_int_equal(text_bigrams("翻訳", &sb), 1);
+    assert_string_equal(sb.buf, "x007ffb008a33");
+    sbuf_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_text_sbuf_addf_and_detach),
         cmocka_unit_test(test_text_to_cp932_converts_japanese),
         cmocka_unit_test(test_text_to_cp932_refuses_missing_character_with_offset),
+        cmocka_unit_test(test_text_bigrams_find_japanese_substrings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,11 @@
 -- columns the ledger filters on, so that a Japanese substring search over
 -- 100,000 entries is one short scan. Kept by the store in the same
 -- transaction as every change of an entry.
+--
+-- ledger_fts indexes the same text as bigram tokens (core/text.c,
+-- text_bigrams), so that a substring of two or more characters is a phrase
+-- query: 「翻訳」 over 100,000 entries without scanning them. The store fills
+-- it for entries that exist when this migration runs.
 
 CREATE TABLE ledger_search (
     entry_id        INTEGER PRIMARY KEY REFERENCES ledger_entries(id),
@@ -20,3 +25,5 @@ SELECT e.id,
            v.purpose,
        v.period_to, e.retired_on IS NOT NULL, e.department_id, v.confidentiality
 FROM ledger_entries e JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version;
+
+CREATE VIRTUAL TABLE ledger_fts USING fts5(grams, tokenize = 'ascii', detail = full);
