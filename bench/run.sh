@@ -41,10 +41,10 @@ token=$("$bin" --db "$db" token create --as shokuin)
 cookie=$(curl -s -c - -o /dev/null -d 'login=shokuin&password=extsvc-demo-2026' \
   "http://127.0.0.1:$port/login" | awk '/extsvc_session/ {print $7}')
 
-run() { # name, extra wrk args...
+run() { # name, extra wrk args...  (CONNS=N run ... for another concurrency)
   local name=$1; shift
   local out
-  out=$(wrk -t2 -c"$CONNS" -d"${SECONDS_EACH}s" --latency "$@")
+  out=$(wrk -t2 -c"${C:-$CONNS}" -d"${SECONDS_EACH}s" --latency "$@")
   local rps p50 p99
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
@@ -69,4 +69,15 @@ run "search 「ファイル共有」 (API)" -H "Authorization: Bearer $token" \
 q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("会議"))')
 run "search page 「会議」 (GET /ledger?q=)" -H "Cookie: extsvc_session=$cookie" \
   "http://127.0.0.1:$port/ledger?q=$q"
+# The same searches with as many connections as server threads: latency
+# without queueing behind 30 other clients, i.e. what one user waits.
+q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("翻訳"))')
+C=2 run "search 「翻訳」 (API), 2 connections" -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:$port/api/v1/ledger?q=$q"
+q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("ファイル共有"))')
+C=2 run "search 「ファイル共有」, 2 connections" -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:$port/api/v1/ledger?q=$q"
+q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("周南クラウド"))')
+C=2 run "search 「周南クラウド」, 2 connections" -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:$port/api/v1/ledger?q=$q"
 printf 'server peak memory (VmHWM): %s\n' "$(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
