@@ -12,8 +12,15 @@ enum xcode xerr_set(struct xerr *e, enum xcode code, const char *fmt, ...)
         va_list ap;
         va_start(ap, fmt);
         e->code = code;
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
         va_end(ap);
+        if (n >= (int)sizeof e->msg) {
+            /* Cut back to a whole UTF-8 character, and say it was cut. */
+            size_t len = sizeof e->msg - 4;
+            while (len > 0 && ((unsigned char)e->msg[len] & 0xC0) == 0x80)
+                len--;
+            memcpy(e->msg + len, "...", 4);
+        }
     }
     return code;
 }

@@ -120,8 +120,7 @@ static bool require_user(struct request *r)
         return false;
     }
     if (r->auth == AUTH_COOKIE && !method(r, "GET") && !method(r, "HEAD")) {
-        const char *token = req_header(r, "X-CSRF-Token");
-        if (!token || strcmp(token, r->session.csrf) != 0) {
+        if (!csrf_equal(req_header(r, "X-CSRF-Token"), r->session.csrf)) {
             reply_error_code(r, X_FORBIDDEN, "CSRF トークンがないか、一致しません");
             return false;
         }
@@ -452,7 +451,7 @@ bool api_handle(struct request *r)
     } else if (is(&rt, 0, "audit")) {
         route_audit(r, &rt);
     } else if (is(&rt, 0, "services") && rt.n == 1) {
-        enum xcode rc = store_service_list(r->db, &out, &e);
+        enum xcode rc = wf_service_list(r->db, u, &out, &e);
         answer(r, rc, &e, 200, out);
     } else if (is(&rt, 0, "users") && rt.n == 1 && method(r, "GET")) {
         enum xcode rc = wf_user_list(r->db, u, &out, &e);

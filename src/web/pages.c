@@ -154,7 +154,7 @@ static bool posted_form(struct request *r, struct form *f)
         return false;
     }
     const char *token = form_get(f, "csrf");
-    if (!r->have_session || !token || strcmp(token, r->session.csrf) != 0) {
+    if (!r->have_session || !csrf_equal(token, r->session.csrf)) {
         xerr_set(&e, X_FORBIDDEN, "フォームの有効期限が切れたか、不正な送信です（CSRF）。ページを開き直してください");
         pages_error(r, &e);
         return false;
@@ -175,11 +175,19 @@ static const char *cookie_attrs(const struct request *r)
                                                        : "; Path=/; HttpOnly; SameSite=Lax";
 }
 
-/* Only local paths are followed after sign-in. */
+/* Only the application's own paths are followed after sign-in: "/" and
+ * then letters, digits and / _ ? = & % . - only (no "//", no backslash, no
+ * control characters a browser would strip into a scheme-relative URL). */
 static const char *safe_next(const char *next)
 {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strstr(next, "://"))
+    if (!next || next[0] != '/' || next[1] == '/')
         return "/";
+    for (const char *p = next; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("/_?=&%.-", c)))
+            return "/";
+    }
     return next;
 }
 
@@ -322,8 +330,8 @@ static void evaluation_panel(struct request *r, json_t *ev)
                 "<p>審査の区分: %s（カタログ %s）。承認を妨げる指摘 %zu 件、注意 %zu 件。</p>",
                 ok ? "ok" : "blocked", ok ? "承認できます" : "承認できません",
                 strcmp(jstr(ev, "track"), "requirements") == 0
-                    ? "別紙「外部サービス要件一覧」（機密性2以上、本基準2(1)・3）"
-                    : "1(4) 外部サービス利用の特性のリスク検討（機密性2未満、本基準2(2)・4）",
+                    ? "別紙「外部サービス要件一覧」（機密性が基準の格付以上、本基準2(1)・3）"
+                    : "1(4) 外部サービス利用の特性のリスク検討（機密性が基準の格付未満、本基準2(2)・4）",
                 jstr(ev, "catalogue"), blockers, warnings);
     if (blockers + warnings) {
         /* Blockers first: they are what the manager must fix. */
@@ -659,8 +667,9 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
     H(o, "</fieldset>");
 
     /* Requirements grouped by 規定番号. */
-    H(o, "<fieldset class=\"track requirements\"><legend>別紙「外部サービス要件一覧」"
-         "（機密性2以上）</legend><p class=\"hint\">必須: 満たす必要がある要件。推奨: 満たさない場合は"
+    html_printf(o, "<fieldset class=\"track requirements\"><legend>別紙「外部サービス要件一覧」"
+                   "（機密性%s以上）</legend>", cat->threshold);
+    H(o, "<p class=\"hint\">必須: 満たす必要がある要件。推奨: 満たさない場合は"
          "理由（代替サービスが他にない等）が必要。任意: 満たさない場合は影響の検討結果が必要。</p>");
     const char *clause = "";
     H(o, "<table class=\"reqs\"><thead><tr><th class=\"no\">項番</th><th>区分・要件</th>"
@@ -701,8 +710,9 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
     }
     H(o, "</tbody></table></fieldset>");
 
-    H(o, "<fieldset class=\"track risks\"><legend>1(4) 外部サービス利用の特性（機密性2未満）</legend>"
-         "<p class=\"hint\">各リスクを受容するか、低減措置を講ずるか決めてください（本基準4）。</p>"
+    html_printf(o, "<fieldset class=\"track risks\"><legend>1(4) 外部サービス利用の特性（機密性%s未満）"
+                   "</legend>", cat->threshold);
+    H(o, "<p class=\"hint\">各リスクを受容するか、低減措置を講ずるか決めてください（本基準4）。</p>"
          "<table class=\"reqs\"><tbody>");
     for (size_t i = 0; i < cat->nRisks; i++) {
         const struct risk *k = &cat->risks[i];

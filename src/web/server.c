@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
+#include <sodium.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -79,8 +80,17 @@ const char *req_cookie(const struct request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+bool csrf_equal(const char *presented, const char *expected)
+{
+    size_t n = expected ? strlen(expected) : 0;
+    return presented && n && strlen(presented) == n && sodium_memcmp(presented, expected, n) == 0;
+}
+
 void reply_json(struct request *r, int status, json_t *body)
 {
+    if (!body) /* a value jansson would not take: still answer with JSON */
+        body = json_pack("{s:{s:s, s:s}}", "error", "code", "internal", "message",
+                         "応答を作成できませんでした");
     r->status = status;
     r->ctype = "application/json; charset=utf-8";
     char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -281,7 +291,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *fwd = g_cfg.behind_proxy ? MHD_lookup_connection_value(
                                                    conn, MHD_HEADER_KIND, "X-Forwarded-For")
                                              : NULL;
-        r->address = pool_strdup(p, fwd ? fwd : addr);
+        if (fwd) {
+            /* The proxy appends the address it saw; earlier hops are the client's word. */
+            const char *last = strrchr(fwd, ',');
+            fwd = last ? last + 1 : fwd;
+            while (*fwd == ' ')
+                fwd++;
+        }
+        r->address = pool_strdup(p, fwd && *fwd ? fwd : addr);
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
         atomic_fetch_add(&g_in_flight, 1);
         *con_cls = st;
@@ -517,7 +534,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         return 0;
 
     char *cert = NULL, *key = NULL;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
                      MHD_USE_ITC;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -533,6 +550,10 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         }
         flags |= MHD_USE_TLS;
     }
+    /* poll(), not epoll: with a thread pool, MHD_quiesce_daemon() under epoll
+     * can abort in 0.9.75 ("Failed to remove listen FD from epoll set") when
+     * a worker touches its epoll set at the same moment; poll() keeps no such
+     * state, and a city's server never has thousands of connections. */
     /* Block the stop signals in every thread; the main thread waits for them. */
     sigset_t stop;
     sigemptyset(&stop);

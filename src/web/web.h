@@ -65,6 +65,9 @@ const char *req_header(const struct request *r, const char *name);
 /* A cookie value, or NULL. */
 const char *req_cookie(const struct request *r, const char *name);
 
+/* Compare a presented CSRF token with the session's, in constant time. */
+bool csrf_equal(const char *presented, const char *expected);
+
 /* Answer with JSON (takes the reference) / an API error / a redirect. */
 void reply_json(struct request *r, int status, json_t *body);
 void reply_error(struct request *r, const struct xerr *e);

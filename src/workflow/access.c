@@ -58,7 +58,7 @@ enum xcode access_decide(const struct user *actor, enum req_action action, long 
                         "審査・可否決定は利用申請の許可権限者（情報システム管理者, approver）が行います（本基準5(1)）");
     if (action == ACT_APPROVE && (actor->id == created_by || submitted_by_actor))
         return xerr_set(e, X_FORBIDDEN,
-                        "自分が作成または申請した申請は承認できません（職務の分離）");
+                        "自分が作成・編集・申請した申請は承認できません（職務の分離）");
     return XOK;
 }
 

@@ -40,6 +40,14 @@ enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger
     return rc;
 }
 
+enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out,
+                           struct xerr *e)
+{
+    if (access_read_ledger(actor, e))
+        return e->code;
+    return store_service_list(db, out, e);
+}
+
 enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id, json_t **out,
                           struct xerr *e)
 {
@@ -168,8 +176,10 @@ static enum xcode open_entry_request(struct db *db, const struct user *actor, lo
     struct document d;
     struct evaluation ev;
     if ((rc = document_parse(doc, &cat, &d, e))) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
         rc = xerr_set(e, X_STATE, "現在のカタログ（%s）では台帳番号 %lld の申請書を読めません: %s",
-                      cat.id, entry, e->msg);
+                      cat.id, entry, why);
         goto fail;
     }
     rc = evaluate_request(req_kind_parse(kind), &d, &cat, &ev, e);

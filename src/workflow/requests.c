@@ -101,6 +101,47 @@ static int carry_answers(json_t *doc, const struct request_row *src, const struc
     return carried;
 }
 
+/* A "carried over" mark says an answer came unchanged from an approved
+ * request for the same service. Marks are never taken on trust: keep each
+ * only where that request exists, was approved, is for this service, and
+ * gave the very same answer; drop it otherwise (also when the manager has
+ * since changed the answer). */
+static enum xcode verify_marks(struct db *db, json_t *doc, long long service_id, struct xerr *e)
+{
+    json_t *reqs = json_object_get(doc, "requirements");
+    const char *key;
+    json_t *a;
+    void *tmp;
+    json_object_foreach_safe(reqs, tmp, key, a)
+    {
+        json_t *mark = json_object_get(a, "carried_over");
+        if (!mark)
+            continue;
+        long long src_id = (long long)json_integer_value(json_object_get(mark, "request"));
+        struct request_row src;
+        bool keep = false;
+        enum xcode rc = service_id ? store_request_get(db, src_id, &src, e) : X_NOTFOUND;
+        if (rc == XOK) {
+            json_t *srcdoc = json_loads(src.document, 0, NULL);
+            json_t *from = json_object_get(json_object_get(srcdoc, "requirements"), key);
+            keep = strcmp(src.state, "approved") == 0 && src.service_id == service_id && from;
+            const char *fields[] = {"status", "evidence", "reason"};
+            for (size_t k = 0; keep && k < 3; k++) {
+                json_t *x = json_object_get(a, fields[k]), *y = json_object_get(from, fields[k]);
+                keep = (!x && !y) || (x && y && json_equal(x, y));
+            }
+            json_decref(srcdoc);
+            request_row_release(&src);
+        } else if (rc != X_NOTFOUND) {
+            return rc;
+        }
+        xerr_clear(e);
+        if (!keep)
+            json_object_del(a, "carried_over");
+    }
+    return XOK;
+}
+
 /* Resolve the service record a document names (0 where it names none yet). */
 static enum xcode resolve_service(struct db *db, const struct document *doc, long long *id,
                                   struct xerr *e)
@@ -196,6 +237,8 @@ enum xcode wf_request_new(struct db *db, const struct user *actor, const char *t
     if ((rc = resolve_service(db, &doc, &service_id, e)))
         goto done;
     set_applicant(json, actor);
+    if ((rc = verify_marks(db, json, service_id, e)))
+        goto done;
     if (carry_over && service_id) {
         struct request_row src;
         bool found;
@@ -295,6 +338,10 @@ enum xcode wf_request_update(struct db *db, const struct user *actor, long long 
         (rc = evaluate_request(kind, &doc, &cat, &ev, e)))
         goto fail;
     if (kind == KIND_NEW && (rc = resolve_service(db, &doc, &r.service_id, e))) {
+        evaluation_release(&ev);
+        goto fail;
+    }
+    if ((rc = verify_marks(db, json, r.service_id, e))) {
         evaluation_release(&ev);
         goto fail;
     }
@@ -471,8 +518,12 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
     case ACT_APPROVE:
     case ACT_REJECT:
     case ACT_RETURN: {
+        /* Separation of duties: whoever created, ever submitted or edited
+         * the request does not approve it. */
         bool submitted = r.submitted_by == actor->id;
         if (!submitted && (rc = store_event_by(db, id, actor->id, "submit", &submitted, e)))
+            break;
+        if (!submitted && (rc = store_event_by(db, id, actor->id, "update", &submitted, e)))
             break;
         rc = access_decide(actor, action, r.created_by, submitted, e);
         break;

@@ -99,6 +99,11 @@ enum xcode wf_request_show(struct db *db, const struct user *actor, long long id
 enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state,
                            json_t **out, struct xerr *e);
 
+/* Known services and providers, with how many ledger entries each has
+ * (any signed-in user). */
+enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out,
+                           struct xerr *e);
+
 /* --- ledger --------------------------------------------------------- */
 
 enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger_query *q,

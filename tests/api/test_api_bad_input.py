@@ -250,6 +250,21 @@ def test_date_that_does_not_exist_is_400(env):
     assert ev["approvable"] is False and "invalid-period" in codes, ev
 
 
+def test_long_japanese_input_in_an_error_still_gives_an_error_body(env):
+    """The message quoting a bad value is cut at a whole UTF-8 character, so
+    the error answer stays JSON whatever the length of the value."""
+    before = started(env)
+    mgr = env.token("somu")
+    for n in range(326, 340):
+        d = document()
+        d["period"] = {"from": "あ" * n, "to": "2027-03-31"}
+        r = mgr.post("/api/v1/requests", d)
+        assert r.status == 400, "%d: %r" % (n, r)
+        err = r.json()["error"]
+        assert err["code"] and err["message"], "%d: %r" % (n, r)
+    unchanged(env, before)
+
+
 def test_bad_query_parameters_are_400(env):
     before = started(env)
     mgr, appr = env.token("somu"), env.token("shinsa")

@@ -59,7 +59,8 @@ def test_dashboard_after_form_signin(env):
     # After sign-in, the page asked for; never another site.
     _c, page = env.page_signin("shokuin", next_="/ledger/2")
     assert "DeepL 翻訳" in visible(page.text)
-    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example",
+                 "/\t/evil.example", "/\n/evil.example", "/ /evil.example"):
         data = urllib.parse.urlencode({"login": "kyoiku", "password": DEMO_PASSWORD, "next": evil})
         r = Client(env).request("POST", "/login", body=data.encode(),
                                 ctype="application/x-www-form-urlencoded")

@@ -136,4 +136,36 @@ def test_check_never_carries_anything(env):
         assert r.code == 2, r
 
 
+
+def test_a_forged_carried_over_mark_is_dropped(env):
+    """A mark is the program's word that an answer came from an approved
+    request; a filer cannot write one in."""
+    setup_db(env)
+    src_id, _ = approved_by_a(env)
+    reqs = answers_of_a()
+    reqs["22"] = {"status": "met", "evidence": "自己申告",
+                  "carried_over": {"request": src_id, "approved_on": "2025-01-01",
+                                   "department": DEPT_A}}
+    reqs["23"] = {"status": "met", "evidence": "自己申告",
+                  "carried_over": {"request": 999, "approved_on": "2025-01-01"}}
+    rid = new_request(env, document(requirements=reqs, purpose="別の用途"), as_="mgr_b")
+    got = show(env, rid)["document"]["requirements"]
+    assert "carried_over" not in got["22"], got["22"]  # A answered 22 differently
+    assert "carried_over" not in got["23"], got["23"]  # no request 999
+
+
+def test_a_carried_answer_changed_later_loses_its_mark(env):
+    setup_db(env)
+    approved_by_a(env)
+    rid = new_request(env, document(requirements=None, purpose="市民課"), as_="mgr_b",
+                      carry_over=True)
+    doc = show(env, rid)["document"]
+    assert "carried_over" in doc["requirements"]["9"]
+    assert "carried_over" in doc["requirements"]["10"]
+    doc["requirements"]["9"]["evidence"] = "B課で再確認した契約書"
+    env.ok("request", "update", "--as", "mgr_b", rid, env.write("b.json", doc))
+    got = show(env, rid)["document"]["requirements"]
+    assert "carried_over" not in got["9"], got["9"]   # changed: no longer A's answer
+    assert "carried_over" in got["10"], got["10"]     # unchanged: still A's
+
 run(globals())

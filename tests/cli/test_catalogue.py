@@ -12,7 +12,7 @@ from harness import (DATA, assert_error_line, counts, document, new_request,  # 
                      run, setup_db, show)
 
 # The standard's text, as the seed gives it (../shared/seed/000_131a20be86a49f82.txt).
-SEED = os.path.join(DATA, "cli", "standard-shunan-2023.txt")
+SEED = os.path.join(DATA, "standard-shunan-2023.txt")
 CATALOGUE_2024 = os.path.join(DATA, "catalogue-2024.json")
 LEVELS = {"必須": "mandatory", "推奨": "recommended", "任意": "optional"}
 # 規定番号 as section 3 assigns them (①..⑧ to the items of 別紙).

@@ -247,6 +247,21 @@ def test_approver_who_submitted_before_a_return_still_cannot_approve(env):
     refused(env, step(env, "approve", rid, "mgr_appr"), rid, "submitted", before)
 
 
+def test_approver_who_edited_a_returned_request_cannot_approve_it(env):
+    setup_db(env)
+    rid = new_request(env, as_="mgr")
+    env.ok("request", "submit", "--as", "mgr", rid)
+    env.ok("request", "return", "--as", "appr", rid, "--comment", "目的を具体的に")
+    doc = show(env, rid)["document"]
+    doc["purpose"] = "庁外関係者とのWeb会議（議事録は作成しない）"
+    env.ok("request", "update", "--as", "mgr_appr", rid, env.write("edit.json", doc))
+    env.ok("request", "submit", "--as", "mgr", rid)
+    before = counts(env)
+    # mgr_appr wrote part of this request: not theirs to approve.
+    refused(env, step(env, "approve", rid, "mgr_appr"), rid, "submitted", before)
+    env.ok("request", "approve", "--as", "appr", rid)
+
+
 def test_no_one_approves_a_change_request_they_opened(env):
     setup_db(env)
     _, entry = approve_new(env, manager="mgr", approver="appr")

@@ -5,11 +5,12 @@
  * catalogues that are not well formed are refused.
  *
  * The seed is found through $EXTSVC_SEED, else at
- * ../shared/seed/000_131a20be86a49f82.txt from the repository root.
+ * tests/data/standard-shunan-2023.txt (a copy of the seed,
+ * ../shared/seed/000_131a20be86a49f82.txt, so that a clone tests alone).
  */
 #include "unit_util.h"
 
-#define SEED_DEFAULT "../shared/seed/000_131a20be86a49f82.txt"
+#define SEED_DEFAULT "tests/data/standard-shunan-2023.txt"
 #define COUNT(a)     (sizeof(a) / sizeof(a)[0])
 
 static struct catalogue cat;
