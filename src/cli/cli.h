@@ -20,17 +20,17 @@ struct opt {
 };
 
 struct cmdline {
-    const char *db_url;   /* --db, $EXTSVC_DB or ./extsvc.db */
-    int argc;             /* positional arguments after the command words */
+    const char *db_url; /* --db, $EXTSVC_DB or ./extsvc.db */
+    int argc;           /* positional arguments after the command words */
     char **argv;
 };
 
 /* A command: words ("request", "new"), its handler, usage and help. */
 struct command {
-    const char *words;  /* "request new" */
+    const char *words; /* "request new" */
     int (*run)(const struct command *self, struct cmdline *cl, int argc, char **argv);
-    const char *usage;  /* "request new --as LOGIN [--carry-over] FILE|-" */
-    const char *help;   /* Japanese, one paragraph */
+    const char *usage; /* "request new --as LOGIN [--carry-over] FILE|-" */
+    const char *help;  /* Japanese, one paragraph */
 };
 
 /* Parse argv against opts (NULL-name terminated); positional arguments are
@@ -55,9 +55,23 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 /* Print a JSON document on stdout (indented, UTF-8) and release it. */
 void print_json(json_t *j);
 
-/* Open the database and resolve --as (may be NULL: no actor). */
-int open_with_actor(struct cmdline *cl, const char *login, struct db **db, struct user *actor,
-                    bool *have_actor, struct xerr *e);
+/* The start of every command: parse its options; -1 to go on, else the
+ * exit status to return at once (0 after --help, 2 after a usage error). */
+int start(const struct command *self, int argc, char **argv, struct opt *opts, int *npos);
+
+/* A command's database and acting user (--as). */
+struct ctx {
+    struct db *db;
+    struct user actor;
+    bool have_actor;
+};
+
+/* Open the database and resolve the command's --as option, if it has one;
+ * 0, or the exit status after printing the error. */
+int open_ctx(struct cmdline *cl, const struct opt *opts, struct ctx *c, struct xerr *e);
+/* The acting user, or NULL for the operator without --as. */
+const struct user *ctx_actor(const struct ctx *c);
+void close_ctx(struct ctx *c);
 /* Parse a positive id. */
 bool parse_id(const char *s, long long *out);
 

@@ -17,12 +17,9 @@
 static int cmd_init(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos)
         return usage_error(self, "余分な引数 '%s' があります", argv[0]);
     struct xerr e = {0};
@@ -56,16 +53,16 @@ static enum xcode read_password(char **out, struct xerr *e)
 
 static int cmd_user_add(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
-    struct opt opts[] = {{"--name", true, 0},  {"--dept", true, 0},
-                         {"--role", true, 0},  {"--password-stdin", false, 0},
-                         {"--as", true, 0},    {"--json", false, 0},
+    struct opt opts[] = {{"--name", true, 0},
+                         {"--dept", true, 0},
+                         {"--role", true, 0},
+                         {"--password-stdin", false, 0},
+                         {"--as", true, 0},
+                         {"--json", false, 0},
                          {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1)
         return usage_error(self, "ログイン名を一つ指定してください");
     if (!opt_value(opts, "--name") || !opt_value(opts, "--dept") || !opt_value(opts, "--role"))
@@ -77,16 +74,15 @@ static int cmd_user_add(const struct command *self, struct cmdline *cl, int argc
     char *password = NULL;
     if (opt_flag(opts, "--password-stdin") && read_password(&password, &e))
         return fail(&e);
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc) {
         free(password);
         return rc;
     }
+    struct db *db = c.db;
     long long id;
-    if (wf_user_add(db, have ? &actor : NULL, argv[0], opt_value(opts, "--name"),
+    if (wf_user_add(db, ctx_actor(&c), argv[0], opt_value(opts, "--name"),
                     opt_value(opts, "--dept"), roles, password, &id, &e))
         rc = fail(&e);
     else if (opt_flag(opts, "--json"))
@@ -94,23 +90,19 @@ static int cmd_user_add(const struct command *self, struct cmdline *cl, int argc
     else
         printf("利用者 %s を登録しました（#%lld）\n", argv[0], id);
     free(password);
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
 static int cmd_user_update(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
-    struct opt opts[] = {{"--name", true, 0},   {"--dept", true, 0},
-                         {"--role", true, 0},   {"--password-stdin", false, 0},
+    struct opt opts[] = {{"--name", true, 0},     {"--dept", true, 0},
+                         {"--role", true, 0},     {"--password-stdin", false, 0},
                          {"--disable", false, 0}, {"--enable", false, 0},
-                         {"--as", true, 0},     {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+                         {"--as", true, 0},       {0}};
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1)
         return usage_error(self, "ログイン名を一つ指定してください");
     struct xerr e = {0};
@@ -121,43 +113,37 @@ static int cmd_user_update(const struct command *self, struct cmdline *cl, int a
     char *password = NULL;
     if (opt_flag(opts, "--password-stdin") && read_password(&password, &e))
         return fail(&e);
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc) {
         free(password);
         return rc;
     }
-    if (wf_user_update(db, have ? &actor : NULL, argv[0], opt_value(opts, "--name"),
+    struct db *db = c.db;
+    if (wf_user_update(db, ctx_actor(&c), argv[0], opt_value(opts, "--name"),
                        opt_value(opts, "--dept"), roles, active, password, &e))
         rc = fail(&e);
     else
         printf("利用者 %s を更新しました\n", argv[0]);
     free(password);
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
 static int cmd_user_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     json_t *out;
-    if (wf_user_list(db, have ? &actor : NULL, &out, &e)) {
+    if (wf_user_list(db, ctx_actor(&c), &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);
@@ -177,8 +163,7 @@ static int cmd_user_list(const struct command *self, struct cmdline *cl, int arg
         }
         json_decref(out);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
@@ -201,16 +186,12 @@ static void print_catalogue_text(const struct catalogue *cat)
         printf("  %s %s\n", circled_number(cat->risks[i].no), cat->risks[i].text);
 }
 
-static int cmd_catalogue_show(const struct command *self, struct cmdline *cl, int argc,
-                              char **argv)
+static int cmd_catalogue_show(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {"--id", true, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     struct xerr e = {0};
     struct db *db = NULL;
     struct catalogue cat;
@@ -241,16 +222,12 @@ static int cmd_catalogue_show(const struct command *self, struct cmdline *cl, in
     return 0;
 }
 
-static int cmd_catalogue_load(const struct command *self, struct cmdline *cl, int argc,
-                              char **argv)
+static int cmd_catalogue_load(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--as", true, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1)
         return usage_error(self, "カタログのファイルを一つ指定してください");
     if (!opt_value(opts, "--as"))
@@ -260,37 +237,31 @@ static int cmd_catalogue_load(const struct command *self, struct cmdline *cl, in
     size_t n;
     if (read_input(argv[0], CATALOGUE_MAX_BYTES, &text, &n, &e))
         return fail(&e);
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc) {
         free(text);
         return rc;
     }
+    struct db *db = c.db;
     char *id;
-    if (wf_catalogue_load(db, &actor, text, n, &id, &e)) {
+    if (wf_catalogue_load(db, &c.actor, text, n, &id, &e)) {
         rc = fail(&e);
     } else {
         printf("カタログ %s を読み込み、施行中にしました\n", id);
         free(id);
     }
     free(text);
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
-static int cmd_catalogue_list(const struct command *self, struct cmdline *cl, int argc,
-                              char **argv)
+static int cmd_catalogue_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     struct xerr e = {0};
     struct db *db;
     if (wf_open(cl->db_url, &db, &e))
@@ -320,12 +291,9 @@ static int cmd_catalogue_list(const struct command *self, struct cmdline *cl, in
 static int cmd_check(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1)
         return usage_error(self, "申請書のファイル（標準入力は -）を一つ指定してください");
     struct xerr e = {0};
@@ -351,37 +319,31 @@ static int cmd_check(const struct command *self, struct cmdline *cl, int argc, c
     return approvable ? 0 : 1;
 }
 
-static int cmd_token_create(const struct command *self, struct cmdline *cl, int argc,
-                            char **argv)
+static int cmd_token_create(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--as", true, 0}, {"--json", false, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (!opt_value(opts, "--as"))
         return usage_error(self, "--as でトークンを発行する利用者を指定してください");
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     char *token;
-    if (wf_token_create(db, &actor, &token, &e)) {
+    if (wf_token_create(db, &c.actor, &token, &e)) {
         rc = fail(&e);
     } else {
         if (opt_flag(opts, "--json"))
-            print_json(json_pack("{s:s, s:s}", "token", token, "login", actor.login));
+            print_json(json_pack("{s:s, s:s}", "token", token, "login", c.actor.login));
         else
             printf("%s\n", token);
         free(token);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
@@ -389,39 +351,34 @@ static void print_audit_text(json_t *out)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(out, "records"), i, r)
-        printf("#%-6lld %s %-12s %-18s %s\n", (long long)json_integer_value(json_object_get(r, "seq")),
-               json_string_value(json_object_get(r, "at")),
-               json_string_value(json_object_get(r, "actor")),
-               json_string_value(json_object_get(r, "action")),
-               json_string_value(json_object_get(r, "object")));
+    json_array_foreach(json_object_get(out, "records"), i, r) printf(
+        "#%-6lld %s %-12s %-18s %s\n", (long long)json_integer_value(json_object_get(r, "seq")),
+        json_string_value(json_object_get(r, "at")), json_string_value(json_object_get(r, "actor")),
+        json_string_value(json_object_get(r, "action")),
+        json_string_value(json_object_get(r, "object")));
 }
 
 static int cmd_audit_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
-    struct opt opts[] = {{"--json", false, 0},  {"--as", true, 0},    {"--actor", true, 0},
-                         {"--action", true, 0}, {"--object", true, 0}, {"--since", true, 0},
-                         {"--until", true, 0},  {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    struct opt opts[] = {
+        {"--json", false, 0},  {"--as", true, 0},    {"--actor", true, 0}, {"--action", true, 0},
+        {"--object", true, 0}, {"--since", true, 0}, {"--until", true, 0}, {0}};
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     struct audit_filter f = {.actor = opt_value(opts, "--actor"),
                              .action = opt_value(opts, "--action"),
                              .object_prefix = opt_value(opts, "--object"),
                              .since = opt_value(opts, "--since"),
                              .until = opt_value(opts, "--until")};
     json_t *out;
-    if (wf_audit_list(db, have ? &actor : NULL, &f, &out, &e)) {
+    if (wf_audit_list(db, ctx_actor(&c), &f, &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);
@@ -429,31 +386,25 @@ static int cmd_audit_list(const struct command *self, struct cmdline *cl, int ar
         print_audit_text(out);
         json_decref(out);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
-static int cmd_audit_verify(const struct command *self, struct cmdline *cl, int argc,
-                            char **argv)
+static int cmd_audit_verify(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     bool ok;
     json_t *report;
-    if (wf_audit_verify(db, have ? &actor : NULL, &ok, &report, &e)) {
+    if (wf_audit_verify(db, ctx_actor(&c), &ok, &report, &e)) {
         rc = fail(&e);
     } else {
         if (opt_flag(opts, "--json")) {
@@ -471,8 +422,7 @@ static int cmd_audit_verify(const struct command *self, struct cmdline *cl, int 
         json_decref(report);
         rc = ok ? 0 : 1;
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
@@ -480,13 +430,16 @@ static int cmd_serve(const struct command *self, struct cmdline *cl, int argc, c
 
 const struct command admin_commands[] = {
     {"init", cmd_init, "init",
-     "データベースを作成（既にあれば最新のスキーマへ移行）し、同梱のカタログ（周南市外部サービス利用基準）"
+     "データベースを作成（既にあれば最新のスキーマへ移行）し、同梱のカタログ（周南市外部サービス利"
+     "用基準）"
      "を読み込みます。何度実行しても安全です。"},
     {"user add", cmd_user_add,
      "user add LOGIN --name NAME --dept DEPT --role ROLE[,ROLE...] [--password-stdin] [--as LOGIN]",
      "利用者を登録します。役割: staff（職員）, manager（情報セキュリティ管理者）, approver"
-     "（情報システム管理者）, ciso（統括情報セキュリティ責任者）, auditor（監査）, admin（利用者管理）。"
-     "--password-stdin で標準入力の1行をパスワード（8文字以上）にします。--as を付けると admin の権限で"
+     "（情報システム管理者）, ciso（統括情報セキュリティ責任者）, auditor（監査）, "
+     "admin（利用者管理）。"
+     "--password-stdin で標準入力の1行をパスワード（8文字以上）にします。--as を付けると admin "
+     "の権限で"
      "登録し、監査ログにその利用者が記録されます。"},
     {"user update", cmd_user_update,
      "user update LOGIN [--name NAME] [--dept DEPT] [--role ROLES] [--password-stdin] "
@@ -511,7 +464,8 @@ const struct command admin_commands[] = {
      "[--since DATE] [--until DATE]",
      "監査ログを古い順に表示します。"},
     {"audit verify", cmd_audit_verify, "audit verify [--json] [--as LOGIN]",
-     "監査ログのハッシュの連鎖を検証します。改ざん・削除・挿入・入れ替えがあれば記録を示して終了コード 1。"},
+     "監査ログのハッシュの連鎖を検証します。改ざん・削除・挿入・入れ替えがあれば記録を示して終了コ"
+     "ード 1。"},
     {"serve", cmd_serve, "serve [--listen ADDR:PORT] [--config FILE]",
      "Web アプリケーション（日本語の画面と JSON API）を起動します。"},
     {0},

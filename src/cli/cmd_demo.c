@@ -71,17 +71,17 @@ static enum xcode seed_samples(struct db *db, json_t *demo, struct xerr *e)
 }
 
 /* Words for generated entries, so that searches meet realistic Japanese. */
-static const char *const names[] = {"電子申請", "施設予約", "オンライン会議", "翻訳", "地図",
-                                    "アンケート", "ファイル共有", "チャット", "動画配信",
-                                    "文書作成支援", "電子契約", "勤怠管理", "防災情報配信",
-                                    "図書館システム", "学習支援", "議事録作成", "広報メール",
-                                    "AI要約", "グループウェア", "ストレージ"};
-static const char *const providers[] = {"株式会社周南クラウド", "徳山システム株式会社",
-                                        "新南陽ソリューションズ", "熊毛データ株式会社",
+static const char *const names[] = {
+    "電子申請",   "施設予約",     "オンライン会議", "翻訳",           "地図",
+    "アンケート", "ファイル共有", "チャット",       "動画配信",       "文書作成支援",
+    "電子契約",   "勤怠管理",     "防災情報配信",   "図書館システム", "学習支援",
+    "議事録作成", "広報メール",   "AI要約",         "グループウェア", "ストレージ"};
+static const char *const providers[] = {"株式会社周南クラウド",     "徳山システム株式会社",
+                                        "新南陽ソリューションズ",   "熊毛データ株式会社",
                                         "鹿野ネットワーク合同会社", "Example Cloud Inc."};
-static const char *const purposes[] = {"市民向け手続の受付", "庁内の情報共有", "会議資料の共有",
-                                       "観光案内文の翻訳", "避難所情報の公開", "職員研修の実施",
-                                       "窓口予約の受付", "学校行事のお知らせ"};
+static const char *const purposes[] = {"市民向け手続の受付", "庁内の情報共有",    "会議資料の共有",
+                                       "観光案内文の翻訳",   "避難所情報の公開",  "職員研修の実施",
+                                       "窓口予約の受付",     "学校行事のお知らせ"};
 
 static enum xcode seed_entries(struct db *db, long n, struct xerr *e)
 {
@@ -105,10 +105,9 @@ static enum xcode seed_entries(struct db *db, long n, struct xerr *e)
         snprintf(year, sizeof year, "%ld-03-31", 2027 + i % 3);
         json_t *doc = json_pack(
             "{s:{s:s, s:s, s:s}, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:s, s:O}", "service",
-            "name", name, "function", "", "provider", providers[i % 6], "purpose",
-            purposes[i % 8], "classification", "confidentiality", "1", "integrity", "1",
-            "availability", "1", "period", "from", "2026-04-01", "to", year, "scope",
-            "部局内に限る", "risks", risks);
+            "name", name, "function", "", "provider", providers[i % 6], "purpose", purposes[i % 8],
+            "classification", "confidentiality", "1", "integrity", "1", "availability", "1",
+            "period", "from", "2026-04-01", "to", year, "scope", "部局内に限る", "risks", risks);
         char *text = json_dumps(doc, JSON_COMPACT);
         json_decref(doc);
         struct new_result res;
@@ -144,13 +143,10 @@ static enum xcode seed_entries(struct db *db, long n, struct xerr *e)
 static int cmd_demo(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--entries", true, 0}, {0}};
-    int npos;
-    bool help;
     long long entries = 0;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (opt_value(opts, "--entries") &&
         (!parse_id(opt_value(opts, "--entries"), &entries) || entries > 10000000))
         return usage_error(self, "--entries は 1〜10000000 の整数です");
@@ -199,7 +195,9 @@ static int cmd_demo(const struct command *self, struct cmdline *cl, int argc, ch
 
 const struct command demo_commands[] = {
     {"demo", cmd_demo, "demo [--entries N]",
-     "すぐに試せるデータベースを作ります: 役割ごとの利用者（パスワードを表示）と、承認済み・審査中・"
-     "下書き・差戻しの申請の例。--entries N で承認済みの台帳の登録を N 件追加します（性能測定用）。"},
+     "すぐに試せるデータベースを作ります: "
+     "役割ごとの利用者（パスワードを表示）と、承認済み・審査中・"
+     "下書き・差戻しの申請の例。--entries N で承認済みの台帳の登録を N "
+     "件追加します（性能測定用）。"},
     {0},
 };

@@ -17,12 +17,25 @@ static const char *str(json_t *o, const char *key)
 }
 
 /* The CSV columns: the contract's fourteen, then ours. */
-static const char *const csv_header[] = {
-    "台帳番号",       "外部サービスの名称", "機能名",         "外部サービス提供者",
-    "利用目的",       "機密性",             "完全性",         "可用性",
-    "利用開始日",     "利用終了日",         "利用申請者所属", "利用申請者氏名",
-    "利用者の範囲",   "状態",               "版",             "承認申請番号",
-    "廃止日",         "最終更新",           NULL};
+static const char *const csv_header[] = {"台帳番号",
+                                         "外部サービスの名称",
+                                         "機能名",
+                                         "外部サービス提供者",
+                                         "利用目的",
+                                         "機密性",
+                                         "完全性",
+                                         "可用性",
+                                         "利用開始日",
+                                         "利用終了日",
+                                         "利用申請者所属",
+                                         "利用申請者氏名",
+                                         "利用者の範囲",
+                                         "状態",
+                                         "版",
+                                         "承認申請番号",
+                                         "廃止日",
+                                         "最終更新",
+                                         NULL};
 
 /* The value of column i for an entry (buf for numbers). */
 static const char *csv_value(json_t *en, int i, char *buf, size_t n)
@@ -160,16 +173,13 @@ static void print_entry_line(json_t *en)
 
 static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
-    struct opt opts[] = {{"--all", false, 0},      {"--json", false, 0}, {"--csv", false, 0},
-                         {"--encoding", true, 0},  {"--q", true, 0},     {"--state", true, 0},
-                         {"--sort", true, 0},      {"--desc", false, 0}, {"--limit", true, 0},
-                         {"--offset", true, 0},    {"--as", true, 0},    {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    struct opt opts[] = {{"--all", false, 0},     {"--json", false, 0}, {"--csv", false, 0},
+                         {"--encoding", true, 0}, {"--q", true, 0},     {"--state", true, 0},
+                         {"--sort", true, 0},     {"--desc", false, 0}, {"--limit", true, 0},
+                         {"--offset", true, 0},   {"--as", true, 0},    {0}};
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos)
         return usage_error(self, "余分な引数 '%s' があります", argv[0]);
     const char *enc = opt_value(opts, "--encoding");
@@ -191,19 +201,19 @@ static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int a
         q.limit = v;
     }
     if (opt_value(opts, "--offset")) {
-        if (strcmp(opt_value(opts, "--offset"), "0") != 0 && !parse_id(opt_value(opts, "--offset"), &v))
+        if (strcmp(opt_value(opts, "--offset"), "0") != 0 &&
+            !parse_id(opt_value(opts, "--offset"), &v))
             return usage_error(self, "--offset は 0 以上の整数です");
         q.offset = strcmp(opt_value(opts, "--offset"), "0") ? v : 0;
     }
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     json_t *out;
-    if (wf_ledger_list(db, have ? &actor : NULL, &q, &out, &e)) {
+    if (wf_ledger_list(db, ctx_actor(&c), &q, &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--csv")) {
         rc = write_csv(json_object_get(out, "entries"), enc && strcmp(enc, "cp932") == 0, &e);
@@ -213,42 +223,37 @@ static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int a
     } else {
         size_t i;
         json_t *en;
-        json_array_foreach(json_object_get(out, "entries"), i, en)
-            print_entry_line(en);
+        json_array_foreach(json_object_get(out, "entries"), i, en) print_entry_line(en);
         printf("（%lld 件）\n", (long long)json_integer_value(json_object_get(out, "total")));
         json_decref(out);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
 static int cmd_ledger_show(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
-    int npos;
-    bool help;
     long long id;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1 || !parse_id(argv[0], &id))
         return usage_error(self, "台帳番号を一つ指定してください");
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     json_t *out;
-    if (wf_ledger_show(db, have ? &actor : NULL, id, &out, &e)) {
+    if (wf_ledger_show(db, ctx_actor(&c), id, &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);
     } else {
-        json_t *svc = json_object_get(out, "service"), *cls = json_object_get(out, "classification");
+        json_t *svc = json_object_get(out, "service"),
+               *cls = json_object_get(out, "classification");
         json_t *period = json_object_get(out, "period"), *appl = json_object_get(out, "applicant");
         printf("台帳番号 %lld（%s、第%lld版）\n", id, str(out, "state_label"),
                (long long)json_integer_value(json_object_get(out, "version")));
@@ -267,68 +272,59 @@ static int cmd_ledger_show(const struct command *self, struct cmdline *cl, int a
         printf("\n履歴:\n");
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(out, "versions"), i, v)
-            printf("  第%lld版 %s 申請 #%lld（%s）%s〜%s\n",
-                   (long long)json_integer_value(json_object_get(v, "version")),
-                   str(v, "recorded_at"),
-                   (long long)json_integer_value(json_object_get(v, "request_id")), str(v, "kind"),
-                   str(json_object_get(v, "period"), "from"),
-                   str(json_object_get(v, "period"), "to"));
+        json_array_foreach(json_object_get(out, "versions"), i, v) printf(
+            "  第%lld版 %s 申請 #%lld（%s）%s〜%s\n",
+            (long long)json_integer_value(json_object_get(v, "version")), str(v, "recorded_at"),
+            (long long)json_integer_value(json_object_get(v, "request_id")), str(v, "kind"),
+            str(json_object_get(v, "period"), "from"), str(json_object_get(v, "period"), "to"));
         json_decref(out);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
 static int entry_request(const struct command *self, struct cmdline *cl, int argc, char **argv,
                          const char *dateopt, bool retire)
 {
-    struct opt opts[] = {{"--as", true, 0}, {dateopt, true, 0}, {"--comment", true, 0},
-                         {"--json", false, 0}, {0}};
-    int npos;
-    bool help;
+    struct opt opts[] = {
+        {"--as", true, 0}, {dateopt, true, 0}, {"--comment", true, 0}, {"--json", false, 0}, {0}};
     long long id;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1 || !parse_id(argv[0], &id))
         return usage_error(self, "台帳番号を一つ指定してください");
     if (!opt_value(opts, "--as") || !opt_value(opts, dateopt))
         return usage_error(self, "--as と %s を指定してください", dateopt);
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     long long req;
-    enum xcode xc = retire ? wf_ledger_retire(db, &actor, id, opt_value(opts, dateopt),
+    enum xcode xc = retire ? wf_ledger_retire(db, &c.actor, id, opt_value(opts, dateopt),
                                               opt_value(opts, "--comment"), &req, &e)
-                           : wf_ledger_extend(db, &actor, id, opt_value(opts, dateopt),
+                           : wf_ledger_extend(db, &c.actor, id, opt_value(opts, dateopt),
                                               opt_value(opts, "--comment"), &req, &e);
     if (xc)
         rc = fail(&e);
     else if (opt_flag(opts, "--json"))
         print_json(json_pack("{s:I}", "id", (json_int_t)req));
     else
-        printf("台帳番号 %lld の%s申請 #%lld を下書きとして作成しました（request submit で申請してください）\n",
+        printf("台帳番号 %lld の%s申請 #%lld を下書きとして作成しました（request submit "
+               "で申請してください）\n",
                id, retire ? "廃止" : "期間延長", req);
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
-static int cmd_ledger_extend(const struct command *self, struct cmdline *cl, int argc,
-                             char **argv)
+static int cmd_ledger_extend(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     return entry_request(self, cl, argc, argv, "--to", false);
 }
 
-static int cmd_ledger_retire(const struct command *self, struct cmdline *cl, int argc,
-                             char **argv)
+static int cmd_ledger_retire(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     return entry_request(self, cl, argc, argv, "--on", true);
 }
@@ -337,38 +333,32 @@ static int cmd_ledger_expiring(const struct command *self, struct cmdline *cl, i
                                char **argv)
 {
     struct opt opts[] = {{"--days", true, 0}, {"--json", false, 0}, {"--as", true, 0}, {0}};
-    int npos;
-    bool help;
     long long days = 90;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (opt_value(opts, "--days") && (!parse_id(opt_value(opts, "--days"), &days) || days > 3650))
         return usage_error(self, "--days は 1〜3650 の整数です");
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     json_t *out;
-    if (wf_ledger_expiring(db, have ? &actor : NULL, (int)days, &out, &e)) {
+    if (wf_ledger_expiring(db, ctx_actor(&c), (int)days, &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);
     } else {
         size_t i;
         json_t *en;
-        json_array_foreach(json_object_get(out, "entries"), i, en)
-            print_entry_line(en);
+        json_array_foreach(json_object_get(out, "entries"), i, en) print_entry_line(en);
         printf("（%s までに期間が終わる %lld 件）\n", str(out, "until"),
                (long long)json_integer_value(json_object_get(out, "total")));
         json_decref(out);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
@@ -376,8 +366,10 @@ const struct command ledger_commands[] = {
     {"ledger list", cmd_ledger_list,
      "ledger list [--all] [--q TEXT] [--state S] [--sort id|name|period_to|updated [--desc]] "
      "[--limit N] [--offset N] [--json | --csv [--encoding utf-8|cp932]]",
-     "外部サービス利用台帳の利用中の登録を表示します（--all: 期間満了・廃止も）。--csv は RFC 4180、"
-     "CRLF、既定で BOM 付き UTF-8、--encoding cp932 で Windows の Excel 向け。CP932 で表せない文字は"
+     "外部サービス利用台帳の利用中の登録を表示します（--all: 期間満了・廃止も）。--csv は RFC "
+     "4180、"
+     "CRLF、既定で BOM 付き UTF-8、--encoding cp932 で Windows の Excel 向け。CP932 "
+     "で表せない文字は"
      "台帳番号と項目を示して誤りにします。"},
     {"ledger show", cmd_ledger_show, "ledger show ID [--json] [--as LOGIN]",
      "台帳の登録一件と、そのすべての版（古い順）を表示します。"},

@@ -18,12 +18,9 @@ static const char *str(json_t *o, const char *key)
 static int cmd_request_new(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--as", true, 0}, {"--carry-over", false, 0}, {"--json", false, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1)
         return usage_error(self, "申請書のファイル（標準入力は -）を一つ指定してください");
     if (!opt_value(opts, "--as"))
@@ -33,16 +30,15 @@ static int cmd_request_new(const struct command *self, struct cmdline *cl, int a
     size_t n;
     if (read_input(argv[0], DOCUMENT_MAX_BYTES, &text, &n, &e))
         return fail(&e);
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc) {
         free(text);
         return rc;
     }
+    struct db *db = c.db;
     struct new_result res;
-    if (wf_request_new(db, &actor, text, n, opt_flag(opts, "--carry-over"), &res, &e)) {
+    if (wf_request_new(db, &c.actor, text, n, opt_flag(opts, "--carry-over"), &res, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         json_t *o = json_pack("{s:I}", "id", (json_int_t)res.id);
@@ -63,22 +59,17 @@ static int cmd_request_new(const struct command *self, struct cmdline *cl, int a
         }
     }
     free(text);
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
-static int cmd_request_update(const struct command *self, struct cmdline *cl, int argc,
-                              char **argv)
+static int cmd_request_update(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--as", true, 0}, {0}};
-    int npos;
-    bool help;
     long long id;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 2 || !parse_id(argv[0], &id))
         return usage_error(self, "申請番号と申請書のファイルを指定してください");
     if (!opt_value(opts, "--as"))
@@ -88,21 +79,19 @@ static int cmd_request_update(const struct command *self, struct cmdline *cl, in
     size_t n;
     if (read_input(argv[1], DOCUMENT_MAX_BYTES, &text, &n, &e))
         return fail(&e);
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc) {
         free(text);
         return rc;
     }
-    if (wf_request_update(db, &actor, id, text, n, &e))
+    struct db *db = c.db;
+    if (wf_request_update(db, &c.actor, id, text, n, &e))
         rc = fail(&e);
     else
         printf("申請 #%lld の申請書を更新しました\n", id);
     free(text);
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
@@ -145,24 +134,20 @@ static void print_request_text(json_t *r)
 static int cmd_request_show(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
-    int npos;
-    bool help;
     long long id;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1 || !parse_id(argv[0], &id))
         return usage_error(self, "申請番号を一つ指定してください");
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     json_t *out;
-    if (wf_request_show(db, have ? &actor : NULL, id, &out, &e)) {
+    if (wf_request_show(db, ctx_actor(&c), id, &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);
@@ -170,31 +155,26 @@ static int cmd_request_show(const struct command *self, struct cmdline *cl, int 
         print_request_text(out);
         json_decref(out);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
 static int cmd_request_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {"--state", true, 0}, {"--as", true, 0}, {0}};
-    int npos;
-    bool help;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos)
         return usage_error(self, "余分な引数 '%s' があります", argv[0]);
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
+    struct db *db = c.db;
     json_t *out;
-    if (wf_request_list(db, have ? &actor : NULL, opt_value(opts, "--state"), &out, &e)) {
+    if (wf_request_list(db, ctx_actor(&c), opt_value(opts, "--state"), &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);
@@ -211,8 +191,7 @@ static int cmd_request_list(const struct command *self, struct cmdline *cl, int 
         }
         json_decref(out);
     }
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
@@ -220,13 +199,10 @@ static int step(const struct command *self, struct cmdline *cl, int argc, char *
                 enum req_action action)
 {
     struct opt opts[] = {{"--as", true, 0}, {"--comment", true, 0}, {0}};
-    int npos;
-    bool help;
     long long id;
-    if (!parse_opts(self, argc, argv, opts, &npos, &help))
-        return 2;
-    if (help)
-        return 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
     if (npos != 1 || !parse_id(argv[0], &id))
         return usage_error(self, "申請番号を一つ指定してください");
     if (!opt_value(opts, "--as"))
@@ -235,26 +211,24 @@ static int step(const struct command *self, struct cmdline *cl, int argc, char *
         return usage_error(self, "%sには --comment で理由を指定してください",
                            req_action_label(action));
     struct xerr e = {0};
-    struct db *db;
-    struct user actor;
-    bool have;
-    int rc = open_with_actor(cl, opt_value(opts, "--as"), &db, &actor, &have, &e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
     if (rc)
         return rc;
-    if (wf_request_step(db, &actor, id, action, opt_value(opts, "--comment"), &e))
+    struct db *db = c.db;
+    if (wf_request_step(db, &c.actor, id, action, opt_value(opts, "--comment"), &e))
         rc = fail(&e);
     else
         printf("申請 #%lld: %sしました\n", id, req_action_label(action));
-    user_release(&actor);
-    db_close(db);
+    close_ctx(&c);
     return rc;
 }
 
-#define STEP(name, action)                                                                       \
-    static int cmd_request_##name(const struct command *self, struct cmdline *cl, int argc,      \
-                                  char **argv)                                                   \
-    {                                                                                            \
-        return step(self, cl, argc, argv, action);                                               \
+#define STEP(name, action)                                                                         \
+    static int cmd_request_##name(const struct command *self, struct cmdline *cl, int argc,        \
+                                  char **argv)                                                     \
+    {                                                                                              \
+        return step(self, cl, argc, argv, action);                                                 \
     }
 STEP(consult, ACT_CONSULT)
 STEP(submit, ACT_SUBMIT)
@@ -266,11 +240,13 @@ STEP(comment, ACT_COMMENT)
 
 const struct command request_commands[] = {
     {"request new", cmd_request_new, "request new --as LOGIN [--carry-over] [--json] FILE|-",
-     "申請書（JSON）から申請を下書きとして保存します。申請者（所属・氏名）は --as の利用者になります。"
+     "申請書（JSON）から申請を下書きとして保存します。申請者（所属・氏名）は --as "
+     "の利用者になります。"
      "--carry-over を付けると、申請書が省いた要件の回答を同じ外部サービスの最新の承認済み申請から"
      "引き継ぎ、それぞれに引継ぎ元（申請番号・承認日・所属）を記録します。"},
     {"request update", cmd_request_update, "request update --as LOGIN ID FILE|-",
-     "下書き・差戻しの申請の申請書を置き換えます（事前協議中の申請は、許可権限者が差し戻すと編集できます）。"},
+     "下書き・差戻しの申請の申請書を置き換えます（事前協議中の申請は、許可権限者が差し戻すと編集で"
+     "きます）。"},
     {"request show", cmd_request_show, "request show ID [--json] [--as LOGIN]",
      "申請の状態、申請書、評価、履歴を表示します。"},
     {"request list", cmd_request_list, "request list [--state S] [--json] [--as LOGIN]",

@@ -13,8 +13,8 @@
 #include "../workflow/workflow.h"
 #include "cli.h"
 
-static const struct command *const groups[] = {admin_commands, request_commands,
-                                               ledger_commands, demo_commands};
+static const struct command *const groups[] = {admin_commands, request_commands, ledger_commands,
+                                               demo_commands};
 
 static void print_overview(FILE *f)
 {
@@ -24,9 +24,10 @@ static void print_overview(FILE *f)
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
         for (const struct command *c = groups[g]; c->words; c++)
             fprintf(f, "  extsvc %s\n", c->usage);
-    fprintf(f, "\n--db URL: SQLite のファイル（既定: $EXTSVC_DB、なければ ./extsvc.db）\n"
-               "各コマンドの説明: extsvc COMMAND --help\n"
-               "終了コード: 0 成功 / 1 規則により拒否 / 2 使い方・入力の誤り / 3 保存・内部の失敗\n");
+    fprintf(f,
+            "\n--db URL: SQLite のファイル（既定: $EXTSVC_DB、なければ ./extsvc.db）\n"
+            "各コマンドの説明: extsvc COMMAND --help\n"
+            "終了コード: 0 成功 / 1 規則により拒否 / 2 使い方・入力の誤り / 3 保存・内部の失敗\n");
 }
 
 static void print_help(const struct command *c)
@@ -161,22 +162,41 @@ void print_json(json_t *j)
     json_decref(j);
 }
 
-int open_with_actor(struct cmdline *cl, const char *login, struct db **db, struct user *actor,
-                    bool *have_actor, struct xerr *e)
+int start(const struct command *self, int argc, char **argv, struct opt *opts, int *npos)
 {
-    *have_actor = false;
-    memset(actor, 0, sizeof *actor);
-    if (wf_open(cl->db_url, db, e))
+    bool help;
+    if (!parse_opts(self, argc, argv, opts, npos, &help))
+        return 2;
+    return help ? 0 : -1;
+}
+
+int open_ctx(struct cmdline *cl, const struct opt *opts, struct ctx *c, struct xerr *e)
+{
+    const char *login = opt_value(opts, "--as");
+    memset(c, 0, sizeof *c);
+    if (wf_open(cl->db_url, &c->db, e))
         return fail(e);
     if (login) {
-        if (wf_actor(*db, login, actor, e)) {
-            db_close(*db);
-            *db = NULL;
+        if (wf_actor(c->db, login, &c->actor, e)) {
+            db_close(c->db);
+            c->db = NULL;
             return fail(e);
         }
-        *have_actor = true;
+        c->have_actor = true;
     }
     return 0;
+}
+
+const struct user *ctx_actor(const struct ctx *c)
+{
+    return c->have_actor ? &c->actor : NULL;
+}
+
+void close_ctx(struct ctx *c)
+{
+    user_release(&c->actor);
+    db_close(c->db);
+    c->db = NULL;
 }
 
 bool parse_id(const char *s, long long *out)
@@ -249,8 +269,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[i], "help") == 0) {
         int used;
-        const struct command *c = i + 1 < argc ? find_command(argc - i - 1, argv + i + 1, &used)
-                                               : NULL;
+        const struct command *c =
+            i + 1 < argc ? find_command(argc - i - 1, argv + i + 1, &used) : NULL;
         if (c) {
             print_help(c);
             return 0;
@@ -277,10 +297,11 @@ int main(int argc, char **argv)
                 group |= strncmp(k->words, argv[i], strlen(argv[i])) == 0 &&
                          k->words[strlen(argv[i])] == ' ';
         if (group && i + 1 < argc)
-            fprintf(stderr, "extsvc: 未知のコマンド '%s %s' です（extsvc help %s で一覧）\n", argv[i],
-                    argv[i + 1], argv[i]);
+            fprintf(stderr, "extsvc: 未知のコマンド '%s %s' です（extsvc help %s で一覧）\n",
+                    argv[i], argv[i + 1], argv[i]);
         else if (group)
-            fprintf(stderr, "extsvc: '%s' のあとにコマンドを指定してください（extsvc help %s で一覧）\n",
+            fprintf(stderr,
+                    "extsvc: '%s' のあとにコマンドを指定してください（extsvc help %s で一覧）\n",
                     argv[i], argv[i]);
         else
             fprintf(stderr, "extsvc: 未知のコマンド '%s' です（extsvc --help で一覧）\n", argv[i]);

@@ -8,8 +8,7 @@
 
 #include "text.h"
 
-static const char *const axis_keys[AXIS_COUNT] = {"confidentiality", "integrity",
-                                                   "availability"};
+static const char *const axis_keys[AXIS_COUNT] = {"confidentiality", "integrity", "availability"};
 
 const char *axis_key(enum axis axis)
 {
@@ -36,14 +35,12 @@ const char *req_level_label(enum req_level level)
 
 const char *circled_number(int n)
 {
-    static const char *const c[] = {"",  "①", "②", "③", "④", "⑤", "⑥",
-                                    "⑦", "⑧", "⑨", "⑩", "⑪", "⑫"};
+    static const char *const c[] = {"", "①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩", "⑪", "⑫"};
     return n >= 1 && n <= 12 ? c[n] : "";
 }
 
 /* Check that `obj` has only the keys listed (NULL-terminated). */
-static enum xcode only_keys(json_t *obj, const char *where, const char *const *keys,
-                            struct xerr *e)
+static enum xcode only_keys(json_t *obj, const char *where, const char *const *keys, struct xerr *e)
 {
     const char *key;
     json_t *v;
@@ -62,12 +59,10 @@ static enum xcode only_keys(json_t *obj, const char *where, const char *const *k
 static const char *get_text(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
-    return json_is_string(v) && !text_is_blank(json_string_value(v)) ? json_string_value(v)
-                                                                      : NULL;
+    return json_is_string(v) && !text_is_blank(json_string_value(v)) ? json_string_value(v) : NULL;
 }
 
-static enum xcode parse_levels(struct catalogue *cat, json_t *cls, enum axis axis,
-                               struct xerr *e)
+static enum xcode parse_levels(struct catalogue *cat, json_t *cls, enum axis axis, struct xerr *e)
 {
     static const char *const keys[] = {"level", "rank", "definition", NULL};
     json_t *arr = json_object_get(cls, axis_keys[axis]);
@@ -89,9 +84,10 @@ static enum xcode parse_levels(struct catalogue *cat, json_t *cls, enum axis axi
         lv->definition = get_text(it, "definition");
         json_t *rank = json_object_get(it, "rank");
         if (!lv->level || !lv->definition || !json_is_integer(rank))
-            return xerr_set(e, X_INVALID,
-                            "カタログ: classification.%s[%zu] に level, rank, definition が必要です",
-                            axis_keys[axis], i);
+            return xerr_set(
+                e, X_INVALID,
+                "カタログ: classification.%s[%zu] に level, rank, definition が必要です",
+                axis_keys[axis], i);
         lv->rank = (int)json_integer_value(rank);
         for (size_t j = 0; j < i; j++)
             if (strcmp(cat->levels[axis][j].level, lv->level) == 0 ||
@@ -179,8 +175,8 @@ static enum xcode parse_risks(struct catalogue *cat, json_t *arr, struct xerr *e
 
 enum xcode catalogue_parse(json_t *doc, struct catalogue *out, struct xerr *e)
 {
-    static const char *const top[] = {"id",           "title",  "effective", "classification",
-                                      "requirements", "risks",  NULL};
+    static const char *const top[] = {"id",           "title", "effective", "classification",
+                                      "requirements", "risks", NULL};
     static const char *const cls_keys[] = {"threshold", "confidentiality", "integrity",
                                            "availability", NULL};
     memset(out, 0, sizeof *out);
@@ -213,8 +209,9 @@ enum xcode catalogue_parse(json_t *doc, struct catalogue *out, struct xerr *e)
             goto fail;
     out->threshold = get_text(cls, "threshold");
     if (!out->threshold || !catalogue_level(out, AXIS_CONFIDENTIALITY, out->threshold)) {
-        rc = xerr_set(e, X_INVALID,
-                      "カタログ: classification.threshold は機密性の格付のいずれかである必要があります");
+        rc = xerr_set(
+            e, X_INVALID,
+            "カタログ: classification.threshold は機密性の格付のいずれかである必要があります");
         goto fail;
     }
     if ((rc = parse_requirements(out, json_object_get(doc, "requirements"), e)))
@@ -227,8 +224,7 @@ fail:
     return rc;
 }
 
-enum xcode catalogue_parse_text(const char *zText, size_t n, struct catalogue *out,
-                                struct xerr *e)
+enum xcode catalogue_parse_text(const char *zText, size_t n, struct catalogue *out, struct xerr *e)
 {
     if (n > 4u << 20)
         return xerr_set(e, X_TOOLARGE, "カタログ: 4 MiB を超えています");

@@ -53,8 +53,7 @@ struct catalogue {
 enum xcode catalogue_parse(json_t *doc, struct catalogue *out, struct xerr *e);
 
 /* Parse catalogue JSON text (at most 4 MiB). */
-enum xcode catalogue_parse_text(const char *zText, size_t n, struct catalogue *out,
-                                struct xerr *e);
+enum xcode catalogue_parse_text(const char *zText, size_t n, struct catalogue *out, struct xerr *e);
 
 void catalogue_release(struct catalogue *cat);
 

@@ -10,8 +10,9 @@
 #include "date.h"
 #include "text.h"
 
-const char *const service_categories[] = {"web-conference", "sns", "search", "translation",
-                                          "map", "generative-ai", "hosting", "other", NULL};
+const char *const service_categories[] = {"web-conference", "sns",   "search",
+                                          "translation",    "map",   "generative-ai",
+                                          "hosting",        "other", NULL};
 
 const char *answer_status_name(enum answer_status s)
 {
@@ -19,8 +20,7 @@ const char *answer_status_name(enum answer_status s)
     return names[s];
 }
 
-static enum xcode only_keys(json_t *obj, const char *where, const char *const *keys,
-                            struct xerr *e)
+static enum xcode only_keys(json_t *obj, const char *where, const char *const *keys, struct xerr *e)
 {
     const char *key;
     json_t *v;
@@ -88,9 +88,9 @@ static enum xcode parse_status(json_t *obj, const char *path, enum answer_status
     else if (strcmp(s, "unmet") == 0)
         *out = ANSWER_UNMET;
     else
-        return xerr_set(e, X_INVALID,
-                        "申請書: %s の status \"%s\" は met, unmet, unknown のいずれかにしてください",
-                        path, s);
+        return xerr_set(
+            e, X_INVALID,
+            "申請書: %s の status \"%s\" は met, unmet, unknown のいずれかにしてください", path, s);
     return XOK;
 }
 
@@ -131,7 +131,8 @@ static enum xcode parse_requirements(struct document *doc, json_t *reqs,
             return e->code;
         struct answer *a = &doc->answers[doc->nAnswers++];
         a->no = no;
-        if (parse_status(v, path, &a->status, e) || opt_string(v, "evidence", path, &a->evidence, e) ||
+        if (parse_status(v, path, &a->status, e) ||
+            opt_string(v, "evidence", path, &a->evidence, e) ||
             opt_string(v, "reason", path, &a->reason, e))
             return e->code;
         json_t *co = json_object_get(v, "carried_over");
@@ -166,7 +167,8 @@ static enum xcode parse_risks(struct document *doc, json_t *risks, const struct 
         snprintf(path, sizeof path, "risks.%.20s", key);
         int no = parse_item_key(key);
         if (no < 0 || !catalogue_risk(cat, no))
-            return xerr_set(e, X_INVALID, "申請書: 外部サービス利用の特性（1(4)）にリスク \"%s\" はありません",
+            return xerr_set(e, X_INVALID,
+                            "申請書: 外部サービス利用の特性（1(4)）にリスク \"%s\" はありません",
                             key);
         if (!json_is_object(v))
             return xerr_set(e, X_INVALID, "申請書: %s はオブジェクトで指定してください", path);
@@ -186,8 +188,8 @@ static enum xcode parse_risks(struct document *doc, json_t *risks, const struct 
             r->decision = RISK_MITIGATE;
         else
             return xerr_set(e, X_INVALID,
-                            "申請書: %s の decision \"%s\" は accept か mitigate にしてください", path,
-                            decision);
+                            "申請書: %s の decision \"%s\" は accept か mitigate にしてください",
+                            path, decision);
     }
     if (doc->nRiskAnswers > 1)
         qsort(doc->risk_answers, doc->nRiskAnswers, sizeof *doc->risk_answers, cmp_risk);
@@ -236,17 +238,19 @@ static enum xcode parse_procurement(struct document *doc, json_t *p, struct xerr
     if (only_keys(p, "procurement", keys, e) ||
         opt_string(p, "approval_ref", "procurement.approval_ref", &doc->approval_ref, e) ||
         opt_string(p, "approved_on", "procurement.approved_on", &doc->approved_on, e) ||
-        opt_string(p, "vendor_decided_on", "procurement.vendor_decided_on",
-                   &doc->vendor_decided_on, e))
+        opt_string(p, "vendor_decided_on", "procurement.vendor_decided_on", &doc->vendor_decided_on,
+                   e))
         return e->code;
     if (doc->approved_on && !text_is_blank(doc->approved_on) && !date_parse(doc->approved_on, &dt))
-        return xerr_set(e, X_INVALID,
-                        "申請書: procurement.approved_on \"%s\" は存在する日付（YYYY-MM-DD）にしてください",
-                        doc->approved_on);
+        return xerr_set(
+            e, X_INVALID,
+            "申請書: procurement.approved_on \"%s\" は存在する日付（YYYY-MM-DD）にしてください",
+            doc->approved_on);
     if (doc->vendor_decided_on && !text_is_blank(doc->vendor_decided_on) &&
         !date_parse(doc->vendor_decided_on, &dt))
         return xerr_set(e, X_INVALID,
-                        "申請書: procurement.vendor_decided_on \"%s\" は存在する日付（YYYY-MM-DD）にしてください",
+                        "申請書: procurement.vendor_decided_on \"%s\" "
+                        "は存在する日付（YYYY-MM-DD）にしてください",
                         doc->vendor_decided_on);
     return XOK;
 }
@@ -254,12 +258,11 @@ static enum xcode parse_procurement(struct document *doc, json_t *p, struct xerr
 enum xcode document_parse(json_t *json, const struct catalogue *cat, struct document *doc,
                           struct xerr *e)
 {
-    static const char *const top[] = {"service",      "purpose", "classification",
-                                      "period",       "applicant", "scope",
-                                      "requirements", "risks",   "conditions",
-                                      "procurement",  NULL};
-    static const char *const svc_keys[] = {"name", "function", "provider", "category", "ismap",
-                                           NULL};
+    static const char *const top[] = {
+        "service",      "purpose", "classification", "period",      "applicant", "scope",
+        "requirements", "risks",   "conditions",     "procurement", NULL};
+    static const char *const svc_keys[] = {"name",     "function", "provider",
+                                           "category", "ismap",    NULL};
     static const char *const period_keys[] = {"from", "to", NULL};
     static const char *const appl_keys[] = {"department", "name", NULL};
     static const char *const cls_keys[] = {"confidentiality", "integrity", "availability", NULL};
@@ -310,8 +313,8 @@ enum xcode document_parse(json_t *json, const struct catalogue *cat, struct docu
                 goto fail;
             if (!text_is_blank(doc->level[a]) &&
                 !catalogue_level(cat, (enum axis)a, doc->level[a])) {
-                xerr_set(e, X_INVALID, "申請書: %s \"%s\" はカタログ %s の%sの格付にありません", path,
-                         doc->level[a], cat->id, axis_label((enum axis)a));
+                xerr_set(e, X_INVALID, "申請書: %s \"%s\" はカタログ %s の%sの格付にありません",
+                         path, doc->level[a], cat->id, axis_label((enum axis)a));
                 goto fail;
             }
         }
@@ -320,10 +323,10 @@ enum xcode document_parse(json_t *json, const struct catalogue *cat, struct docu
                    opt_string(period, "from", "period.from", &doc->period_from, e) ||
                    opt_string(period, "to", "period.to", &doc->period_to, e)))
         goto fail;
-    if (appl && (only_keys(appl, "applicant", appl_keys, e) ||
-                 opt_string(appl, "department", "applicant.department", &doc->applicant_department,
-                            e) ||
-                 opt_string(appl, "name", "applicant.name", &doc->applicant_name, e)))
+    if (appl &&
+        (only_keys(appl, "applicant", appl_keys, e) ||
+         opt_string(appl, "department", "applicant.department", &doc->applicant_department, e) ||
+         opt_string(appl, "name", "applicant.name", &doc->applicant_name, e)))
         goto fail;
     if ((reqs && parse_requirements(doc, reqs, cat, e)) ||
         (risks && parse_risks(doc, risks, cat, e)) ||
@@ -341,7 +344,8 @@ enum xcode document_parse_text(const char *zText, size_t n, const struct catalog
 {
     memset(out, 0, sizeof *out);
     if (n > DOCUMENT_MAX_BYTES)
-        return xerr_set(e, X_TOOLARGE, "申請書: 1 MiB（1048576 バイト）を超えています（%zu バイト）", n);
+        return xerr_set(e, X_TOOLARGE,
+                        "申請書: 1 MiB（1048576 バイト）を超えています（%zu バイト）", n);
     if (!utf8_valid(zText, n))
         return xerr_set(e, X_INVALID, "申請書: UTF-8 として正しくない文字が含まれています");
     json_error_t jerr;

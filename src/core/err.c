@@ -88,10 +88,19 @@ int xerr_http_status(enum xcode code)
 const char *xerr_name(enum xcode code)
 {
     static const char *const names[] = {
-        [XOK] = "ok",           [X_INVALID] = "invalid",     [X_TOOLARGE] = "too-large",
-        [X_NOTFOUND] = "not-found", [X_AUTH] = "unauthorized", [X_THROTTLED] = "too-many-attempts", [X_FORBIDDEN] = "forbidden",
-        [X_STATE] = "wrong-state", [X_BLOCKED] = "not-approvable", [X_CHAIN] = "chain-broken",
-        [X_BUSY] = "busy",       [X_STORE] = "storage",       [X_INTERNAL] = "internal",
+        [XOK] = "ok",
+        [X_INVALID] = "invalid",
+        [X_TOOLARGE] = "too-large",
+        [X_NOTFOUND] = "not-found",
+        [X_AUTH] = "unauthorized",
+        [X_THROTTLED] = "too-many-attempts",
+        [X_FORBIDDEN] = "forbidden",
+        [X_STATE] = "wrong-state",
+        [X_BLOCKED] = "not-approvable",
+        [X_CHAIN] = "chain-broken",
+        [X_BUSY] = "busy",
+        [X_STORE] = "storage",
+        [X_INTERNAL] = "internal",
     };
     if ((unsigned)code < sizeof names / sizeof names[0] && names[code])
         return names[code];

@@ -137,7 +137,8 @@ static void rule_requirement(struct collector *c, const struct requirement *r,
     switch (r->level) {
     case REQ_MANDATORY:
         add(c, SEV_BLOCKER, "mandatory-unmet", r->no, NULL, -1,
-            "別紙 項番%d（%s）: 必須要件を満たしていません。必須は「満たす必要がある要件」です（%s %s）",
+            "別紙 項番%d（%s）: 必須要件を満たしていません。必須は「満たす必要がある要件」です（%s "
+            "%s）",
             r->no, lv, r->clause, r->category);
         break;
     case REQ_RECOMMENDED:
@@ -146,7 +147,8 @@ static void rule_requirement(struct collector *c, const struct requirement *r,
                 "別紙 項番%d（%s）: 推奨要件を満たしていません。理由: %s", r->no, lv, a->reason);
         else
             add(c, SEV_BLOCKER, "recommended-unjustified", r->no, NULL, -1,
-                "別紙 項番%d（%s）: 推奨要件を満たさない理由（代替サービスが他にない等）が記載されていません",
+                "別紙 項番%d（%s）: "
+                "推奨要件を満たさない理由（代替サービスが他にない等）が記載されていません",
                 r->no, lv);
         break;
     case REQ_OPTIONAL:
@@ -156,7 +158,8 @@ static void rule_requirement(struct collector *c, const struct requirement *r,
                 a->reason);
         else
             add(c, SEV_BLOCKER, "optional-unconsidered", r->no, NULL, -1,
-                "別紙 項番%d（%s）: 任意要件を満たさない場合の影響の検討結果が記載されていません（本基準3）",
+                "別紙 項番%d（%s）: "
+                "任意要件を満たさない場合の影響の検討結果が記載されていません（本基準3）",
                 r->no, lv);
         break;
     }
@@ -167,7 +170,8 @@ static void rule_risk(struct collector *c, const struct risk *k, const struct ri
 {
     if (!a || a->decision == RISK_UNDECIDED)
         add(c, SEV_BLOCKER, "risk-undecided", k->no, NULL, -1,
-            "本基準4: 外部サービス利用の特性 1(4)%s のリスクを受容するか低減措置を講ずるかが決められていません",
+            "本基準4: 外部サービス利用の特性 1(4)%s "
+            "のリスクを受容するか低減措置を講ずるかが決められていません",
             circled_number(k->no));
     else if (a->decision == RISK_MITIGATE && text_is_blank(a->measure))
         add(c, SEV_BLOCKER, "measure-missing", k->no, NULL, -1,
@@ -181,7 +185,8 @@ static void rule_procurement(struct collector *c, const struct document *doc)
     if (!doc->has_procurement || text_is_blank(doc->approval_ref) ||
         text_is_blank(doc->approved_on) || text_is_blank(doc->vendor_decided_on))
         add(c, SEV_WARNING, "procurement-missing", 0, NULL, -1,
-            "本基準5(2): 職務権限規程による事前の審査・利用承認（approval_ref, approved_on）と業者決定日"
+            "本基準5(2): 職務権限規程による事前の審査・利用承認（approval_ref, "
+            "approved_on）と業者決定日"
             "（vendor_decided_on）の記録がありません");
 }
 
@@ -190,18 +195,24 @@ static void rule_generative_ai(struct collector *c, const struct document *doc)
 {
     if (doc->category && strcmp(doc->category, "generative-ai") == 0)
         add(c, SEV_WARNING, "generative-ai", 0, NULL, -1,
-            "生成AIサービスです。入力した情報が提供者に保存・学習利用されないことを約款で確認してください（1(4)⑥）");
+            "生成AIサービスです。入力した情報が提供者に保存・学習利用されないことを約款で確認してく"
+            "ださい（1(4)⑥）");
 }
 
 static int field_rank(const char *field)
 {
-    static const char *const order[] = {
-        "service.name",      "service.provider",
-        "purpose",           "classification.confidentiality",
-        "classification.integrity", "classification.availability",
-        "period",            "period.from",
-        "period.to",         "applicant.department",
-        "applicant.name",    "scope"};
+    static const char *const order[] = {"service.name",
+                                        "service.provider",
+                                        "purpose",
+                                        "classification.confidentiality",
+                                        "classification.integrity",
+                                        "classification.availability",
+                                        "period",
+                                        "period.from",
+                                        "period.to",
+                                        "applicant.department",
+                                        "applicant.name",
+                                        "scope"};
     for (int i = 0; field && i < (int)(sizeof order / sizeof order[0]); i++)
         if (strcmp(order[i], field) == 0)
             return i;
@@ -230,8 +241,8 @@ enum track evaluate_track(const struct catalogue *cat, const char *confidentiali
     return lv->rank >= th->rank ? TRACK_REQUIREMENTS : TRACK_RISK_REVIEW;
 }
 
-enum xcode evaluate(const struct document *doc, const struct catalogue *cat,
-                    struct evaluation *out, struct xerr *e)
+enum xcode evaluate(const struct document *doc, const struct catalogue *cat, struct evaluation *out,
+                    struct xerr *e)
 {
     memset(out, 0, sizeof *out);
     struct collector c = {out, 0, false};

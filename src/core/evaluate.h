@@ -24,11 +24,11 @@ enum track { TRACK_REQUIREMENTS, TRACK_RISK_REVIEW };
 
 struct finding {
     enum severity severity;
-    const char *code; /* "mandatory-unmet", ... (static) */
-    int item;         /* requirement or risk number; 0 where none */
+    const char *code;  /* "mandatory-unmet", ... (static) */
+    int item;          /* requirement or risk number; 0 where none */
     const char *field; /* JSON path for missing-field / invalid-period, else NULL (static) */
-    int index;        /* condition index for condition-unmet, else -1 */
-    char *message;    /* Japanese, citing the clause; owned */
+    int index;         /* condition index for condition-unmet, else -1 */
+    char *message;     /* Japanese, citing the clause; owned */
 };
 
 struct evaluation {
@@ -40,8 +40,8 @@ struct evaluation {
 };
 
 /* Evaluate `doc` against `cat`. Fails only for want of memory. */
-enum xcode evaluate(const struct document *doc, const struct catalogue *cat,
-                    struct evaluation *out, struct xerr *e);
+enum xcode evaluate(const struct document *doc, const struct catalogue *cat, struct evaluation *out,
+                    struct xerr *e);
 
 /* Evaluate a request of `kind`: new and change requests as evaluate();
  * a retirement (5(2)③ 廃止) only records that a use ends, so it is

@@ -5,13 +5,13 @@
 
 #include <string.h>
 
-static const char *const state_names[ST_COUNT] = {
-    "draft", "consulting", "submitted", "approved", "rejected", "returned", "withdrawn"};
+static const char *const state_names[ST_COUNT] = {"draft",    "consulting", "submitted", "approved",
+                                                  "rejected", "returned",   "withdrawn"};
 static const char *const state_labels[ST_COUNT] = {"下書き", "事前協議中", "審査中", "承認",
                                                    "却下",   "差戻し",     "取下げ"};
 static const char *const action_names[ACT_COUNT] = {"consult", "submit", "withdraw", "approve",
                                                     "reject",  "return", "comment"};
-static const char *const action_labels[ACT_COUNT] = {"事前協議", "申請", "取下げ", "承認",
+static const char *const action_labels[ACT_COUNT] = {"事前協議", "申請",   "取下げ",  "承認",
                                                      "却下",     "差戻し", "コメント"};
 static const char *const kind_names[KIND_COUNT] = {"new", "change", "retire"};
 static const char *const kind_labels[KIND_COUNT] = {"新規", "変更", "廃止"};
@@ -67,8 +67,7 @@ int req_transition(enum req_state from, enum req_action action)
     case ACT_CONSULT:
         return from == ST_DRAFT ? ST_CONSULTING : -1;
     case ACT_SUBMIT:
-        return from == ST_DRAFT || from == ST_CONSULTING || from == ST_RETURNED ? ST_SUBMITTED
-                                                                                : -1;
+        return from == ST_DRAFT || from == ST_CONSULTING || from == ST_RETURNED ? ST_SUBMITTED : -1;
     case ACT_WITHDRAW:
         return from == ST_DRAFT || from == ST_CONSULTING || from == ST_SUBMITTED ||
                        from == ST_RETURNED

@@ -169,8 +169,7 @@ bool csv_field(struct sbuf *sb, const char *s)
     return ok && sbuf_add(sb, "\"", 1);
 }
 
-enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
-                         size_t *bad_offset)
+enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset)
 {
     *out = NULL;
     *nOut = 0;

@@ -19,7 +19,10 @@ struct sbuf {
     bool overflow; /* an append hit the cap or ran out of memory */
 };
 
-#define SBUF_INIT {NULL, 0, 0, 0, false}
+#define SBUF_INIT                                                                                  \
+    {                                                                                              \
+        NULL, 0, 0, 0, false                                                                       \
+    }
 
 /* Prepare an empty buffer that will never hold more than `cap` bytes. */
 void sbuf_init(struct sbuf *sb, size_t cap);
@@ -48,8 +51,7 @@ bool csv_field(struct sbuf *sb, const char *s);
 /* Convert UTF-8 text to CP932. On a character CP932 cannot hold, returns
  * X_INVALID with *bad_offset set to its byte offset in `in`. On success the
  * caller frees *out, of *nOut bytes. */
-enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
-                         size_t *bad_offset);
+enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset);
 
 /* Append the bigram tokens of s for the ledger's substring index: one
  * token "x" + 6 + 6 hex digits per pair of neighbouring code points, ASCII

@@ -11,8 +11,7 @@
 
 #include "store.h"
 
-static const char genesis[] =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 void audit_hash(long long seq, const char *at, const char *actor, const char *action,
                 const char *object, const char *before, const char *after, const char *prev,
@@ -40,8 +39,8 @@ enum xcode audit_append(struct db *db, const char *actor, const char *action, co
     long long seq = 0;
     char prev[65];
     memcpy(prev, genesis, sizeof genesis);
-    if (db_query(db, &rows, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                 DB_NOARGS, e))
+    if (db_query(db, &rows, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", DB_NOARGS,
+                 e))
         return e->code;
     int rc = db_next(rows, e);
     if (rc == 1) {
@@ -97,9 +96,9 @@ enum xcode audit_list(struct db *db, const struct audit_filter *f, json_t **out,
                             DS(f->until ? until : NULL),
                             DI(f->limit > 0 ? f->limit : -1),
                             DI(f->offset > 0 ? f->offset : 0)};
-#define AUDIT_WHERE                                                                              \
-    "WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) "                          \
-    "AND (?3 IS NULL OR substr(object, 1, length(?3)) = ?3) AND (?4 IS NULL OR at >= ?4) "        \
+#define AUDIT_WHERE                                                                                \
+    "WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) "                            \
+    "AND (?3 IS NULL OR substr(object, 1, length(?3)) = ?3) AND (?4 IS NULL OR at >= ?4) "         \
     "AND (?5 IS NULL OR at <= ?5) "
     long long total = 0;
     bool found;
@@ -115,8 +114,8 @@ enum xcode audit_list(struct db *db, const struct audit_filter *f, json_t **out,
     json_t *arr = json_array();
     int rc;
     while ((rc = db_next(rows, e)) == 1) {
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "seq", (json_int_t)db_int(rows, 0),
-                              "at", db_text(rows, 1), "actor", db_text(rows, 2), "action",
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "seq", (json_int_t)db_int(rows, 0), "at",
+                              db_text(rows, 1), "actor", db_text(rows, 2), "action",
                               db_text(rows, 3), "object", db_text(rows, 4));
         json_object_set_new(o, "before", parse_or_null(rows, 5));
         json_object_set_new(o, "after", parse_or_null(rows, 6));
@@ -143,8 +142,8 @@ static void problem(json_t *arr, long long seq, const char *kind, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "problem",
-                                         kind, "message", msg));
+    json_array_append_new(
+        arr, json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "problem", kind, "message", msg));
 }
 
 enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e)
@@ -171,9 +170,10 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
             problem(problems, seq, "altered",
                     "記録 #%lld の内容が改ざんされています（ハッシュが一致しません）", seq);
         if (seq != lastSeq + 1 && strcmp(stored_prev, prev) != 0)
-            problem(problems, seq, "removed",
-                    "記録 #%lld の直前の記録が削除されています（連番とハッシュの連鎖が途切れています）",
-                    seq);
+            problem(
+                problems, seq, "removed",
+                "記録 #%lld の直前の記録が削除されています（連番とハッシュの連鎖が途切れています）",
+                seq);
         else if (strcmp(stored_prev, prev) != 0)
             problem(problems, seq, "reordered",
                     "記録 #%lld は直前の記録とつながりません（挿入または順序の入れ替え）", seq);
@@ -205,8 +205,8 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
                     "記録 #%lld 以降は記録時の末尾より後に追加されたものです（挿入）", headSeq + 1);
         else if (headSeq == lastSeq && colon && strcmp(colon + 1, prev) != 0 &&
                  json_array_size(problems) == 0)
-            problem(problems, lastSeq, "altered",
-                    "最新の記録 #%lld が記録時のものと一致しません", lastSeq);
+            problem(problems, lastSeq, "altered", "最新の記録 #%lld が記録時のものと一致しません",
+                    lastSeq);
     } else if (rc == 0 && n > 0) {
         problem(problems, 0, "altered", "監査ログの先頭情報（meta.audit_head）が失われています");
     }

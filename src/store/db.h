@@ -25,17 +25,14 @@ struct db_val {
 };
 
 /* Bound values: DI(42), DS("text") (NULL pointer binds NULL), DNULL. */
-static inline struct db_val DI(long long i)
-{
+static inline struct db_val DI(long long i) {
     return (struct db_val){DB_INT, i, 0};
-}
-static inline struct db_val DS(const char *s)
-{
+} static inline struct db_val DS(const char *s) {
     return (struct db_val){s ? DB_TEXT : DB_NULL, 0, s};
 }
 #define DNULL ((struct db_val){DB_NULL, 0, 0})
-#define DB_ARGS(...)                                                                             \
-    (const struct db_val[]){__VA_ARGS__},                                                        \
+#define DB_ARGS(...)                                                                               \
+    (const struct db_val[]){__VA_ARGS__},                                                          \
         (int)(sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val))
 #define DB_NOARGS NULL, 0
 
@@ -60,8 +57,8 @@ enum xcode db_exec(struct db *db, const char *sql, const struct db_val *args, in
 enum xcode db_script(struct db *db, const char *sql, struct xerr *e);
 
 /* Run a query; step through its rows with db_next(). Release with db_done(). */
-enum xcode db_query(struct db *db, struct db_rows **out, const char *sql,
-                    const struct db_val *args, int nArgs, struct xerr *e);
+enum xcode db_query(struct db *db, struct db_rows **out, const char *sql, const struct db_val *args,
+                    int nArgs, struct xerr *e);
 /* 1: a row is there; 0: no more rows; -1: error (in e). */
 int db_next(struct db_rows *rows, struct xerr *e);
 bool db_is_null(struct db_rows *rows, int col);

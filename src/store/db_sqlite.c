@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STMT_CACHE 64
+#define STMT_CACHE      64
 #define BUSY_TIMEOUT_MS 5000
 
 struct cached {
@@ -44,9 +44,9 @@ static enum xcode fail(struct db *db, int rc, const char *what, struct xerr *e)
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return xerr_set(e, X_BUSY,
-                        "データベースが他の処理で使用中です。しばらくしてから再実行してください（%s）",
-                        detail);
+        return xerr_set(
+            e, X_BUSY,
+            "データベースが他の処理で使用中です。しばらくしてから再実行してください（%s）", detail);
     case SQLITE_READONLY:
         return xerr_set(e, X_STORE, "データベースに書き込めません（読み取り専用）: %s", detail);
     case SQLITE_CONSTRAINT:
@@ -55,7 +55,8 @@ static enum xcode fail(struct db *db, int rc, const char *what, struct xerr *e)
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-        return xerr_set(e, X_STORE, "データベースファイルが壊れているか SQLite のファイルではありません: %s",
+        return xerr_set(e, X_STORE,
+                        "データベースファイルが壊れているか SQLite のファイルではありません: %s",
                         detail);
     case SQLITE_FULL:
         return xerr_set(e, X_STORE, "ディスクの空きがありません: %s", detail);
@@ -101,8 +102,10 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
         flags |= SQLITE_OPEN_CREATE;
     int rc = sqlite3_open_v2(url, &db->conn, flags, NULL);
     if (rc != SQLITE_OK && mode == DB_OPEN_EXISTING && read_only_path(url)) {
-        xerr_set(e, X_STORE, "データベース '%s' は読み取り専用です（ファイルまたはディレクトリに書き込めません）",
-                 url);
+        xerr_set(
+            e, X_STORE,
+            "データベース '%s' は読み取り専用です（ファイルまたはディレクトリに書き込めません）",
+            url);
         db_close(db);
         return X_STORE;
     }
@@ -122,7 +125,8 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
     if (rc != SQLITE_OK) {
         if (read_only_path(url))
             xerr_set(e, X_STORE,
-                     "データベース '%s' は読み取り専用です（ファイルまたはディレクトリに書き込めません）: %s",
+                     "データベース '%s' "
+                     "は読み取り専用です（ファイルまたはディレクトリに書き込めません）: %s",
                      url, sqlite3_errmsg(db->conn));
         else
             fail(db, rc, "open", e);
@@ -156,8 +160,8 @@ enum db_backend db_backend(const struct db *db)
     return db->backend;
 }
 
-static enum xcode prepare(struct db *db, const char *sql, sqlite3_stmt **stmt,
-                          struct cached **slot, struct xerr *e)
+static enum xcode prepare(struct db *db, const char *sql, sqlite3_stmt **stmt, struct cached **slot,
+                          struct xerr *e)
 {
     *slot = NULL;
     for (int i = 0; i < db->nCache; i++) {
@@ -202,8 +206,8 @@ static enum xcode bind(struct db *db, sqlite3_stmt *stmt, const struct db_val *a
     return XOK;
 }
 
-enum xcode db_query(struct db *db, struct db_rows **out, const char *sql,
-                    const struct db_val *args, int nArgs, struct xerr *e)
+enum xcode db_query(struct db *db, struct db_rows **out, const char *sql, const struct db_val *args,
+                    int nArgs, struct xerr *e)
 {
     *out = NULL;
     struct db_rows *rows = calloc(1, sizeof *rows);

@@ -49,10 +49,12 @@ enum xcode store_check_version(struct db *db, struct xerr *e)
                         v, SCHEMA_VERSION);
     if (v == 0)
         return xerr_set(e, X_STORE,
-                        "extsvc のデータベースではないか、初期化されていません。extsvc init を実行してください");
+                        "extsvc のデータベースではないか、初期化されていません。extsvc init "
+                        "を実行してください");
     if (v < SCHEMA_VERSION)
-        return xerr_set(e, X_STORE,
-                        "データベースのスキーマ（%lld）が古いままです。extsvc init で移行してください", v);
+        return xerr_set(
+            e, X_STORE,
+            "データベースのスキーマ（%lld）が古いままです。extsvc init で移行してください", v);
     return XOK;
 }
 
@@ -62,7 +64,8 @@ static enum xcode index_entry(struct db *db, long long entry_id, const char *tex
     struct sbuf grams;
     sbuf_init(&grams, 0);
     text_bigrams(text, &grams);
-    enum xcode rc = db_exec(db, "DELETE FROM ledger_fts WHERE rowid = ?1", DB_ARGS(DI(entry_id)), e);
+    enum xcode rc =
+        db_exec(db, "DELETE FROM ledger_fts WHERE rowid = ?1", DB_ARGS(DI(entry_id)), e);
     if (!rc)
         rc = db_exec(db, "INSERT INTO ledger_fts(rowid, grams) VALUES (?1, ?2)",
                      DB_ARGS(DI(entry_id), DS(grams.buf ? grams.buf : "")), e);
@@ -115,11 +118,14 @@ enum xcode store_migrate(struct db *db, struct xerr *e)
 
 /* --- users and departments ------------------------------------------ */
 
-static const char *const role_names[ROLE_COUNT] = {"staff",   "manager", "approver",
-                                                   "ciso",    "auditor", "admin"};
-static const char *const role_labels[ROLE_COUNT] = {
-    "職員", "情報セキュリティ管理者", "情報システム管理者", "統括情報セキュリティ責任者",
-    "監査", "利用者管理"};
+static const char *const role_names[ROLE_COUNT] = {"staff", "manager", "approver",
+                                                   "ciso",  "auditor", "admin"};
+static const char *const role_labels[ROLE_COUNT] = {"職員",
+                                                    "情報セキュリティ管理者",
+                                                    "情報システム管理者",
+                                                    "統括情報セキュリティ責任者",
+                                                    "監査",
+                                                    "利用者管理"};
 
 const char *role_name(int bit)
 {
@@ -209,16 +215,17 @@ enum xcode store_user_update(struct db *db, const struct user *u, struct xerr *e
 {
     char roles[128];
     roles_format(u->roles, roles, sizeof roles);
-    return db_exec(db,
-                   "UPDATE users SET name = ?2, department_id = ?3, roles = ?4, password_hash = ?5, "
-                   "active = ?6 WHERE id = ?1",
-                   DB_ARGS(DI(u->id), DS(u->name), DI(u->department_id), DS(roles),
-                           DS(u->password_hash), DI(u->active)),
-                   e);
+    return db_exec(
+        db,
+        "UPDATE users SET name = ?2, department_id = ?3, roles = ?4, password_hash = ?5, "
+        "active = ?6 WHERE id = ?1",
+        DB_ARGS(DI(u->id), DS(u->name), DI(u->department_id), DS(roles), DS(u->password_hash),
+                DI(u->active)),
+        e);
 }
 
-#define USER_COLUMNS                                                                             \
-    "SELECT u.id, u.login, u.name, u.department_id, d.name, u.roles, u.password_hash, u.active " \
+#define USER_COLUMNS                                                                               \
+    "SELECT u.id, u.login, u.name, u.department_id, d.name, u.roles, u.password_hash, u.active "   \
     "FROM users u JOIN departments d ON d.id = u.department_id "
 
 static void user_from_row(struct db_rows *rows, struct user *u)
@@ -252,8 +259,7 @@ static enum xcode user_query(struct db *db, const char *sql, struct db_val arg, 
     return XOK;
 }
 
-enum xcode store_user_by_login(struct db *db, const char *login, struct user *out,
-                               struct xerr *e)
+enum xcode store_user_by_login(struct db *db, const char *login, struct user *out, struct xerr *e)
 {
     return user_query(db, USER_COLUMNS "WHERE u.login = ?1", DS(login), out, login, e);
 }
@@ -271,9 +277,9 @@ json_t *user_to_json(const struct user *u)
     for (int i = 0; i < ROLE_COUNT; i++)
         if (u->roles & (1u << i))
             json_array_append_new(roles, json_string(role_names[i]));
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:b}", "id", (json_int_t)u->id, "login",
-                     u->login, "name", u->name, "department", u->department, "roles", roles,
-                     "active", u->active);
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:b}", "id", (json_int_t)u->id, "login", u->login,
+                     "name", u->name, "department", u->department, "roles", roles, "active",
+                     u->active);
 }
 
 enum xcode store_user_list(struct db *db, json_t **out, struct xerr *e)
@@ -432,11 +438,11 @@ enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e)
     json_t *arr = json_array();
     int rc;
     while ((rc = db_next(rows, e)) == 1)
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)db_int(rows, 0),
-                           "name", db_text(rows, 1), "function", db_text(rows, 2), "provider",
-                           db_text(rows, 3), "category", db_text(rows, 4), "entries",
-                           (json_int_t)db_int(rows, 5)));
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id",
+                                             (json_int_t)db_int(rows, 0), "name", db_text(rows, 1),
+                                             "function", db_text(rows, 2), "provider",
+                                             db_text(rows, 3), "category", db_text(rows, 4),
+                                             "entries", (json_int_t)db_int(rows, 5)));
     db_done(rows);
     if (rc < 0) {
         json_decref(arr);
@@ -450,9 +456,9 @@ enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e)
 
 void request_row_release(struct request_row *r)
 {
-    char **strings[] = {&r->kind,       &r->state,      &r->department,      &r->catalogue_id,
-                        &r->document,   &r->evaluation, &r->change_to,       &r->retire_on,
-                        &r->created_at, &r->updated_at, &r->decided_at,      &r->created_by_login,
+    char **strings[] = {&r->kind,           &r->state,      &r->department, &r->catalogue_id,
+                        &r->document,       &r->evaluation, &r->change_to,  &r->retire_on,
+                        &r->created_at,     &r->updated_at, &r->decided_at, &r->created_by_login,
                         &r->created_by_name};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
@@ -483,22 +489,22 @@ enum xcode store_request_insert(struct db *db, const struct request_row *r, long
 
 enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e)
 {
-    return db_exec(db,
-                   "UPDATE requests SET state = ?2, document = ?3, evaluation = ?4, approvable = ?5, "
-                   "catalogue_id = ?6, service_id = ?7, submitted_by = ?8, decided_by = ?9, "
-                   "updated_at = ?10, decided_at = ?11 WHERE id = ?1",
-                   DB_ARGS(DI(r->id), DS(r->state), DS(r->document), DS(r->evaluation),
-                           DI(r->approvable), DS(r->catalogue_id), opt_id(r->service_id),
-                           opt_id(r->submitted_by), opt_id(r->decided_by), DS(r->updated_at),
-                           DS(r->decided_at)),
-                   e);
+    return db_exec(
+        db,
+        "UPDATE requests SET state = ?2, document = ?3, evaluation = ?4, approvable = ?5, "
+        "catalogue_id = ?6, service_id = ?7, submitted_by = ?8, decided_by = ?9, "
+        "updated_at = ?10, decided_at = ?11 WHERE id = ?1",
+        DB_ARGS(DI(r->id), DS(r->state), DS(r->document), DS(r->evaluation), DI(r->approvable),
+                DS(r->catalogue_id), opt_id(r->service_id), opt_id(r->submitted_by),
+                opt_id(r->decided_by), DS(r->updated_at), DS(r->decided_at)),
+        e);
 }
 
-#define REQUEST_COLUMNS                                                                          \
-    "SELECT r.id, r.kind, r.state, r.department_id, d.name, r.service_id, r.entry_id, "          \
-    "r.catalogue_id, r.document, r.evaluation, r.approvable, r.change_to, r.retire_on, "          \
+#define REQUEST_COLUMNS                                                                            \
+    "SELECT r.id, r.kind, r.state, r.department_id, d.name, r.service_id, r.entry_id, "            \
+    "r.catalogue_id, r.document, r.evaluation, r.approvable, r.change_to, r.retire_on, "           \
     "r.created_by, u.login, u.name, r.submitted_by, r.decided_by, r.created_at, r.updated_at, "    \
-    "r.decided_at FROM requests r JOIN departments d ON d.id = r.department_id "                 \
+    "r.decided_at FROM requests r JOIN departments d ON d.id = r.department_id "                   \
     "JOIN users u ON u.id = r.created_by "
 
 static void request_from_row(struct db_rows *rows, struct request_row *r)
@@ -541,8 +547,7 @@ static enum xcode request_one(struct db *db, const char *sql, const struct db_va
     return rc < 0 ? e->code : XOK;
 }
 
-enum xcode store_request_get(struct db *db, long long id, struct request_row *out,
-                             struct xerr *e)
+enum xcode store_request_get(struct db *db, long long id, struct request_row *out, struct xerr *e)
 {
     bool found;
     if (request_one(db, REQUEST_COLUMNS "WHERE r.id = ?1", DB_ARGS(DI(id)), out, &found, e))
@@ -599,9 +604,8 @@ enum xcode store_request_list(struct db *db, const char *state, long long depart
         json_object_set_new(o, "service",
                             db_is_null(rows, 7)
                                 ? json_null()
-                                : json_pack("{s:s, s:s, s:s}", "name", db_text(rows, 7),
-                                            "function", db_text(rows, 8), "provider",
-                                            db_text(rows, 9)));
+                                : json_pack("{s:s, s:s, s:s}", "name", db_text(rows, 7), "function",
+                                            db_text(rows, 8), "provider", db_text(rows, 9)));
         json_object_set_new(o, "entry_id",
                             db_is_null(rows, 10) ? json_null() : json_integer(db_int(rows, 10)));
         json_array_append_new(arr, o);
@@ -704,15 +708,15 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                 DB_ARGS(DI(entry_id), DI(version), DS(at)), e))
         return e->code;
     if (db_exec(db,
-                   "INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, "
-                   "confidentiality) SELECT ?1, ?2 || char(31) || ?3 || char(31) || ?4 || char(31) "
-                   "|| ?5, ?6, 0, department_id, ?7 FROM ledger_entries WHERE id = ?1 "
-                   "ON CONFLICT(entry_id) DO UPDATE SET text = excluded.text, "
-                   "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
-                   DB_ARGS(DI(entry_id), DS(f->service_name),
-                           DS(f->service_function ? f->service_function : ""), DS(f->provider),
-                           DS(f->purpose), DS(f->period_to), DS(f->level[0])),
-                   e))
+                "INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, "
+                "confidentiality) SELECT ?1, ?2 || char(31) || ?3 || char(31) || ?4 || char(31) "
+                "|| ?5, ?6, 0, department_id, ?7 FROM ledger_entries WHERE id = ?1 "
+                "ON CONFLICT(entry_id) DO UPDATE SET text = excluded.text, "
+                "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
+                DB_ARGS(DI(entry_id), DS(f->service_name),
+                        DS(f->service_function ? f->service_function : ""), DS(f->provider),
+                        DS(f->purpose), DS(f->period_to), DS(f->level[0])),
+                e))
         return e->code;
     struct db_rows *rows;
     if (db_query(db, &rows, "SELECT text FROM ledger_search WHERE entry_id = ?1",
@@ -740,18 +744,18 @@ enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on,
 
 /* The state of an entry, derived: retired where a retirement was approved,
  * expired past the end of its period (by the calendar alone), else in use. */
-#define ENTRY_STATE_SQL                                                                          \
-    "CASE WHEN e.retired_on IS NOT NULL THEN 'retired' "                                        \
+#define ENTRY_STATE_SQL                                                                            \
+    "CASE WHEN e.retired_on IS NOT NULL THEN 'retired' "                                           \
     "WHEN v.period_to < ?1 THEN 'expired' ELSE 'active' END"
 
-#define ENTRY_COLUMNS                                                                            \
-    "SELECT e.id, " ENTRY_STATE_SQL ", d.name, e.version, e.retired_on, e.created_at, "          \
-    "e.updated_at, v.request_id, v.service_name, v.service_function, v.provider, v.purpose, "    \
-    "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "               \
-    "v.applicant_department, v.applicant_name, v.scope, v.catalogue_id, s.category, "            \
-    "e.service_id, e.department_id "                                                             \
-    "FROM ledger_entries e JOIN departments d ON d.id = e.department_id "                        \
-    "JOIN services s ON s.id = e.service_id "                                                    \
+#define ENTRY_COLUMNS                                                                              \
+    "SELECT e.id, " ENTRY_STATE_SQL ", d.name, e.version, e.retired_on, e.created_at, "            \
+    "e.updated_at, v.request_id, v.service_name, v.service_function, v.provider, v.purpose, "      \
+    "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "                 \
+    "v.applicant_department, v.applicant_name, v.scope, v.catalogue_id, s.category, "              \
+    "e.service_id, e.department_id "                                                               \
+    "FROM ledger_entries e JOIN departments d ON d.id = e.department_id "                          \
+    "JOIN services s ON s.id = e.service_id "                                                      \
     "JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version "
 
 static const char *state_label(const char *state)
@@ -774,10 +778,12 @@ static void fields_to_json(json_t *o, struct db_rows *rows, int c)
                         json_pack("{s:s, s:s, s:s}", "confidentiality", db_text(rows, c + 4),
                                   "integrity", db_text(rows, c + 5), "availability",
                                   db_text(rows, c + 6)));
-    json_object_set_new(o, "period", json_pack("{s:s, s:s}", "from", db_text(rows, c + 7), "to",
-                                               db_text(rows, c + 8)));
-    json_object_set_new(o, "applicant", json_pack("{s:s, s:s}", "department", db_text(rows, c + 9),
-                                                  "name", db_text(rows, c + 10)));
+    json_object_set_new(
+        o, "period",
+        json_pack("{s:s, s:s}", "from", db_text(rows, c + 7), "to", db_text(rows, c + 8)));
+    json_object_set_new(
+        o, "applicant",
+        json_pack("{s:s, s:s}", "department", db_text(rows, c + 9), "name", db_text(rows, c + 10)));
     json_object_set_new(o, "scope", json_string(db_text(rows, c + 11)));
 }
 
@@ -789,8 +795,7 @@ static json_t *entry_from_row(struct db_rows *rows)
                           db_text(rows, 2), "version", (json_int_t)db_int(rows, 3), "request_id",
                           (json_int_t)db_int(rows, 7));
     fields_to_json(o, rows, 8);
-    json_object_set_new(json_object_get(o, "service"), "category",
-                        json_string(db_text(rows, 21)));
+    json_object_set_new(json_object_get(o, "service"), "category", json_string(db_text(rows, 21)));
     json_object_set_new(o, "catalogue", json_string(db_text(rows, 20)));
     json_object_set_new(o, "retired_on",
                         db_is_null(rows, 4) ? json_null() : json_string(db_text(rows, 4)));
@@ -855,31 +860,34 @@ enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t
 {
     /* The filter is one WHERE clause with every parameter always bound, so
      * the statement text is fixed per sort order and cached. */
-#define SEARCH_STATE_SQL                                                                         \
-    "CASE WHEN x.retired = 1 THEN 'retired' WHEN x.period_to < ?1 THEN 'expired' ELSE 'active' END"
-#define FILTER_WHERE                                                                             \
-    "(?3 IS NULL OR " SEARCH_STATE_SQL " = ?3) "                                                \
-    "AND (?4 = 1 OR ?3 IS NOT NULL OR (x.retired = 0 AND x.period_to >= ?1)) "                   \
+#define SEARCH_STATE_SQL                                                                           \
+    "CASE WHEN x.retired = 1 THEN 'retired' WHEN x.period_to < ?1 THEN 'expired' ELSE 'active' "   \
+    "END"
+#define FILTER_WHERE                                                                               \
+    "(?3 IS NULL OR " SEARCH_STATE_SQL " = ?3) "                                                   \
+    "AND (?4 = 1 OR ?3 IS NOT NULL OR (x.retired = 0 AND x.period_to >= ?1)) "                     \
     "AND (?5 = 0 OR x.department_id = ?5) AND (?6 IS NULL OR x.confidentiality = ?6) "
 /* Two ways to match the text: a LIKE scan (no query, or one character),
  * or the bigram index (two or more characters). */
 #define LIKE_WHERE "WHERE (?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') AND " FILTER_WHERE
-#define FTS_WHERE                                                                                \
+#define FTS_WHERE                                                                                  \
     "WHERE e.id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2) AND " FILTER_WHERE
 #define SEARCH_JOIN "JOIN ledger_search x ON x.entry_id = e.id "
-#define ORDERS(W)                                                                                \
-    {"id", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id LIMIT ?7 OFFSET ?8"},                     \
-        {"id-desc", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},       \
-        {"name", ENTRY_COLUMNS SEARCH_JOIN W                                                    \
-         "ORDER BY v.service_name, v.service_function, e.id LIMIT ?7 OFFSET ?8"},               \
-        {"name-desc", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.service_name DESC, "              \
-                                                  "v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"}, \
-        {"period_to", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"}, \
-        {"period_to-desc",                                                                      \
-         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"}, \
+#define ORDERS(W)                                                                                  \
+    {"id", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id LIMIT ?7 OFFSET ?8"},                        \
+        {"id-desc", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},          \
+        {"name", ENTRY_COLUMNS SEARCH_JOIN W                                                       \
+         "ORDER BY v.service_name, v.service_function, e.id LIMIT ?7 OFFSET ?8"},                  \
+        {"name-desc",                                                                              \
+         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.service_name DESC, "                              \
+                                     "v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"},     \
+        {"period_to",                                                                              \
+         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"},             \
+        {"period_to-desc",                                                                         \
+         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"},   \
         {"updated", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"}, \
-    {                                                                                           \
-        "updated-desc",                                                                         \
+    {                                                                                              \
+        "updated-desc",                                                                            \
             ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.updated_at DESC, e.id DESC LIMIT ?7 OFFSET ?8" \
     }
     static const char *const scan_sorts[][2] = {ORDERS(LIKE_WHERE)};
@@ -997,11 +1005,10 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
         }
         json_t *versions = json_array();
         while ((rc = db_next(rows, e)) == 1) {
-            json_t *v = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "version",
-                                  (json_int_t)db_int(rows, 0), "request_id",
-                                  (json_int_t)db_int(rows, 1), "kind", db_text(rows, 2),
-                                  "recorded_at", db_text(rows, 3), "recorded_by",
-                                  db_text(rows, 4), "catalogue", db_text(rows, 5));
+            json_t *v = json_pack(
+                "{s:I, s:I, s:s, s:s, s:s, s:s}", "version", (json_int_t)db_int(rows, 0),
+                "request_id", (json_int_t)db_int(rows, 1), "kind", db_text(rows, 2), "recorded_at",
+                db_text(rows, 3), "recorded_by", db_text(rows, 4), "catalogue", db_text(rows, 5));
             fields_to_json(v, rows, 6);
             json_array_append_new(versions, v);
         }
@@ -1022,7 +1029,8 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
 enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,
                               const char *at, struct xerr *e)
 {
-    return db_exec(db, "INSERT INTO api_tokens(user_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+    return db_exec(db,
+                   "INSERT INTO api_tokens(user_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
                    DB_ARGS(DI(user_id), DS(token_hash), DS(at)), e);
 }
 

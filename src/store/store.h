@@ -64,8 +64,7 @@ enum xcode store_department_id(struct db *db, const char *name, long long *id, s
 enum xcode store_user_insert(struct db *db, const struct user *u, long long *id, struct xerr *e);
 enum xcode store_user_update(struct db *db, const struct user *u, struct xerr *e);
 /* X_NOTFOUND where there is no such user. */
-enum xcode store_user_by_login(struct db *db, const char *login, struct user *out,
-                               struct xerr *e);
+enum xcode store_user_by_login(struct db *db, const char *login, struct user *out, struct xerr *e);
 enum xcode store_user_by_id(struct db *db, long long id, struct user *out, struct xerr *e);
 /* {"users": [...]} without password hashes. */
 enum xcode store_user_list(struct db *db, json_t **out, struct xerr *e);
@@ -113,8 +112,7 @@ enum xcode store_request_insert(struct db *db, const struct request_row *r, long
 /* Writes state, document, evaluation, approvable, catalogue_id, service_id,
  * submitted_by, decided_by, updated_at, decided_at. */
 enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e);
-enum xcode store_request_get(struct db *db, long long id, struct request_row *out,
-                             struct xerr *e);
+enum xcode store_request_get(struct db *db, long long id, struct request_row *out, struct xerr *e);
 /* Summaries {"id", "kind", "state", "department", "service", "approvable",
  * "created_by", "updated_at"} filtered by state (NULL: all) and department (0: all). */
 enum xcode store_request_list(struct db *db, const char *state, long long department_id,
@@ -157,15 +155,15 @@ enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on,
                               struct xerr *e);
 
 struct ledger_query {
-    bool all;            /* also expired and retired */
-    const char *q;       /* substring of name, function, provider or purpose */
-    const char *state;   /* active / expired / retired */
+    bool all;          /* also expired and retired */
+    const char *q;     /* substring of name, function, provider or purpose */
+    const char *state; /* active / expired / retired */
     long long department_id;
     const char *confidentiality;
-    const char *sort;    /* id, name, period_to, updated (default id) */
+    const char *sort; /* id, name, period_to, updated (default id) */
     bool desc;
     long long limit, offset; /* limit 0: no limit */
-    const char *today;   /* YYYY-MM-DD: decides 期間満了 */
+    const char *today;       /* YYYY-MM-DD: decides 期間満了 */
 };
 
 /* {"entries": [...], "total": N} */

@@ -92,7 +92,8 @@ static bool body_keys(struct request *r, json_t *obj, const char *const *keys)
         while (*k && strcmp(*k, key) != 0)
             k++;
         if (!*k) {
-            reply_error_code(r, X_INVALID, pool_printf(r->pool, "未知の項目 \"%s\" があります", key));
+            reply_error_code(r, X_INVALID,
+                             pool_printf(r->pool, "未知の項目 \"%s\" があります", key));
             return false;
         }
     }
@@ -221,7 +222,8 @@ static void route_requests(struct request *r, const struct route *rt)
             if (carry) {
                 json_object_set_new(out, "carried_over", json_integer(res.carried));
                 json_object_set_new(out, "carried_from",
-                                    res.carried_from ? json_integer(res.carried_from) : json_null());
+                                    res.carried_from ? json_integer(res.carried_from)
+                                                     : json_null());
             }
             reply_json(r, 201, out);
         } else {
@@ -457,8 +459,8 @@ bool api_handle(struct request *r)
         enum xcode rc = wf_user_list(r->db, u, &out, &e);
         answer(r, rc, &e, 200, out);
     } else {
-        reply_error_code(r, X_NOTFOUND, pool_printf(r->pool, "未知の API です: %s %s", r->method,
-                                                    r->path));
+        reply_error_code(r, X_NOTFOUND,
+                         pool_printf(r->pool, "未知の API です: %s %s", r->method, r->path));
     }
     return true;
 }

@@ -21,7 +21,7 @@
 #include "web.h"
 
 #define SESSION_COOKIE "extsvc_session"
-#define PAGE_SIZE 50
+#define PAGE_SIZE      50
 
 static const char *jstr(json_t *o, const char *key)
 {
@@ -100,8 +100,9 @@ static void page_start(struct request *r, const char *title)
 
 static void page_end(struct request *r)
 {
-    H(&r->out, "</main><footer>周南市外部サービス利用基準（令和5年9月20日策定）に基づく審査と台帳 — "
-               "extsvc</footer></body></html>\n");
+    H(&r->out,
+      "</main><footer>周南市外部サービス利用基準（令和5年9月20日策定）に基づく審査と台帳 — "
+      "extsvc</footer></body></html>\n");
     r->status = r->status ? r->status : 200;
     r->ctype = "text/html; charset=utf-8";
 }
@@ -155,7 +156,9 @@ static bool posted_form(struct request *r, struct form *f)
     }
     const char *token = form_get(f, "csrf");
     if (!r->have_session || !csrf_equal(token, r->session.csrf)) {
-        xerr_set(&e, X_FORBIDDEN, "フォームの有効期限が切れたか、不正な送信です（CSRF）。ページを開き直してください");
+        xerr_set(
+            &e, X_FORBIDDEN,
+            "フォームの有効期限が切れたか、不正な送信です（CSRF）。ページを開き直してください");
         pages_error(r, &e);
         return false;
     }
@@ -191,8 +194,7 @@ static const char *safe_next(const char *next)
     return next;
 }
 
-static void login_form(struct request *r, const char *message, const char *login,
-                       const char *next)
+static void login_form(struct request *r, const char *message, const char *login, const char *next)
 {
     page_start(r, "サインイン");
     if (message)
@@ -224,8 +226,8 @@ static void page_login(struct request *r)
     struct session s;
     struct xerr e = {0};
     const char *login = form_get(&f, "login");
-    if (wf_session_signin(r->db, login, form_get(&f, "password"), r->address, &r->cfg->throttle,
-                          &s, &e)) {
+    if (wf_session_signin(r->db, login, form_get(&f, "password"), r->address, &r->cfg->throttle, &s,
+                          &e)) {
         r->status = xerr_http_status(e.code);
         login_form(r, e.msg, login, form_get(&f, "next"));
         return;
@@ -270,7 +272,8 @@ static void entries_table(struct request *r, json_t *entries)
     json_array_foreach(entries, i, en)
     {
         json_t *svc = json_object_get(en, "service"), *period = json_object_get(en, "period");
-        html_printf(o, "<tr><td><a href=\"/ledger/%lld\">%lld</a></td><td><a href=\"/ledger/%lld\">",
+        html_printf(o,
+                    "<tr><td><a href=\"/ledger/%lld\">%lld</a></td><td><a href=\"/ledger/%lld\">",
                     jint(en, "id"), jint(en, "id"), jint(en, "id"));
         service_label(o, svc);
         html_printf(o,
@@ -325,14 +328,15 @@ static void evaluation_panel(struct request *r, json_t *ev)
         else
             warnings++;
     }
-    html_printf(o,
-                "<section class=\"evaluation %s\" aria-live=\"polite\"><h2>評価: %s</h2>"
-                "<p>審査の区分: %s（カタログ %s）。承認を妨げる指摘 %zu 件、注意 %zu 件。</p>",
-                ok ? "ok" : "blocked", ok ? "承認できます" : "承認できません",
-                strcmp(jstr(ev, "track"), "requirements") == 0
-                    ? "別紙「外部サービス要件一覧」（機密性が基準の格付以上、本基準2(1)・3）"
-                    : "1(4) 外部サービス利用の特性のリスク検討（機密性が基準の格付未満、本基準2(2)・4）",
-                jstr(ev, "catalogue"), blockers, warnings);
+    html_printf(
+        o,
+        "<section class=\"evaluation %s\" aria-live=\"polite\"><h2>評価: %s</h2>"
+        "<p>審査の区分: %s（カタログ %s）。承認を妨げる指摘 %zu 件、注意 %zu 件。</p>",
+        ok ? "ok" : "blocked", ok ? "承認できます" : "承認できません",
+        strcmp(jstr(ev, "track"), "requirements") == 0
+            ? "別紙「外部サービス要件一覧」（機密性が基準の格付以上、本基準2(1)・3）"
+            : "1(4) 外部サービス利用の特性のリスク検討（機密性が基準の格付未満、本基準2(2)・4）",
+        jstr(ev, "catalogue"), blockers, warnings);
     if (blockers + warnings) {
         /* Blockers first: they are what the manager must fix. */
         H(o, "<ul class=\"findings\">");
@@ -381,7 +385,8 @@ static void page_dashboard(struct request *r)
         }
     }
     if (has_role(u, ROLE_APPROVER) && wf_request_list(r->db, u, "submitted", &out, &e) == XOK) {
-        html_printf(o, "<h2>審査待ち（%zu 件）</h2>", json_array_size(json_object_get(out, "requests")));
+        html_printf(o, "<h2>審査待ち（%zu 件）</h2>",
+                    json_array_size(json_object_get(out, "requests")));
         requests_table(r, json_object_get(out, "requests"));
         json_decref(out);
     }
@@ -398,8 +403,7 @@ static void page_dashboard(struct request *r)
 
 /* --- ledger ------------------------------------------------------------- */
 
-static void select_option(struct sbuf *o, const char *value, const char *label,
-                          const char *current)
+static void select_option(struct sbuf *o, const char *value, const char *label, const char *current)
 {
     html_printf(o, "<option value=\"%s\"%s>%s</option>", value,
                 current && strcmp(current, value) == 0 ? " selected" : "", label);
@@ -431,11 +435,12 @@ static void page_ledger(struct request *r)
     }
     page_start(r, "外部サービス利用台帳");
     struct sbuf *o = &r->out;
-    html_printf(o,
-                "<form class=\"search\" method=\"get\" action=\"/ledger\">"
-                "<label>キーワード<input type=\"search\" name=\"q\" value=\"%s\" "
-                "placeholder=\"サービス名・提供者・利用目的\"></label><label>状態<select name=\"state\">",
-                q ? q : "");
+    html_printf(
+        o,
+        "<form class=\"search\" method=\"get\" action=\"/ledger\">"
+        "<label>キーワード<input type=\"search\" name=\"q\" value=\"%s\" "
+        "placeholder=\"サービス名・提供者・利用目的\"></label><label>状態<select name=\"state\">",
+        q ? q : "");
     select_option(o, "", "利用中", state);
     select_option(o, "expired", "期間満了", state);
     select_option(o, "retired", "廃止", state);
@@ -460,7 +465,8 @@ static void page_ledger(struct request *r)
     html_printf(o, "<p class=\"count\">%lld 件", total);
     if (total > PAGE_SIZE)
         html_printf(o, "（%lld〜%lld 件目）", (long long)lq.offset + 1,
-                    (long long)lq.offset + (long long)json_array_size(json_object_get(out, "entries")));
+                    (long long)lq.offset +
+                        (long long)json_array_size(json_object_get(out, "entries")));
     H(o, "</p>");
     entries_table(r, json_object_get(out, "entries"));
     if (total > PAGE_SIZE) {
@@ -503,8 +509,7 @@ static void fields_table(struct sbuf *o, json_t *v)
                 "<dt>(キ) 利用者の範囲</dt><dd>%s</dd></dl>",
                 jstr(svc, "provider"), jstr(v, "purpose"), jstr(cls, "confidentiality"),
                 jstr(cls, "integrity"), jstr(cls, "availability"), jstr(period, "from"),
-                jstr(period, "to"), jstr(appl, "department"), jstr(appl, "name"),
-                jstr(v, "scope"));
+                jstr(period, "to"), jstr(appl, "department"), jstr(appl, "name"), jstr(v, "scope"));
 }
 
 static void page_entry(struct request *r, long long id)
@@ -518,9 +523,8 @@ static void page_entry(struct request *r, long long id)
     }
     page_start(r, pool_printf(r->pool, "台帳番号 %lld", id));
     struct sbuf *o = &r->out;
-    html_printf(o, "<p><span class=\"state %s\">%s</span> 第%lld版 / %s",
-                jstr(en, "state"), jstr(en, "state_label"), jint(en, "version"),
-                jstr(en, "department"));
+    html_printf(o, "<p><span class=\"state %s\">%s</span> 第%lld版 / %s", jstr(en, "state"),
+                jstr(en, "state_label"), jint(en, "version"), jstr(en, "department"));
     if (json_is_string(json_object_get(en, "retired_on")))
         html_printf(o, " / 廃止日 %s", jstr(en, "retired_on"));
     H(o, "</p>");
@@ -547,15 +551,14 @@ static void page_entry(struct request *r, long long id)
         int kind = req_kind_parse(jstr(v, "kind"));
         json_t *period = json_object_get(v, "period"), *appl = json_object_get(v, "applicant");
         if (reads_requests(u))
-            html_printf(o, "<tr><td>第%lld版</td><td>%s</td><td><a href=\"/requests/%lld\">#%lld</a></td>",
-                        jint(v, "version"), kind >= 0 ? req_kind_label(kind) : "",
-                        jint(v, "request_id"), jint(v, "request_id"));
+            html_printf(
+                o, "<tr><td>第%lld版</td><td>%s</td><td><a href=\"/requests/%lld\">#%lld</a></td>",
+                jint(v, "version"), kind >= 0 ? req_kind_label(kind) : "", jint(v, "request_id"),
+                jint(v, "request_id"));
         else
             html_printf(o, "<tr><td>第%lld版</td><td>%s</td><td>#%lld</td>", jint(v, "version"),
                         kind >= 0 ? req_kind_label(kind) : "", jint(v, "request_id"));
-        html_printf(o,
-                    "<td>%s〜%s</td><td>%s %s</td><td>%s（%s）</td></tr>",
-                    jstr(period, "from"),
+        html_printf(o, "<td>%s〜%s</td><td>%s %s</td><td>%s（%s）</td></tr>", jstr(period, "from"),
                     jstr(period, "to"), jstr(appl, "department"), jstr(appl, "name"),
                     jst(r, jstr(v, "recorded_at")), jstr(v, "recorded_by"));
     }
@@ -634,17 +637,21 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
     if (evaluation)
         evaluation_panel(r, evaluation);
     const struct class_level *th = catalogue_level(cat, AXIS_CONFIDENTIALITY, cat->threshold);
-    html_printf(o, "<form method=\"post\" action=\"%s\" class=\"request\" data-threshold-rank=\"%d\">",
+    html_printf(o,
+                "<form method=\"post\" action=\"%s\" class=\"request\" data-threshold-rank=\"%d\">",
                 action, th ? th->rank : 0);
     csrf_field(r);
     H(o, "<fieldset><legend>外部サービス</legend>");
     text_input(o, "(ア) 外部サービスの名称", "service_name", jstr(svc, "name"), "text", NULL);
-    text_input(o, "機能名（必要に応じて）", "service_function", jstr(svc, "function"), "text", NULL);
+    text_input(o, "機能名（必要に応じて）", "service_function", jstr(svc, "function"), "text",
+               NULL);
     text_input(o, "(イ) 外部サービス提供者の名称", "provider", jstr(svc, "provider"), "text", NULL);
     H(o, "<label>種類（本基準1(3)の例）<select name=\"category\">");
-    const char *const labels[] = {"Web会議", "SNS", "検索", "翻訳", "地図", "生成AI", "ホスティング", "その他"};
+    const char *const labels[] = {"Web会議", "SNS",    "検索",         "翻訳",
+                                  "地図",    "生成AI", "ホスティング", "その他"};
     for (int i = 0; service_categories[i]; i++)
-        select_option(o, service_categories[i], labels[i], *jstr(svc, "category") ? jstr(svc, "category") : "other");
+        select_option(o, service_categories[i], labels[i],
+                      *jstr(svc, "category") ? jstr(svc, "category") : "other");
     H(o, "</select></label>");
     text_input(o, "ISMAP 登録番号（あれば）", "ismap", jstr(svc, "ismap"), "text", NULL);
     H(o, "</fieldset><fieldset><legend>利用の内容</legend>");
@@ -655,8 +662,9 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
                "例: 自組織の関係者内に限る、部局内に限る");
     H(o, "<p class=\"hint\">(カ) 利用申請者（所属・氏名）はサインインしている利用者になります。</p>"
          "</fieldset><fieldset><legend>(エ) 取り扱う情報の格付</legend>");
-    html_printf(o, "<p class=\"hint\">機密性%s以上は別紙「外部サービス要件一覧」の要件、"
-                   "それ未満は 1(4) のリスクの検討で審査します（本基準2）。</p>",
+    html_printf(o,
+                "<p class=\"hint\">機密性%s以上は別紙「外部サービス要件一覧」の要件、"
+                "それ未満は 1(4) のリスクの検討で審査します（本基準2）。</p>",
                 cat->threshold);
     for (int a = 0; a < AXIS_COUNT; a++)
         level_select(o, cat, (enum axis)a, jstr(cls, axis_key((enum axis)a)));
@@ -667,10 +675,13 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
     H(o, "</fieldset>");
 
     /* Requirements grouped by 規定番号. */
-    html_printf(o, "<fieldset class=\"track requirements\"><legend>別紙「外部サービス要件一覧」"
-                   "（機密性%s以上）</legend>", cat->threshold);
-    H(o, "<p class=\"hint\">必須: 満たす必要がある要件。推奨: 満たさない場合は"
-         "理由（代替サービスが他にない等）が必要。任意: 満たさない場合は影響の検討結果が必要。</p>");
+    html_printf(o,
+                "<fieldset class=\"track requirements\"><legend>別紙「外部サービス要件一覧」"
+                "（機密性%s以上）</legend>",
+                cat->threshold);
+    H(o,
+      "<p class=\"hint\">必須: 満たす必要がある要件。推奨: 満たさない場合は"
+      "理由（代替サービスが他にない等）が必要。任意: 満たさない場合は影響の検討結果が必要。</p>");
     const char *clause = "";
     H(o, "<table class=\"reqs\"><thead><tr><th class=\"no\">項番</th><th>区分・要件</th>"
          "<th class=\"status\">適用状況</th><th class=\"why\">根拠・理由</th></tr></thead><tbody>");
@@ -681,8 +692,7 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
             html_printf(o, "<tr class=\"group\"><th colspan=\"4\">規定%s</th></tr>", clause);
         }
         char name[32];
-        html_printf(o,
-                    "<tr><td>%d<br><span class=\"lv %s\">%s</span></td><td><b>%s</b><br>%s",
+        html_printf(o, "<tr><td>%d<br><span class=\"lv %s\">%s</span></td><td><b>%s</b><br>%s",
                     q->no, req_level_name(q->level), req_level_label(q->level), q->category,
                     q->text);
         char k[16];
@@ -694,8 +704,8 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
             html_printf(o,
                         "<br><small class=\"carried\">申請 #%lld（%s、%s 承認）から引継ぎ</small>"
                         "<input type=\"hidden\" name=\"req_%d_co\" value=\"%s\">",
-                        jint(co, "request"), jstr(co, "department"), jstr(co, "approved_on"),
-                        q->no, mark ? mark : "");
+                        jint(co, "request"), jstr(co, "department"), jstr(co, "approved_on"), q->no,
+                        mark ? mark : "");
             free(mark);
         }
         H(o, "</td><td>");
@@ -710,8 +720,11 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
     }
     H(o, "</tbody></table></fieldset>");
 
-    html_printf(o, "<fieldset class=\"track risks\"><legend>1(4) 外部サービス利用の特性（機密性%s未満）"
-                   "</legend>", cat->threshold);
+    html_printf(
+        o,
+        "<fieldset class=\"track risks\"><legend>1(4) 外部サービス利用の特性（機密性%s未満）"
+        "</legend>",
+        cat->threshold);
     H(o, "<p class=\"hint\">各リスクを受容するか、低減措置を講ずるか決めてください（本基準4）。</p>"
          "<table class=\"reqs\"><tbody>");
     for (size_t i = 0; i < cat->nRisks; i++) {
@@ -722,9 +735,11 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
         select_option(o, "", "未決定", d);
         select_option(o, "accept", "受容する", d);
         select_option(o, "mitigate", "低減措置を講ずる", d);
-        html_printf(o, "</select><input name=\"risk_%d_measure\" value=\"%s\" placeholder=\"低減措置\">"
-                       "</td></tr>",
-                    k->no, answer_field(doc, "risks", k->no, "measure"));
+        html_printf(
+            o,
+            "</select><input name=\"risk_%d_measure\" value=\"%s\" placeholder=\"低減措置\">"
+            "</td></tr>",
+            k->no, answer_field(doc, "risks", k->no, "measure"));
     }
     H(o, "</tbody></table></fieldset>");
 
@@ -733,19 +748,22 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
     size_t nRows = json_array_size(conds) + 2;
     for (size_t i = 0; i < nRows && i < 100; i++) {
         json_t *c = json_array_get(conds, i);
-        html_printf(o, "<tr><td><input name=\"cond_%zu_text\" value=\"%s\" placeholder=\"条件\"></td><td>",
-                    i, jstr(c, "text"));
+        html_printf(
+            o, "<tr><td><input name=\"cond_%zu_text\" value=\"%s\" placeholder=\"条件\"></td><td>",
+            i, jstr(c, "text"));
         char name[32];
         snprintf(name, sizeof name, "cond_%zu_status", i);
         status_select(o, name, jstr(c, "status"));
-        html_printf(o, "</td><td><input name=\"cond_%zu_evidence\" value=\"%s\" placeholder=\"根拠\">"
-                       "</td></tr>",
+        html_printf(o,
+                    "</td><td><input name=\"cond_%zu_evidence\" value=\"%s\" placeholder=\"根拠\">"
+                    "</td></tr>",
                     i, jstr(c, "evidence"));
     }
     H(o, "</tbody></table></fieldset><p class=\"buttons\">");
     if (strcmp(action, "/requests/new") == 0)
         H(o, "<label class=\"inline\"><input type=\"checkbox\" name=\"carry_over\" value=\"1\"> "
-             "未回答の要件は、同じ外部サービスの最新の承認済み申請の回答（根拠付き）を引き継ぐ</label><br>");
+             "未回答の要件は、同じ外部サービスの最新の承認済み申請の回答（根拠付き）を引き継ぐ</"
+             "label><br>");
     H(o, "<button name=\"do\" value=\"evaluate\">評価する（保存しない）</button> "
          "<button name=\"do\" value=\"save\" class=\"primary\">下書きを保存</button></p></form>");
 }
@@ -779,8 +797,10 @@ static void page_request_new(struct request *r)
     }
     if (method(r, "GET")) {
         page_start(r, "新しい利用申請");
-        H(&r->out, "<p class=\"hint\">既に他の課が承認を受けた外部サービスなら、保存時に「承認済みの回答を"
-                   "引き継ぐ」を選ぶと、同じサービスの最新の承認済み申請の回答（根拠付き）から始められます。</p>");
+        H(&r->out,
+          "<p class=\"hint\">既に他の課が承認を受けた外部サービスなら、保存時に「承認済みの回答を"
+          "引き継ぐ」を選ぶと、同じサービスの最新の承認済み申請の回答（根拠付き）から始められます。"
+          "</p>");
         json_t *doc = json_object();
         request_form(r, &cat, doc, "/requests/new", NULL);
         json_decref(doc);
@@ -893,10 +913,11 @@ static void page_request(struct request *r, long long id)
     json_t *doc = json_object_get(req, "document");
     int kind = req_kind_parse(jstr(req, "kind"));
     int st = req_state_parse(jstr(req, "state"));
-    page_start(r, pool_printf(r->pool, "利用申請 #%lld（%s）", id, kind >= 0 ? req_kind_label(kind) : ""));
+    page_start(
+        r, pool_printf(r->pool, "利用申請 #%lld（%s）", id, kind >= 0 ? req_kind_label(kind) : ""));
     struct sbuf *o = &r->out;
-    html_printf(o, "<p><span class=\"state %s\">%s</span> %s / 作成 %s（%s）",
-                jstr(req, "state"), st >= 0 ? req_state_label(st) : "", jstr(req, "department"),
+    html_printf(o, "<p><span class=\"state %s\">%s</span> %s / 作成 %s（%s）", jstr(req, "state"),
+                st >= 0 ? req_state_label(st) : "", jstr(req, "department"),
                 jstr(req, "created_by_name"), jst(r, jstr(req, "created_at")));
     if (json_is_integer(json_object_get(req, "entry_id")))
         html_printf(o, " / <a href=\"/ledger/%lld\">台帳番号 %lld</a>", jint(req, "entry_id"),
@@ -906,25 +927,28 @@ static void page_request(struct request *r, long long id)
     fields_table(o, doc);
 
     /* What this user may do now: one comment box, one button per step. */
-    bool mine = has_role(u, ROLE_MANAGER) &&
-                strcmp(u->department, jstr(req, "department")) == 0;
+    bool mine = has_role(u, ROLE_MANAGER) && strcmp(u->department, jstr(req, "department")) == 0;
     bool approver = has_role(u, ROLE_APPROVER);
     if (mine && st >= 0 && req_editable((enum req_state)st))
-        html_printf(o, "<p class=\"noprint\"><a class=\"button\" href=\"/requests/%lld/edit\">"
-                       "申請書を編集</a></p>",
+        html_printf(o,
+                    "<p class=\"noprint\"><a class=\"button\" href=\"/requests/%lld/edit\">"
+                    "申請書を編集</a></p>",
                     id);
-    bool any = st >= 0 && ((mine && (req_transition((enum req_state)st, ACT_CONSULT) >= 0 ||
-                                     req_transition((enum req_state)st, ACT_SUBMIT) >= 0 ||
-                                     req_transition((enum req_state)st, ACT_WITHDRAW) >= 0)) ||
-                           (approver && req_transition((enum req_state)st, ACT_RETURN) >= 0) ||
-                           ((approver || mine) && req_transition((enum req_state)st, ACT_COMMENT) >= 0));
+    bool any =
+        st >= 0 && ((mine && (req_transition((enum req_state)st, ACT_CONSULT) >= 0 ||
+                              req_transition((enum req_state)st, ACT_SUBMIT) >= 0 ||
+                              req_transition((enum req_state)st, ACT_WITHDRAW) >= 0)) ||
+                    (approver && req_transition((enum req_state)st, ACT_RETURN) >= 0) ||
+                    ((approver || mine) && req_transition((enum req_state)st, ACT_COMMENT) >= 0));
     if (any) {
-        html_printf(o, "<form method=\"post\" action=\"/requests/%lld/comment\" class=\"step "
-                       "actions noprint\"><h2>手続</h2>",
+        html_printf(o,
+                    "<form method=\"post\" action=\"/requests/%lld/comment\" class=\"step "
+                    "actions noprint\"><h2>手続</h2>",
                     id);
         csrf_field(r);
-        H(o, "<label>コメント（差戻し・却下では理由を必ず記入）<textarea name=\"comment\" rows=\"3\">"
-             "</textarea></label><p>");
+        H(o,
+          "<label>コメント（差戻し・却下では理由を必ず記入）<textarea name=\"comment\" rows=\"3\">"
+          "</textarea></label><p>");
         if (mine) {
             if (req_transition((enum req_state)st, ACT_CONSULT) >= 0)
                 step_button(r, id, "consult", "事前協議を始める（本基準5(2)①）", "");
@@ -947,8 +971,9 @@ static void page_request(struct request *r, long long id)
     /* Answers as filed. */
     json_t *reqs = json_object_get(doc, "requirements");
     if (json_object_size(reqs)) {
-        H(o, "<h2>要件の適用状況</h2><table class=\"list\"><thead><tr><th>項番</th><th>適用状況</th>"
-             "<th>根拠</th><th>理由</th><th>引継ぎ</th></tr></thead><tbody>");
+        H(o,
+          "<h2>要件の適用状況</h2><table class=\"list\"><thead><tr><th>項番</th><th>適用状況</th>"
+          "<th>根拠</th><th>理由</th><th>引継ぎ</th></tr></thead><tbody>");
         for (int no = 1; no <= 9999; no++) {
             char k[16];
             snprintf(k, sizeof k, "%d", no);
@@ -958,7 +983,9 @@ static void page_request(struct request *r, long long id)
             const char *s = jstr(a, "status");
             json_t *co = json_object_get(a, "carried_over");
             html_printf(o, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>", no,
-                        strcmp(s, "met") == 0 ? "満たす" : strcmp(s, "unmet") == 0 ? "満たさない" : "未回答",
+                        strcmp(s, "met") == 0     ? "満たす"
+                        : strcmp(s, "unmet") == 0 ? "満たさない"
+                                                  : "未回答",
                         jstr(a, "evidence"), jstr(a, "reason"));
             if (json_is_object(co))
                 html_printf(o, "申請 #%lld（%s）", jint(co, "request"), jstr(co, "approved_on"));
@@ -992,8 +1019,9 @@ static void page_request(struct request *r, long long id)
         int act = req_action_parse(jstr(h, "action"));
         html_printf(o, "<li><time>%s</time> %s（%s）: %s → %s", jst(r, jstr(h, "at")),
                     jstr(h, "actor_name"), jstr(h, "actor"),
-                    act >= 0 ? req_action_label(act)
-                             : strcmp(jstr(h, "action"), "create") == 0 ? "作成" : "更新",
+                    act >= 0                                   ? req_action_label(act)
+                    : strcmp(jstr(h, "action"), "create") == 0 ? "作成"
+                                                               : "更新",
                     to >= 0 ? req_state_label(to) : "");
         if (json_is_string(json_object_get(h, "comment")))
             html_printf(o, "<blockquote>%s</blockquote>", jstr(h, "comment"));
@@ -1070,21 +1098,22 @@ static void page_audit(struct request *r)
         json_array_foreach(json_object_get(report, "problems"), i, p)
             notice(r, "error", jstr(p, "message"));
     }
-    html_printf(o,
-                "<form class=\"search\" method=\"get\" action=\"/audit\"><label>操作者<input "
-                "name=\"actor\" value=\"%s\"></label><label>対象（例 request:3）<input name=\"object\" "
-                "value=\"%s\"></label><button>絞り込む</button></form>",
-                f.actor ? f.actor : "", f.object_prefix ? f.object_prefix : "");
+    html_printf(
+        o,
+        "<form class=\"search\" method=\"get\" action=\"/audit\"><label>操作者<input "
+        "name=\"actor\" value=\"%s\"></label><label>対象（例 request:3）<input name=\"object\" "
+        "value=\"%s\"></label><button>絞り込む</button></form>",
+        f.actor ? f.actor : "", f.object_prefix ? f.object_prefix : "");
     H(o, "<table class=\"list\"><thead><tr><th>#</th><th>日時</th><th>操作者</th><th>操作</th>"
          "<th>対象</th><th>ハッシュ</th></tr></thead><tbody>");
     size_t i;
     json_t *rec;
-    json_array_foreach(json_object_get(out, "records"), i, rec)
-        html_printf(o,
-                    "<tr><td>%lld</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                    "<td><code>%s</code></td></tr>",
-                    jint(rec, "seq"), jst(r, jstr(rec, "at")), jstr(rec, "actor"), jstr(rec, "action"),
-                    jstr(rec, "object"), pool_strndup(r->pool, jstr(rec, "hash"), 12));
+    json_array_foreach(json_object_get(out, "records"), i, rec) html_printf(
+        o,
+        "<tr><td>%lld</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+        "<td><code>%s</code></td></tr>",
+        jint(rec, "seq"), jst(r, jstr(rec, "at")), jstr(rec, "actor"), jstr(rec, "action"),
+        jstr(rec, "object"), pool_strndup(r->pool, jstr(rec, "hash"), 12));
     H(o, "</tbody></table>");
     json_decref(out);
     json_decref(report);
@@ -1127,8 +1156,9 @@ static void page_users(struct request *r)
     struct sbuf *o = &r->out;
     if (message)
         notice(r, "error", message);
-    H(o, "<table class=\"list\"><thead><tr><th>ログイン名</th><th>氏名</th><th>所属</th><th>役割</th>"
-         "<th>状態</th></tr></thead><tbody>");
+    H(o,
+      "<table class=\"list\"><thead><tr><th>ログイン名</th><th>氏名</th><th>所属</th><th>役割</th>"
+      "<th>状態</th></tr></thead><tbody>");
     size_t i, k;
     json_t *x, *role;
     json_array_foreach(json_object_get(out, "users"), i, x)
@@ -1144,12 +1174,14 @@ static void page_users(struct request *r)
         html_printf(o, "</td><td>%s</td></tr>",
                     json_is_true(json_object_get(x, "active")) ? "有効" : "無効");
     }
-    H(o, "</tbody></table><h2>利用者の追加</h2><form method=\"post\" action=\"/users\" class=\"user\">");
+    H(o, "</tbody></table><h2>利用者の追加</h2><form method=\"post\" action=\"/users\" "
+         "class=\"user\">");
     csrf_field(r);
-    H(o, "<label>ログイン名<input name=\"login\" required pattern=\"[A-Za-z0-9._-]+\"></label>"
-         "<label>氏名<input name=\"name\" required></label><label>所属<input name=\"dept\" required>"
-         "</label><label>初期パスワード（8文字以上）<input type=\"password\" name=\"password\" "
-         "autocomplete=\"new-password\"></label><fieldset><legend>役割</legend>");
+    H(o,
+      "<label>ログイン名<input name=\"login\" required pattern=\"[A-Za-z0-9._-]+\"></label>"
+      "<label>氏名<input name=\"name\" required></label><label>所属<input name=\"dept\" required>"
+      "</label><label>初期パスワード（8文字以上）<input type=\"password\" name=\"password\" "
+      "autocomplete=\"new-password\"></label><fieldset><legend>役割</legend>");
     for (int b = 0; b < ROLE_COUNT; b++)
         html_printf(o, "<label><input type=\"checkbox\" name=\"role_%s\"> %s（%s）</label>",
                     role_name(b), role_label(b), role_name(b));
@@ -1168,8 +1200,10 @@ static void page_catalogue(struct request *r)
     }
     page_start(r, "カタログ（施行中）");
     struct sbuf *o = &r->out;
-    html_printf(o, "<p>%s（%s、%s 施行）。新しい版は <code>extsvc catalogue load</code> で読み込みます。</p>",
-                cat.title, cat.id, cat.effective);
+    html_printf(
+        o,
+        "<p>%s（%s、%s 施行）。新しい版は <code>extsvc catalogue load</code> で読み込みます。</p>",
+        cat.title, cat.id, cat.effective);
     H(o, "<table class=\"list\"><thead><tr><th>項番</th><th>規定</th><th>区分</th><th>要件</th>"
          "<th>必須／推奨／任意</th></tr></thead><tbody>");
     for (size_t i = 0; i < cat.nReqs; i++)
@@ -1243,11 +1277,11 @@ bool pages_handle(struct request *r)
             page_requests(r, "submitted", "審査待ちの申請");
         } else {
             struct xerr e = {0};
-            xerr_set(&e, X_FORBIDDEN, "審査は利用申請の許可権限者（情報システム管理者, approver）が行います");
+            xerr_set(&e, X_FORBIDDEN,
+                     "審査は利用申請の許可権限者（情報システム管理者, approver）が行います");
             pages_error(r, &e);
         }
-    }
-    else if (strcmp(p, "/audit") == 0 && get)
+    } else if (strcmp(p, "/audit") == 0 && get)
         page_audit(r);
     else if (strcmp(p, "/users") == 0 && (get || post))
         page_users(r);

@@ -251,9 +251,8 @@ struct conn_state {
 };
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct conn_state *st = *con_cls;
     if (!st) {
@@ -288,8 +287,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
                           sizeof addr);
         }
-        const char *fwd = g_cfg.behind_proxy ? MHD_lookup_connection_value(
-                                                   conn, MHD_HEADER_KIND, "X-Forwarded-For")
+        const char *fwd = g_cfg.behind_proxy ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                           "X-Forwarded-For")
                                              : NULL;
         if (fwd) {
             /* The proxy appends the address it saw; earlier hops are the client's word. */
@@ -403,8 +402,8 @@ static int config_entry(void *user, const char *section, const char *name, const
     else if (IS("tls", "key"))
         snprintf(c->tls_key, sizeof c->tls_key, "%s", value);
     else if (IS("tls", "behind_proxy"))
-        c->behind_proxy = strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 ||
-                          strcmp(value, "1") == 0;
+        c->behind_proxy =
+            strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0;
     else {
         fprintf(stderr, "extsvc: 設定ファイル: [%s] %s は未知の設定です\n", section, name);
         return 0;
@@ -475,15 +474,16 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     bool check_only = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("使い方: extsvc %s\n\n"
-                   "Web アプリケーション（日本語の画面と JSON API /api/v1）を起動します。\n"
-                   "--listen ADDR:PORT 待ち受けるアドレス（既定 127.0.0.1:8080、IPv6 は [::1]:8080）\n"
-                   "--config FILE      INI 形式の設定ファイル（[server] listen, database, threads, "
-                   "max_connections, connection_timeout / [session] idle_minutes, absolute_hours, "
-                   "max_failures, lockout_minutes / [tls] certificate, key, behind_proxy）\n"
-                   "--threads N        ワーカースレッドの数（既定 2）\n"
-                   "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
-                   usage_line);
+            printf(
+                "使い方: extsvc %s\n\n"
+                "Web アプリケーション（日本語の画面と JSON API /api/v1）を起動します。\n"
+                "--listen ADDR:PORT 待ち受けるアドレス（既定 127.0.0.1:8080、IPv6 は [::1]:8080）\n"
+                "--config FILE      INI 形式の設定ファイル（[server] listen, database, threads, "
+                "max_connections, connection_timeout / [session] idle_minutes, absolute_hours, "
+                "max_failures, lockout_minutes / [tls] certificate, key, behind_proxy）\n"
+                "--threads N        ワーカースレッドの数（既定 2）\n"
+                "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
+                usage_line);
             return 0;
         } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             listen = argv[++i];
@@ -534,16 +534,16 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         return 0;
 
     char *cert = NULL, *key = NULL;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
-                     MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (g_cfg.tls_cert[0] || g_cfg.tls_key[0]) {
         cert = slurp(g_cfg.tls_cert);
         key = slurp(g_cfg.tls_key);
         if (!cert || !key) {
-            fprintf(stderr, "extsvc: TLS の証明書 '%s' または鍵 '%s' を読めません\n", g_cfg.tls_cert,
-                    g_cfg.tls_key);
+            fprintf(stderr, "extsvc: TLS の証明書 '%s' または鍵 '%s' を読めません\n",
+                    g_cfg.tls_cert, g_cfg.tls_key);
             free(cert);
             free(key);
             return 2;
@@ -573,13 +573,13 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_HTTPS_MEM_CERT, cert,
             MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
     else
-        d = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
-            (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+                             (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+                             (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+                             (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                             (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "extsvc: %s で待ち受けを始められません: %s\n", g_cfg.listen,
                 strerror(errno));

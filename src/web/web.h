@@ -22,13 +22,13 @@
 #define BODY_MAX_BYTES (1u << 20)
 
 struct web_config {
-    char listen[128];   /* ADDR:PORT */
+    char listen[128]; /* ADDR:PORT */
     char db_url[1024];
     int threads;
     int max_connections;
     int connection_timeout; /* seconds */
     char tls_cert[512], tls_key[512];
-    bool behind_proxy;      /* TLS ends at a reverse proxy: cookies Secure, X-Forwarded-For */
+    bool behind_proxy; /* TLS ends at a reverse proxy: cookies Secure, X-Forwarded-For */
     struct throttle throttle;
 };
 
@@ -43,7 +43,7 @@ struct request {
     struct form query;
     const char *body; /* NUL-terminated */
     size_t nBody;
-    struct sbuf in;   /* the body as it arrives, capped at BODY_MAX_BYTES */
+    struct sbuf in; /* the body as it arrives, capped at BODY_MAX_BYTES */
     bool too_large;
     /* who */
     enum auth_kind auth;
@@ -53,9 +53,9 @@ struct request {
     int status;
     const char *ctype;
     struct sbuf out;
-    const char *location;   /* redirect */
+    const char *location; /* redirect */
     const char *set_cookie;
-    const char *cache;      /* Cache-Control, default no-store */
+    const char *cache; /* Cache-Control, default no-store */
 };
 
 /* The signed-in user, or NULL. */

@@ -15,16 +15,16 @@ enum xcode access_read_ledger(const struct user *actor, struct xerr *e)
     return xerr_set(e, X_FORBIDDEN, "台帳を閲覧する権限がありません");
 }
 
-enum xcode access_read_request(const struct user *actor, long long department_id,
-                               struct xerr *e)
+enum xcode access_read_request(const struct user *actor, long long department_id, struct xerr *e)
 {
     if (!actor || has_role(actor, ROLE_APPROVER) || has_role(actor, ROLE_CISO) ||
         has_role(actor, ROLE_AUDITOR))
         return XOK;
     if (has_role(actor, ROLE_MANAGER) && actor->department_id == department_id)
         return XOK;
-    return xerr_set(e, X_FORBIDDEN,
-                    "この申請を閲覧する権限がありません（情報セキュリティ管理者は自所属の申請のみ）");
+    return xerr_set(
+        e, X_FORBIDDEN,
+        "この申請を閲覧する権限がありません（情報セキュリティ管理者は自所属の申請のみ）");
 }
 
 enum xcode access_list_requests(const struct user *actor, struct xerr *e)
@@ -55,7 +55,8 @@ enum xcode access_decide(const struct user *actor, enum req_action action, long 
         return xerr_set(e, X_INVALID, "--as で操作する利用者を指定してください");
     if (!has_role(actor, ROLE_APPROVER))
         return xerr_set(e, X_FORBIDDEN,
-                        "審査・可否決定は利用申請の許可権限者（情報システム管理者, approver）が行います（本基準5(1)）");
+                        "審査・可否決定は利用申請の許可権限者（情報システム管理者, "
+                        "approver）が行います（本基準5(1)）");
     if (action == ACT_APPROVE && (actor->id == created_by || submitted_by_actor))
         return xerr_set(e, X_FORBIDDEN,
                         "自分が作成・編集・申請した申請は承認できません（職務の分離）");
@@ -66,7 +67,9 @@ enum xcode access_audit(const struct user *actor, struct xerr *e)
 {
     if (!actor || has_role(actor, ROLE_AUDITOR) || has_role(actor, ROLE_CISO))
         return XOK;
-    return xerr_set(e, X_FORBIDDEN, "監査ログは監査担当（auditor）と統括情報セキュリティ責任者（ciso）のみ閲覧できます");
+    return xerr_set(
+        e, X_FORBIDDEN,
+        "監査ログは監査担当（auditor）と統括情報セキュリティ責任者（ciso）のみ閲覧できます");
 }
 
 enum xcode access_catalogue(const struct user *actor, struct xerr *e)
@@ -75,7 +78,8 @@ enum xcode access_catalogue(const struct user *actor, struct xerr *e)
         return xerr_set(e, X_INVALID, "--as で操作する利用者を指定してください");
     if (has_role(actor, ROLE_CISO))
         return XOK;
-    return xerr_set(e, X_FORBIDDEN, "カタログの版を管理できるのは統括情報セキュリティ責任者（ciso）のみです");
+    return xerr_set(e, X_FORBIDDEN,
+                    "カタログの版を管理できるのは統括情報セキュリティ責任者（ciso）のみです");
 }
 
 enum xcode access_users(const struct user *actor, struct xerr *e)

@@ -15,8 +15,7 @@ bool has_role(const struct user *u, enum role r);
 /* Any signed-in user reads the ledger (staff and every other role). */
 enum xcode access_read_ledger(const struct user *actor, struct xerr *e);
 /* approver, ciso and auditor read every request; a manager those of their department. */
-enum xcode access_read_request(const struct user *actor, long long department_id,
-                               struct xerr *e);
+enum xcode access_read_request(const struct user *actor, long long department_id, struct xerr *e);
 enum xcode access_list_requests(const struct user *actor, struct xerr *e);
 /* A manager files, edits, consults on, submits and withdraws requests of their department. */
 enum xcode access_applicant(const struct user *actor, long long department_id, struct xerr *e);

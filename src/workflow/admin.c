@@ -52,8 +52,7 @@ static pthread_mutex_t g_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct catalogue g_cache[16];
 static int g_nCache;
 
-enum xcode wf_catalogue_by_id(struct db *db, const char *id, struct catalogue *out,
-                              struct xerr *e)
+enum xcode wf_catalogue_by_id(struct db *db, const char *id, struct catalogue *out, struct xerr *e)
 {
     enum xcode rc = X_NOTFOUND;
     pthread_mutex_lock(&g_cache_lock);
@@ -115,10 +114,10 @@ static enum xcode add_catalogue(struct db *db, const struct user *actor,
     if (!rc) {
         char object[96];
         snprintf(object, sizeof object, "catalogue:%s", cat->id);
-        json_t *after = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I}", "id", cat->id, "title",
-                                  cat->title, "effective", cat->effective, "in_force",
-                                  put_in_force, "requirements", (json_int_t)cat->nReqs, "risks",
-                                  (json_int_t)cat->nRisks);
+        json_t *after =
+            json_pack("{s:s, s:s, s:s, s:b, s:I, s:I}", "id", cat->id, "title", cat->title,
+                      "effective", cat->effective, "in_force", put_in_force, "requirements",
+                      (json_int_t)cat->nReqs, "risks", (json_int_t)cat->nRisks);
         rc = audit_append(db, actor_name(actor), "catalogue.load", object, NULL, after, e);
         json_decref(after);
     }
@@ -193,7 +192,8 @@ enum xcode wf_catalogue_load(struct db *db, const struct user *actor, const char
     free(body);
     if (found) {
         rc = xerr_set(e, X_INVALID,
-                      "カタログ '%s' は読み込み済みです。新しい版には新しい id を付けてください", cat.id);
+                      "カタログ '%s' は読み込み済みです。新しい版には新しい id を付けてください",
+                      cat.id);
         goto fail;
     }
     if ((rc = add_catalogue(db, actor, &cat, true, e)))
@@ -248,24 +248,24 @@ static enum xcode check_user_fields(const char *login, const char *name, const c
         if (n == 0 || n > 64)
             return xerr_set(e, X_INVALID, "ログイン名は 1〜64 文字にしてください");
         for (const char *p = login; *p; p++)
-            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                  *p == '.' || *p == '_' || *p == '-'))
-                return xerr_set(e, X_INVALID,
-                                "ログイン名には英数字と . _ - のみ使えます: '%s'", login);
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+                return xerr_set(e, X_INVALID, "ログイン名には英数字と . _ - のみ使えます: '%s'",
+                                login);
     }
     const char *texts[] = {name, department};
     const char *labels[] = {"氏名", "所属"};
     for (int i = 0; i < 2; i++)
         if (texts[i] && (text_is_blank(texts[i]) || strlen(texts[i]) > 200 ||
                          !utf8_valid(texts[i], strlen(texts[i]))))
-            return xerr_set(e, X_INVALID, "%sは 200 バイトまでの空でない UTF-8 文字列にしてください",
-                            labels[i]);
+            return xerr_set(e, X_INVALID,
+                            "%sは 200 バイトまでの空でない UTF-8 文字列にしてください", labels[i]);
     return XOK;
 }
 
-enum xcode wf_user_add(struct db *db, const struct user *actor, const char *login,
-                       const char *name, const char *department, unsigned roles,
-                       const char *password, long long *id, struct xerr *e)
+enum xcode wf_user_add(struct db *db, const struct user *actor, const char *login, const char *name,
+                       const char *department, unsigned roles, const char *password, long long *id,
+                       struct xerr *e)
 {
     if (access_users(actor, e) || check_user_fields(login, name, department, e))
         return e->code;
@@ -281,8 +281,12 @@ enum xcode wf_user_add(struct db *db, const struct user *actor, const char *logi
         free(hash);
         return rc;
     }
-    struct user u = {.login = (char *)login, .name = (char *)name, .roles = roles,
-                     .password_hash = hash, .active = true, .department = (char *)department};
+    struct user u = {.login = (char *)login,
+                     .name = (char *)name,
+                     .roles = roles,
+                     .password_hash = hash,
+                     .active = true,
+                     .department = (char *)department};
     long long exists;
     bool found;
     if ((rc = db_one_int(db, "SELECT id FROM users WHERE login = ?1", DB_ARGS(DS(login)), &exists,
@@ -382,8 +386,8 @@ enum xcode wf_user_list(struct db *db, const struct user *actor, json_t **out, s
     return store_user_list(db, out, e);
 }
 
-enum xcode wf_authenticate(struct db *db, const char *login, const char *password,
-                           struct user *out, struct xerr *e)
+enum xcode wf_authenticate(struct db *db, const char *login, const char *password, struct user *out,
+                           struct xerr *e)
 {
     static const char refused[] = "ログイン名またはパスワードが違います";
     memset(out, 0, sizeof *out);
@@ -416,8 +420,7 @@ static void token_hash(const char *token, char *out)
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-enum xcode wf_token_create(struct db *db, const struct user *actor, char **token,
-                           struct xerr *e)
+enum xcode wf_token_create(struct db *db, const struct user *actor, char **token, struct xerr *e)
 {
     if (!actor)
         return xerr_set(e, X_INVALID, "--as でトークンを発行する利用者を指定してください");
@@ -435,8 +438,8 @@ enum xcode wf_token_create(struct db *db, const struct user *actor, char **token
     if (!rc && !(rc = store_token_insert(db, actor->id, hash, now, e))) {
         char object[96];
         snprintf(object, sizeof object, "user:%s", actor->login);
-        json_t *after = json_pack("{s:s%, s:s}", "token_sha256_prefix", hash, (size_t)12,
-                                  "created_at", now);
+        json_t *after =
+            json_pack("{s:s%, s:s}", "token_sha256_prefix", hash, (size_t)12, "created_at", now);
         rc = audit_append(db, actor->login, "token.create", object, NULL, after, e);
         json_decref(after);
     }

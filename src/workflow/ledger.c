@@ -21,8 +21,9 @@ enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger
     if (access_read_ledger(actor, e))
         return e->code;
     if (q->state && entry_state_parse(q->state) < 0)
-        return xerr_set(e, X_INVALID, "状態 \"%s\" は active（利用中）, expired（期間満了）, "
-                                      "retired（廃止）のいずれかにしてください",
+        return xerr_set(e, X_INVALID,
+                        "状態 \"%s\" は active（利用中）, expired（期間満了）, "
+                        "retired（廃止）のいずれかにしてください",
                         q->state);
     if (q->state)
         q->state = entry_state_name((enum entry_state)entry_state_parse(q->state));
@@ -40,8 +41,7 @@ enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger
     return rc;
 }
 
-enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out,
-                           struct xerr *e)
+enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e)
 {
     if (access_read_ledger(actor, e))
         return e->code;
@@ -151,8 +151,8 @@ static enum xcode open_entry_request(struct db *db, const struct user *actor, lo
     const char *from = json_string_value(json_object_get(json_object_get(cur, "period"), "from"));
     const char *to = json_string_value(json_object_get(json_object_get(cur, "period"), "to"));
     if (strcmp(kind, "change") == 0 && strcmp(date, to) <= 0) {
-        rc = xerr_set(e, X_INVALID, "延長後の終了日 %s は現在の終了日 %s より後にしてください", date,
-                      to);
+        rc = xerr_set(e, X_INVALID, "延長後の終了日 %s は現在の終了日 %s より後にしてください",
+                      date, to);
         goto fail;
     }
     if (strcmp(kind, "retire") == 0 && strcmp(date, from) < 0) {
@@ -167,8 +167,9 @@ static enum xcode open_entry_request(struct db *db, const struct user *actor, lo
         rc = xerr_set(e, X_INTERNAL, "申請 #%lld の申請書が読めません", src.id);
         goto fail;
     }
-    json_object_set_new(doc, "applicant", json_pack("{s:s, s:s}", "department", actor->department,
-                                                    "name", actor->name));
+    json_object_set_new(
+        doc, "applicant",
+        json_pack("{s:s, s:s}", "department", actor->department, "name", actor->name));
     if (strcmp(kind, "change") == 0)
         json_object_set_new(json_object_get(doc, "period"), "to", json_string(date));
     /* Evaluate against the catalogue in force: an extension is judged by

@@ -50,10 +50,12 @@ static enum xcode check_stored_dates(const struct document *doc, struct xerr *e)
 {
     struct xdate dt;
     if (!text_is_blank(doc->period_from) && !date_parse(doc->period_from, &dt))
-        return xerr_set(e, X_INVALID, "申請書: period.from \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
+        return xerr_set(e, X_INVALID,
+                        "申請書: period.from \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
                         doc->period_from);
     if (!text_is_blank(doc->period_to) && !date_parse(doc->period_to, &dt))
-        return xerr_set(e, X_INVALID, "申請書: period.to \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
+        return xerr_set(e, X_INVALID,
+                        "申請書: period.to \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
                         doc->period_to);
     return XOK;
 }
@@ -61,8 +63,9 @@ static enum xcode check_stored_dates(const struct document *doc, struct xerr *e)
 /* The applicant of a stored request is the filing user (ledger field (カ)). */
 static void set_applicant(json_t *doc, const struct user *actor)
 {
-    json_object_set_new(doc, "applicant", json_pack("{s:s, s:s}", "department", actor->department,
-                                                    "name", actor->name));
+    json_object_set_new(
+        doc, "applicant",
+        json_pack("{s:s, s:s}", "department", actor->department, "name", actor->name));
 }
 
 /* Fill the requirement answers `doc` leaves out from `src`, marking each
@@ -313,8 +316,9 @@ enum xcode wf_request_update(struct db *db, const struct user *actor, long long 
         (rc = access_applicant(actor, r.department_id, e)))
         goto fail;
     if (!req_editable((enum req_state)req_state_parse(r.state))) {
-        rc = xerr_set(e, X_STATE, "申請 #%lld は%sのため変更できません（変更できるのは下書きと差戻し）",
-                      id, req_state_label((enum req_state)req_state_parse(r.state)));
+        rc = xerr_set(e, X_STATE,
+                      "申請 #%lld は%sのため変更できません（変更できるのは下書きと差戻し）", id,
+                      req_state_label((enum req_state)req_state_parse(r.state)));
         goto fail;
     }
     if (strcmp(r.kind, "new") != 0) {
@@ -326,7 +330,8 @@ enum xcode wf_request_update(struct db *db, const struct user *actor, long long 
         json_decref(old);
         if (!same) {
             rc = xerr_set(e, X_INVALID,
-                          "変更・廃止の申請では外部サービスの名称と提供者は変えられません（新規に申請してください）");
+                          "変更・廃止の申請では外部サービスの名称と提供者は変えられません（新規に申"
+                          "請してください）");
             goto fail;
         }
     }
@@ -397,8 +402,8 @@ static enum xcode reevaluate(struct db *db, const struct request_row *r, struct 
     enum xcode rc = wf_catalogue_by_id(db, r->catalogue_id, cat, e);
     if (rc)
         return rc;
-    rc = parse_and_evaluate(r->document, strlen(r->document), cat, req_kind_parse(r->kind), doc,
-                            ev, e);
+    rc = parse_and_evaluate(r->document, strlen(r->document), cat, req_kind_parse(r->kind), doc, ev,
+                            e);
     if (rc)
         catalogue_release(cat);
     return rc;
@@ -453,8 +458,8 @@ static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struc
                 f.period_to = r->retire_on;
         }
     }
-    enum xcode rc = store_entry_add_version(db, entry, version, r->id, r->kind, &f,
-                                            r->catalogue_id, now, actor->id, e);
+    enum xcode rc = store_entry_add_version(db, entry, version, r->id, r->kind, &f, r->catalogue_id,
+                                            now, actor->id, e);
     if (!rc && strcmp(r->kind, "retire") == 0)
         rc = store_entry_retire(db, entry, r->retire_on, now, e);
     json_t *after = NULL;
@@ -477,8 +482,9 @@ static enum xcode refuse_blocked(const struct evaluation *ev, long long id, stru
     for (size_t i = 0; i < ev->nFindings && !first; i++)
         if (ev->findings[i].severity == SEV_BLOCKER)
             first = &ev->findings[i];
-    return xerr_set(e, X_BLOCKED, "申請 #%lld は承認できません。承認を妨げる指摘が %zu 件あります（例: %s）",
-                    id, evaluation_count(ev, SEV_BLOCKER), first ? first->message : "");
+    return xerr_set(e, X_BLOCKED,
+                    "申請 #%lld は承認できません。承認を妨げる指摘が %zu 件あります（例: %s）", id,
+                    evaluation_count(ev, SEV_BLOCKER), first ? first->message : "");
 }
 
 enum xcode wf_request_step(struct db *db, const struct user *actor, long long id,
@@ -626,16 +632,17 @@ enum xcode wf_request_show(struct db *db, const struct user *actor, long long id
     return rc;
 }
 
-enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state,
-                           json_t **out, struct xerr *e)
+enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state, json_t **out,
+                           struct xerr *e)
 {
     if (access_list_requests(actor, e))
         return e->code;
     if (state && req_state_parse(state) < 0)
-        return xerr_set(e, X_INVALID,
-                        "状態 \"%s\" は draft, consulting, submitted, approved, rejected, returned, "
-                        "withdrawn のいずれかにしてください",
-                        state);
+        return xerr_set(
+            e, X_INVALID,
+            "状態 \"%s\" は draft, consulting, submitted, approved, rejected, returned, "
+            "withdrawn のいずれかにしてください",
+            state);
     long long dept = 0;
     if (actor && !has_role(actor, ROLE_APPROVER) && !has_role(actor, ROLE_CISO) &&
         !has_role(actor, ROLE_AUDITOR))

@@ -61,8 +61,8 @@ static enum xcode count_failure(struct db *db, const char *key, const struct thr
 }
 
 enum xcode wf_session_signin(struct db *db, const char *login, const char *password,
-                             const char *address, const struct throttle *t,
-                             struct session *out, struct xerr *e)
+                             const char *address, const struct throttle *t, struct session *out,
+                             struct xerr *e)
 {
     char kLogin[160], kAddr[96];
     memset(out, 0, sizeof *out);
@@ -73,7 +73,8 @@ enum xcode wf_session_signin(struct db *db, const char *login, const char *passw
         return e->code;
     if (lockedLogin || lockedAddr)
         return xerr_set(e, X_THROTTLED,
-                        "サインインの失敗が続いたため、しばらくサインインできません。%lld 分後に再度お試しください",
+                        "サインインの失敗が続いたため、しばらくサインインできません。%lld "
+                        "分後に再度お試しください",
                         (long long)(t->lockout / 60));
     struct user u;
     struct xerr authErr = {0};
@@ -97,11 +98,11 @@ enum xcode wf_session_signin(struct db *db, const char *login, const char *passw
     long long now = now_s();
     enum xcode rc = db_begin_write(db, e);
     if (!rc)
-        rc = db_exec(db,
-                     "INSERT INTO sessions(id_hash, user_id, csrf, created_at, last_seen, address) "
-                     "VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-                     DB_ARGS(DS(hash), DI(u.id), DS(out->csrf), DI(now), DS(address ? address : "")),
-                     e);
+        rc = db_exec(
+            db,
+            "INSERT INTO sessions(id_hash, user_id, csrf, created_at, last_seen, address) "
+            "VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+            DB_ARGS(DS(hash), DI(u.id), DS(out->csrf), DI(now), DS(address ? address : "")), e);
     if (!rc)
         rc = db_exec(db, "DELETE FROM login_failures WHERE key = ?1", DB_ARGS(DS(kLogin)), e);
     /* Expired sessions of anyone go now and then; cheap with the index. */
@@ -146,7 +147,8 @@ enum xcode wf_session_resume(struct db *db, const char *id, const struct throttl
         return e->code;
     long long now = now_s();
     if (rc == 0 || seen < now - t->idle || created < now - t->absolute)
-        return xerr_set(e, X_AUTH, "セッションの有効期限が切れました。もう一度サインインしてください");
+        return xerr_set(e, X_AUTH,
+                        "セッションの有効期限が切れました。もう一度サインインしてください");
     if (store_user_by_id(db, uid, &out->user, e))
         return e->code == X_NOTFOUND ? xerr_set(e, X_AUTH, "サインインしてください") : e->code;
     if (!out->user.active) {
@@ -155,9 +157,8 @@ enum xcode wf_session_resume(struct db *db, const char *id, const struct throttl
     }
     snprintf(out->id, sizeof out->id, "%s", id);
     /* Touch at most once a minute, so reads stay reads. */
-    if (seen < now - 60 &&
-        db_exec(db, "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
-                DB_ARGS(DS(hash), DI(now)), e) != XOK) {
+    if (seen < now - 60 && db_exec(db, "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
+                                   DB_ARGS(DS(hash), DI(now)), e) != XOK) {
         xerr_clear(e); /* a busy database must not sign anyone out */
     }
     return XOK;

@@ -27,8 +27,8 @@ struct session {
 /* Check the password and open a new session. X_AUTH on a wrong login or
  * password (one message for both), X_THROTTLED while locked out. */
 enum xcode wf_session_signin(struct db *db, const char *login, const char *password,
-                             const char *address, const struct throttle *t,
-                             struct session *out, struct xerr *e);
+                             const char *address, const struct throttle *t, struct session *out,
+                             struct xerr *e);
 /* The session of a cookie value; X_AUTH where none or expired. */
 enum xcode wf_session_resume(struct db *db, const char *id, const struct throttle *t,
                              struct session *out, struct xerr *e);

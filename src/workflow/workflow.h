@@ -38,8 +38,7 @@ enum xcode wf_catalogue_bundled(struct catalogue *out, struct xerr *e);
 /* The catalogue in force (db NULL: the bundled one). */
 enum xcode wf_catalogue_current(struct db *db, struct catalogue *out, struct xerr *e);
 /* One catalogue version by id (parsed once per process, then copied). */
-enum xcode wf_catalogue_by_id(struct db *db, const char *id, struct catalogue *out,
-                              struct xerr *e);
+enum xcode wf_catalogue_by_id(struct db *db, const char *id, struct catalogue *out, struct xerr *e);
 /* Load a new catalogue version and put it in force (ciso). */
 enum xcode wf_catalogue_load(struct db *db, const struct user *actor, const char *text, size_t n,
                              char **id, struct xerr *e);
@@ -50,9 +49,9 @@ enum xcode wf_catalogue_load(struct db *db, const struct user *actor, const char
 enum xcode wf_actor(struct db *db, const char *login, struct user *out, struct xerr *e);
 /* Add a user (admin; actor NULL: the operator bootstrapping a database).
  * password may be NULL (cannot sign in until one is set). */
-enum xcode wf_user_add(struct db *db, const struct user *actor, const char *login,
-                       const char *name, const char *department, unsigned roles,
-                       const char *password, long long *id, struct xerr *e);
+enum xcode wf_user_add(struct db *db, const struct user *actor, const char *login, const char *name,
+                       const char *department, unsigned roles, const char *password, long long *id,
+                       struct xerr *e);
 /* Change a user's name, department, roles, active flag or password (admin).
  * NULL / 0 / -1 leave a field as it is. */
 enum xcode wf_user_update(struct db *db, const struct user *actor, const char *login,
@@ -60,11 +59,10 @@ enum xcode wf_user_update(struct db *db, const struct user *actor, const char *l
                           const char *password, struct xerr *e);
 enum xcode wf_user_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
 /* Check a login and password; X_AUTH (one message for every failure). */
-enum xcode wf_authenticate(struct db *db, const char *login, const char *password,
-                           struct user *out, struct xerr *e);
-/* A new API token for the actor: *token is shown once, only its hash is kept. */
-enum xcode wf_token_create(struct db *db, const struct user *actor, char **token,
+enum xcode wf_authenticate(struct db *db, const char *login, const char *password, struct user *out,
                            struct xerr *e);
+/* A new API token for the actor: *token is shown once, only its hash is kept. */
+enum xcode wf_token_create(struct db *db, const struct user *actor, char **token, struct xerr *e);
 /* The user of a token (X_AUTH where none). */
 enum xcode wf_token_user(struct db *db, const char *token, struct user *out, struct xerr *e);
 
@@ -96,13 +94,12 @@ enum xcode wf_request_show(struct db *db, const struct user *actor, long long id
                            struct xerr *e);
 /* {"requests": [...], "total"}; state NULL for all. A manager sees their
  * department's requests. */
-enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state,
-                           json_t **out, struct xerr *e);
+enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state, json_t **out,
+                           struct xerr *e);
 
 /* Known services and providers, with how many ledger entries each has
  * (any signed-in user). */
-enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out,
-                           struct xerr *e);
+enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
 
 /* --- ledger --------------------------------------------------------- */
 

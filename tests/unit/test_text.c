@@ -316,7 +316,8 @@ static bool bigram_contains(const char *text, const char *query)
 static void test_text_bigrams_find_japanese_substrings(void **state)
 {
     (void)state;
-    assert_true(bigram_contains("Microsoft Teams\x1fWeb会議\x1f庁外関係者とのWeb会議（チーム会議）", "チーム"));
+    assert_true(bigram_contains("Microsoft Teams\x1fWeb会議\x1f庁外関係者とのWeb会議（チーム会議）",
+                                "チーム"));
     assert_true(bigram_contains("DeepL 翻訳", "翻訳"));
     assert_true(bigram_contains("Microsoft Teams", "teams")); /* ASCII folded */
     assert_false(bigram_contains("DeepL 翻訳", "翻案"));
