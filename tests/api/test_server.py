@@ -219,5 +219,69 @@ def test_access_log_is_one_json_object_per_request(env):
         assert secret not in text, "the access log contains a secret"
 
 
+def test_config_file_with_tls_serves_https_and_secure_cookies(env):
+    """[tls] certificate/key in the INI file: libmicrohttpd's own TLS; the
+    session cookie is then Secure. (openssl only makes the test's key.)"""
+    import shutil
+    import ssl
+    if not shutil.which("openssl"):
+        from harness import skip
+        skip("openssl is not installed")
+    env.ok("demo")
+    cert, key = env.path("cert.pem"), env.path("key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=localhost"],
+                   check=True, capture_output=True)
+    port = free_port()
+    ini = env.write("extsvc.ini", "[server]\nlisten = 127.0.0.1:%d\ndatabase = %s\nthreads = 1\n"
+                    "[session]\nidle_minutes = 10\n[tls]\ncertificate = %s\nkey = %s\n"
+                    % (port, env.db, cert, key))
+    proc = subprocess.Popen([BIN, "serve", "--config", ini], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        deadline = time.time() + 20
+        while True:
+            try:
+                c = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=ctx)
+                body = json.dumps({"login": "somu", "password": DEMO_PASSWORD})
+                c.request("POST", "/api/v1/session", body=body,
+                          headers={"Content-Type": "application/json"})
+                r = c.getresponse()
+                r.read()
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        assert r.status == 200, r.status
+        cookie = r.getheader("Set-Cookie") or ""
+        assert "extsvc_session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie, cookie
+        # Plain HTTP on the TLS port gets no page.
+        plain = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            plain.request("GET", "/login")
+            got = plain.getresponse().status
+        except (OSError, http.client.HTTPException):
+            got = None
+        assert got != 200, "plain HTTP answered on the TLS port"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=30)[1].decode("utf-8", "replace")
+    assert proc.returncode == 0, err
+    assert "https://127.0.0.1:%d/" % port in err, err
+
+
+def test_a_bad_config_file_is_refused(env):
+    env.ok("demo")
+    ini = env.write("bad.ini", "[server]\nlisten = 127.0.0.1:1\ncolour = blue\n")
+    p = subprocess.run([BIN, "--db", env.db, "serve", "--config", ini], capture_output=True,
+                       timeout=30, stdin=subprocess.DEVNULL)
+    err = p.stderr.decode("utf-8", "replace")
+    assert p.returncode == 2 and "colour" in err, (p.returncode, err)
+
+
 if __name__ == "__main__":
     run(globals())
