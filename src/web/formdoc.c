@@ -77,14 +77,18 @@ json_t *formdoc_to_document(const struct form *f)
             json_object_set_new(reqs, key, a);
         } else if (sscanf(name, "risk_%d_%15s", &no, rest) == 2 && strcmp(rest, "decision") == 0 &&
                    no > 0) {
+            /* A measure typed before a decision is kept (the evaluation
+             * still says the risk is undecided). */
             const char *d = f->fields[i].value;
-            if (text_is_blank(d))
-                continue;
             char key[16], k2[32];
-            snprintf(key, sizeof key, "%d", no);
-            json_t *a = json_pack("{s:s}", "decision", d);
             snprintf(k2, sizeof k2, "risk_%d_measure", no);
-            set_text(a, "measure", form_get(f, k2));
+            const char *measure = form_get(f, k2);
+            if (text_is_blank(d) && text_is_blank(measure))
+                continue;
+            snprintf(key, sizeof key, "%d", no);
+            json_t *a = json_object();
+            set_text(a, "decision", d);
+            set_text(a, "measure", measure);
             json_object_set_new(risks, key, a);
         }
     }

@@ -629,7 +629,7 @@ static void status_select(struct sbuf *o, const char *name, const char *current)
 
 /* The whole form for a document (doc may be an empty object). */
 static void request_form(struct request *r, const struct catalogue *cat, json_t *doc,
-                         const char *action, json_t *evaluation)
+                         const char *action, json_t *evaluation, bool carry)
 {
     struct sbuf *o = &r->out;
     json_t *svc = json_object_get(doc, "service"), *cls = json_object_get(doc, "classification");
@@ -761,9 +761,11 @@ static void request_form(struct request *r, const struct catalogue *cat, json_t 
     }
     H(o, "</tbody></table></fieldset><p class=\"buttons\">");
     if (strcmp(action, "/requests/new") == 0)
-        H(o, "<label class=\"inline\"><input type=\"checkbox\" name=\"carry_over\" value=\"1\"> "
-             "未回答の要件は、同じ外部サービスの最新の承認済み申請の回答（根拠付き）を引き継ぐ</"
-             "label><br>");
+        html_printf(o,
+                    "<label class=\"inline\"><input type=\"checkbox\" name=\"carry_over\" "
+                    "value=\"1\"%s> 未回答の要件は、同じ外部サービスの最新の承認済み申請の回答"
+                    "（根拠付き）を引き継ぐ</label><br>",
+                    carry ? " checked" : "");
     H(o, "<button name=\"do\" value=\"evaluate\">評価する（保存しない）</button> "
          "<button name=\"do\" value=\"save\" class=\"primary\">下書きを保存</button></p></form>");
 }
@@ -796,14 +798,56 @@ static void page_request_new(struct request *r)
         return;
     }
     if (method(r, "GET")) {
+        /* Start from a known service (its latest approved answers are
+         * carried over when saved), or from nothing for a new one. */
+        json_t *services = NULL, *doc = json_object(), *chosen = NULL;
+        const char *pick = form_get(&r->query, "service");
+        long long pickId = pick ? atoll(pick) : 0;
+        if (wf_service_list(r->db, u, &services, &e) != XOK)
+            xerr_clear(&e);
         page_start(r, "新しい利用申請");
-        H(&r->out,
-          "<p class=\"hint\">既に他の課が承認を受けた外部サービスなら、保存時に「承認済みの回答を"
-          "引き継ぐ」を選ぶと、同じサービスの最新の承認済み申請の回答（根拠付き）から始められます。"
-          "</p>");
-        json_t *doc = json_object();
-        request_form(r, &cat, doc, "/requests/new", NULL);
+        struct sbuf *o = &r->out;
+        size_t i;
+        json_t *svc;
+        json_array_foreach(json_object_get(services, "services"), i, svc)
+        {
+            if (jint(svc, "id") == pickId)
+                chosen = svc;
+        }
+        if (json_array_size(json_object_get(services, "services"))) {
+            H(o, "<form method=\"get\" action=\"/requests/new\" class=\"search noprint\">"
+                 "<label>登録済みの外部サービスから始める<select name=\"service\">");
+            select_option(o, "", "（新しい外部サービス）", pick);
+            json_array_foreach(json_object_get(services, "services"), i, svc)
+            {
+                const char *label =
+                    pool_printf(r->pool, "%s%s%s%s / %s（台帳 %lld 件）", jstr(svc, "name"),
+                                *jstr(svc, "function") ? "（" : "", jstr(svc, "function"),
+                                *jstr(svc, "function") ? "）" : "", jstr(svc, "provider"),
+                                jint(svc, "entries"));
+                select_option(o, pool_printf(r->pool, "%lld", jint(svc, "id")), label, pick);
+            }
+            H(o, "</select></label><button>選ぶ</button></form>");
+        }
+        if (chosen) {
+            json_object_set_new(doc, "service",
+                                json_pack("{s:s, s:s, s:s, s:s}", "name", jstr(chosen, "name"),
+                                          "function", jstr(chosen, "function"), "provider",
+                                          jstr(chosen, "provider"), "category",
+                                          jstr(chosen, "category")));
+            html_printf(o,
+                        "<p class=\"hint\">「%s」の最新の承認済み申請の回答（根拠付き）を、保存時に"
+                        "引き継ぎます（未回答の要件のみ。引継ぎ元が記録されます）。</p>",
+                        jstr(chosen, "name"));
+        } else {
+            H(o, "<p class=\"hint\">既に他の課が承認を受けた外部サービスなら、上で選ぶか、保存時に"
+                 "「承認済みの回答を引き継ぐ」を選ぶと、同じサービスの最新の承認済み申請の回答（根"
+                 "拠付き）"
+                 "から始められます。</p>");
+        }
+        request_form(r, &cat, doc, "/requests/new", NULL, chosen != NULL);
         json_decref(doc);
+        json_decref(services);
         page_end(r);
         catalogue_release(&cat);
         return;
@@ -833,7 +877,7 @@ static void page_request_new(struct request *r)
     if (e.code)
         notice(r, "error", e.msg);
     json_t *ev = evaluate_form(r, doc);
-    request_form(r, &cat, doc, "/requests/new", ev);
+    request_form(r, &cat, doc, "/requests/new", ev, form_get(&f, "carry_over") != NULL);
     json_decref(ev);
     json_decref(doc);
     page_end(r);
@@ -859,7 +903,7 @@ static void page_request_edit(struct request *r, long long id)
     if (method(r, "GET")) {
         page_start(r, pool_printf(r->pool, "申請 #%lld の編集", id));
         request_form(r, &cat, json_object_get(req, "document"), action,
-                     json_object_get(req, "evaluation"));
+                     json_object_get(req, "evaluation"), false);
         page_end(r);
     } else {
         struct form f;
@@ -881,7 +925,7 @@ static void page_request_edit(struct request *r, long long id)
                 if (e.code)
                     notice(r, "error", e.msg);
                 json_t *ev = evaluate_form(r, doc);
-                request_form(r, &cat, doc, action, ev);
+                request_form(r, &cat, doc, action, ev, false);
                 json_decref(ev);
                 page_end(r);
             }
@@ -1120,6 +1164,19 @@ static void page_audit(struct request *r)
     page_end(r);
 }
 
+/* The roles ticked on a user form. */
+static unsigned form_roles(const struct form *f)
+{
+    unsigned roles = 0;
+    for (int b = 0; b < ROLE_COUNT; b++) {
+        char k[32];
+        snprintf(k, sizeof k, "role_%s", role_name(b));
+        if (form_get(f, k))
+            roles |= 1u << b;
+    }
+    return roles;
+}
+
 static void page_users(struct request *r)
 {
     const struct user *u = req_user(r);
@@ -1129,13 +1186,7 @@ static void page_users(struct request *r)
         struct form f;
         if (!posted_form(r, &f))
             return;
-        unsigned roles = 0;
-        for (int b = 0; b < ROLE_COUNT; b++) {
-            char k[32];
-            snprintf(k, sizeof k, "role_%s", role_name(b));
-            if (form_get(&f, k))
-                roles |= 1u << b;
-        }
+        unsigned roles = form_roles(&f);
         long long id;
         const char *pw = form_get(&f, "password");
         if (wf_user_add(r->db, u, form_get(&f, "login"), form_get(&f, "name"), form_get(&f, "dept"),
@@ -1171,8 +1222,33 @@ static void page_users(struct request *r)
                 if (strcmp(role_name(b), json_string_value(role)) == 0)
                     html_printf(o, "%s%s", k ? "、" : "", role_label(b));
         }
-        html_printf(o, "</td><td>%s</td></tr>",
-                    json_is_true(json_object_get(x, "active")) ? "有効" : "無効");
+        bool active = json_is_true(json_object_get(x, "active"));
+        html_printf(o,
+                    "</td><td>%s</td><td><details><summary>変更</summary>"
+                    "<form method=\"post\" action=\"/users/%s\" class=\"user\">",
+                    active ? "有効" : "無効", jstr(x, "login"));
+        csrf_field(r);
+        html_printf(o,
+                    "<label>氏名<input name=\"name\" value=\"%s\" required></label>"
+                    "<label>所属<input name=\"dept\" value=\"%s\" required></label>",
+                    jstr(x, "name"), jstr(x, "department"));
+        for (int b = 0; b < ROLE_COUNT; b++) {
+            bool has = false;
+            json_array_foreach(json_object_get(x, "roles"), k, role)
+            {
+                has |= strcmp(role_name(b), json_string_value(role)) == 0;
+            }
+            html_printf(
+                o,
+                "<label class=\"inline\"><input type=\"checkbox\" name=\"role_%s\"%s> %s</label>",
+                role_name(b), has ? " checked" : "", role_label(b));
+        }
+        html_printf(o,
+                    "<label class=\"inline\"><input type=\"checkbox\" name=\"active\"%s> 有効"
+                    "</label><label>新しいパスワード（変えるときだけ）<input type=\"password\" "
+                    "name=\"password\" autocomplete=\"new-password\"></label>"
+                    "<button>保存</button></form></details></td></tr>",
+                    active ? " checked" : "");
     }
     H(o, "</tbody></table><h2>利用者の追加</h2><form method=\"post\" action=\"/users\" "
          "class=\"user\">");
@@ -1188,6 +1264,26 @@ static void page_users(struct request *r)
     H(o, "</fieldset><button>追加</button></form>");
     json_decref(out);
     page_end(r);
+}
+
+static void page_user_update(struct request *r, const char *login)
+{
+    struct form f;
+    struct xerr e = {0};
+    if (!posted_form(r, &f))
+        return;
+    unsigned roles = form_roles(&f);
+    const char *pw = form_get(&f, "password");
+    if (!roles)
+        xerr_set(&e, X_INVALID, "役割を一つ以上選んでください");
+    else
+        wf_user_update(r->db, req_user(r), login, form_get(&f, "name"), form_get(&f, "dept"), roles,
+                       form_get(&f, "active") ? 1 : 0, pw && *pw ? pw : NULL, &e);
+    if (e.code) {
+        error_page(r, &e, "/users", "利用者管理に戻る");
+        return;
+    }
+    reply_redirect(r, "/users");
 }
 
 static void page_catalogue(struct request *r)
@@ -1285,6 +1381,8 @@ bool pages_handle(struct request *r)
         page_audit(r);
     else if (strcmp(p, "/users") == 0 && (get || post))
         page_users(r);
+    else if (strncmp(p, "/users/", 7) == 0 && p[7] && !strchr(p + 7, '/') && post)
+        page_user_update(r, p + 7);
     else if (strcmp(p, "/catalogue") == 0 && get)
         page_catalogue(r);
     else

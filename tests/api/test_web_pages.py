@@ -343,5 +343,61 @@ def test_hostile_values_are_escaped(env):
     assert not problems, "%d escaping problem(s):\n  " % len(problems) + "\n  ".join(problems)
 
 
+def test_admin_changes_a_users_roles_and_disables_them_from_the_page(env):
+    env.start()
+    a, _ = env.page_signin("admin")
+    page = get_page(a, "/users").text
+    assert 'action="/users/shokuin"' in page, "each user has a change form"
+    r = a.form("/users/shokuin", {"name": "新南陽 陽菜", "dept": "総務部 総務課",
+                                  "role_staff": "on", "role_auditor": "on", "active": "on"})
+    assert r.status == 303, r
+    users = {u["login"]: u for u in env.token("admin").json_ok("GET", "/api/v1/users")["users"]}
+    assert sorted(users["shokuin"]["roles"]) == ["auditor", "staff"], users["shokuin"]
+    # The new role takes effect: the audit log is now theirs to read.
+    s, _ = env.page_signin("shokuin")
+    assert get_page(s, "/audit").status == 200
+    # Disabled (active unticked): they can no longer sign in.
+    r = a.form("/users/shokuin", {"name": "新南陽 陽菜", "dept": "総務部 総務課",
+                                  "role_staff": "on"})
+    assert r.status == 303, r
+    data = urllib.parse.urlencode({"login": "shokuin", "password": DEMO_PASSWORD, "next": "/"})
+    r = Client(env).request("POST", "/login", body=data.encode(),
+                            ctype="application/x-www-form-urlencoded")
+    assert r.status == 401 and not session_cookie(r), r
+    # No roles at all is refused; a manager may not change users.
+    r = a.form("/users/kyoiku", {"name": "徳山 咲", "dept": "教育委員会 学校教育課", "active": "on"})
+    assert r.status == 400 and "役割" in visible(r.text), r
+    m, _ = env.page_signin("somu")
+    r = m.form("/users/kyoiku", {"name": "x", "dept": "y", "role_admin": "on", "active": "on"})
+    assert r.status == 403, r
+    audit = env.token("kansa").json_ok("GET", "/api/v1/audit?action=user.update")
+    assert audit["total"] == 2, audit
+
+
+def test_a_request_can_start_from_a_known_service(env):
+    env.start()
+    m, _ = env.page_signin("kyoiku")
+    page = get_page(m, "/requests/new").text
+    services = dict((int(k), htmlmod.unescape(v)) for k, v in
+                    re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', page))
+    teams = [k for k, v in services.items() if v.startswith("Microsoft Teams")]
+    assert teams, services
+    page = get_page(m, "/requests/new?service=%d" % teams[0]).text
+    assert 'name="service_name" value="Microsoft Teams"' in page
+    assert 'name="provider" value="日本マイクロソフト株式会社"' in page
+    assert re.search(r'name="carry_over" value="1" checked', page), "carry-over is ticked"
+    fields = {"service_name": "Microsoft Teams", "service_function": "Web会議",
+              "provider": "日本マイクロソフト株式会社", "category": "web-conference",
+              "purpose": "教職員研修", "period_from": "2026-12-01", "period_to": "2027-11-30",
+              "scope": "学校教育課内に限る", "confidentiality": "2", "integrity": "2",
+              "availability": "1", "carry_over": "1", "do": "save"}
+    r = m.form("/requests/new", fields)
+    assert r.status == 303, r
+    rid = int(r.header("Location").rsplit("/", 1)[1])
+    doc = env.token("kyoiku").json_ok("GET", "/api/v1/requests/%d" % rid)["document"]
+    marks = [a.get("carried_over") for a in doc.get("requirements", {}).values()]
+    assert len(marks) == 28 and all(m and m["request"] == 1 for m in marks), doc
+
+
 if __name__ == "__main__":
     run(globals())
