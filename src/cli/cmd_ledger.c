@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/text.h"
 #include "../workflow/workflow.h"
@@ -120,44 +121,59 @@ static enum xcode csv_put(struct sbuf *sb, const char *value, bool cp932, long l
     return rc;
 }
 
-static int write_csv(json_t *entries, bool cp932, struct xerr *e)
-{
+/* The CSV as it is built, one entry at a time. Nothing reaches stdout
+ * until every entry converted, so an error never leaves half a file. */
+struct csv_out {
     struct sbuf sb;
-    sbuf_init(&sb, 0);
-    if (!cp932)
-        sbuf_add(&sb, "\xEF\xBB\xBF", 3);
-    for (int i = 0; csv_header[i]; i++) {
+    bool cp932, progress;
+    long long rows;
+    struct xerr *e;
+    enum xcode rc;
+};
+
+static bool csv_entry(json_t *en, void *arg)
+{
+    struct csv_out *c = arg;
+    long long id = (long long)json_integer_value(json_object_get(en, "id"));
+    char buf[32];
+    for (int i = 0; csv_header[i] && !c->rc; i++) {
         if (i)
-            sbuf_add(&sb, ",", 1);
-        if (csv_put(&sb, csv_header[i], cp932, 0, csv_header[i], e))
-            goto fail;
+            sbuf_add(&c->sb, ",", 1);
+        c->rc = csv_put(&c->sb, csv_value(en, i, buf, sizeof buf), c->cp932, id, csv_header[i],
+                        c->e);
     }
-    sbuf_add(&sb, "\r\n", 2);
-    size_t k;
-    json_t *en;
-    json_array_foreach(entries, k, en)
-    {
-        long long id = (long long)json_integer_value(json_object_get(en, "id"));
-        char buf[32];
-        for (int i = 0; csv_header[i]; i++) {
-            if (i)
-                sbuf_add(&sb, ",", 1);
-            if (csv_put(&sb, csv_value(en, i, buf, sizeof buf), cp932, id, csv_header[i], e))
-                goto fail;
-        }
-        sbuf_add(&sb, "\r\n", 2);
+    sbuf_add(&c->sb, "\r\n", 2);
+    json_decref(en);
+    if (++c->rows % 10000 == 0 && c->progress)
+        fprintf(stderr, "\r台帳を CSV に出力中: %lld 件", c->rows);
+    if (!c->rc && c->sb.overflow)
+        c->rc = xerr_set(c->e, X_INTERNAL, "メモリが不足しています");
+    return !c->rc;
+}
+
+static int write_csv(struct db *db, const struct user *actor, struct ledger_query *q, bool cp932,
+                     struct xerr *e)
+{
+    struct csv_out c = {.cp932 = cp932, .e = e};
+    sbuf_init(&c.sb, 0);
+    c.progress = isatty(STDERR_FILENO) || getenv("EXTSVC_PROGRESS");
+    if (!cp932)
+        sbuf_add(&c.sb, "\xEF\xBB\xBF", 3);
+    for (int i = 0; csv_header[i] && !c.rc; i++) {
+        if (i)
+            sbuf_add(&c.sb, ",", 1);
+        c.rc = csv_put(&c.sb, csv_header[i], cp932, 0, csv_header[i], e);
     }
-    if (sb.overflow) {
-        xerr_set(e, X_INTERNAL, "メモリが不足しています");
-        goto fail;
-    }
-    /* Nothing is written until the whole file converted: no half CSV. */
-    fwrite(sb.buf, 1, sb.len, stdout);
-    sbuf_release(&sb);
-    return 0;
-fail:
-    sbuf_release(&sb);
-    return fail(e);
+    sbuf_add(&c.sb, "\r\n", 2);
+    enum xcode rc = c.rc ? c.rc : wf_ledger_each(db, actor, q, csv_entry, &c, e);
+    if (!rc)
+        rc = c.rc;
+    if (c.progress && c.rows >= 10000)
+        fputc('\n', stderr);
+    if (!rc)
+        fwrite(c.sb.buf, 1, c.sb.len, stdout);
+    sbuf_release(&c.sb);
+    return rc ? fail(e) : 0;
 }
 
 static void print_entry_line(json_t *en)
@@ -213,11 +229,10 @@ static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int a
         return rc;
     struct db *db = c.db;
     json_t *out;
-    if (wf_ledger_list(db, ctx_actor(&c), &q, &out, &e)) {
+    if (opt_flag(opts, "--csv")) {
+        rc = write_csv(db, ctx_actor(&c), &q, enc && strcmp(enc, "cp932") == 0, &e);
+    } else if (wf_ledger_list(db, ctx_actor(&c), &q, &out, &e)) {
         rc = fail(&e);
-    } else if (opt_flag(opts, "--csv")) {
-        rc = write_csv(json_object_get(out, "entries"), enc && strcmp(enc, "cp932") == 0, &e);
-        json_decref(out);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);
     } else {

@@ -855,7 +855,11 @@ static enum xcode count_matches(struct db *db, const struct db_val *args, bool a
     return XOK;
 }
 
-enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t **out,
+/* Run a ledger query: the total where `count` (else *total is left 0), and
+ * fn(entry, arg) for each entry of the page in order, until fn returns
+ * false. The entry is fn's to keep or release. */
+static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool count,
+                             bool (*fn)(json_t *entry, void *arg), void *arg, long long *total,
                              struct xerr *e)
 {
     /* The filter is one WHERE clause with every parameter always bound, so
@@ -941,40 +945,63 @@ enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t
                             DS(q->confidentiality),
                             DI(q->limit > 0 ? q->limit : -1),
                             DI(q->offset > 0 ? q->offset : 0)};
-    long long total = 0;
     bool found;
-    json_t *arr = NULL;
+    enum xcode xc = XOK;
     struct db_rows *rows = NULL;
+    *total = 0;
     if (fts && strcmp(key, "id") == 0)
         sql = fts_page_by_id;
-    if (fts && !q->state && !q->department_id && !q->confidentiality) {
-        if (count_matches(db, args, q->all, &total, e))
-            goto done;
-    } else if (db_one_int(db, count_sql, args, 6, &total, &found, e)) {
-        goto done;
+    if (!count)
+        ;
+    else if (fts && !q->state && !q->department_id && !q->confidentiality)
+        xc = count_matches(db, args, q->all, total, e);
+    else
+        xc = db_one_int(db, count_sql, args, 6, total, &found, e);
+    if (!xc)
+        xc = db_query(db, &rows, sql, args, 8, e);
+    if (!xc) {
+        int rc;
+        while ((rc = db_next(rows, e)) == 1)
+            if (!fn(entry_from_row(rows), arg))
+                break;
+        db_done(rows);
+        if (rc < 0)
+            xc = e->code;
     }
-    if (db_query(db, &rows, sql, args, 8, e))
-        goto done;
-    arr = json_array();
-    int rc;
-    while ((rc = db_next(rows, e)) == 1)
-        json_array_append_new(arr, entry_from_row(rows));
-    db_done(rows);
-    if (rc < 0) {
-        json_decref(arr);
-        arr = NULL;
-        goto done;
-    }
-    *out = json_pack("{s:o, s:I}", "entries", arr, "total", (json_int_t)total);
-done:
     free(pattern);
-    return arr ? XOK : e->code;
+    return xc;
 #undef SEARCH_STATE_SQL
 #undef FILTER_WHERE
 #undef LIKE_WHERE
 #undef FTS_WHERE
 #undef SEARCH_JOIN
 #undef ORDERS
+}
+
+static bool collect_entry(json_t *entry, void *arr)
+{
+    json_array_append_new(arr, entry);
+    return true;
+}
+
+enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t **out,
+                             struct xerr *e)
+{
+    long long total;
+    json_t *arr = json_array();
+    if (ledger_run(db, q, true, collect_entry, arr, &total, e)) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = json_pack("{s:o, s:I}", "entries", arr, "total", (json_int_t)total);
+    return XOK;
+}
+
+enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
+                             bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e)
+{
+    long long total;
+    return ledger_run(db, q, false, fn, arg, &total, e);
 }
 
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,

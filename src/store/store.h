@@ -163,12 +163,16 @@ struct ledger_query {
     const char *sort; /* id, name, period_to, updated (default id) */
     bool desc;
     long long limit, offset; /* limit 0: no limit */
-    const char *today;       /* YYYY-MM-DD: decides 期間満了 */
+    char today[11];          /* YYYY-MM-DD: decides 期間満了 (set by workflow) */
 };
 
 /* {"entries": [...], "total": N} */
 enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t **out,
                              struct xerr *e);
+/* The same entries one at a time, for exports of any size: fn(entry, arg)
+ * gets each entry (a new reference it releases) until it returns false. */
+enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
+                             bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
 /* The entry with "versions": [...] oldest first. X_NOTFOUND where none. */
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
                             json_t **out, struct xerr *e);

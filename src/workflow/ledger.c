@@ -14,16 +14,15 @@
 #include "internal.h"
 #include "workflow.h"
 
-enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger_query *q,
-                          json_t **out, struct xerr *e)
+/* Check a ledger query and fix its day; X_OK or an error. */
+static enum xcode ledger_query_check(const struct user *actor, struct ledger_query *q,
+                                     struct xerr *e)
 {
-    char today[11];
     if (access_read_ledger(actor, e))
         return e->code;
     if (q->state && entry_state_parse(q->state) < 0)
-        return xerr_set(e, X_INVALID,
-                        "状態 \"%s\" は active（利用中）, expired（期間満了）, "
-                        "retired（廃止）のいずれかにしてください",
+        return xerr_set(e, X_INVALID, "状態 \"%s\" は active（利用中）, expired（期間満了）, "
+                                      "retired（廃止）のいずれかにしてください",
                         q->state);
     if (q->state)
         q->state = entry_state_name((enum entry_state)entry_state_parse(q->state));
@@ -31,13 +30,27 @@ enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger
         return xerr_set(e, X_INVALID, "検索語に UTF-8 として正しくない文字が含まれています");
     if (q->limit < 0 || q->offset < 0)
         return xerr_set(e, X_INVALID, "limit と offset は 0 以上にしてください");
-    date_format(date_today(), today);
-    q->today = today;
-    if (db_begin_read(db, e))
+    date_format(date_today(), q->today);
+    return XOK;
+}
+
+enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger_query *q,
+                          json_t **out, struct xerr *e)
+{
+    if (ledger_query_check(actor, q, e) || db_begin_read(db, e))
         return e->code;
     enum xcode rc = store_ledger_list(db, q, out, e);
     db_rollback(db);
-    q->today = NULL;
+    return rc;
+}
+
+enum xcode wf_ledger_each(struct db *db, const struct user *actor, struct ledger_query *q,
+                          bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e)
+{
+    if (ledger_query_check(actor, q, e) || db_begin_read(db, e))
+        return e->code;
+    enum xcode rc = store_ledger_each(db, q, fn, arg, e);
+    db_rollback(db);
     return rc;
 }
 

@@ -105,6 +105,10 @@ enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out
 
 enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger_query *q,
                           json_t **out, struct xerr *e);
+/* The entries of a query one at a time (for exports): fn gets each entry,
+ * a reference it releases, until it returns false. */
+enum xcode wf_ledger_each(struct db *db, const struct user *actor, struct ledger_query *q,
+                          bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
 enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id, json_t **out,
                           struct xerr *e);
 /* Open a change request extending the period to `to`; *id is the request. */
