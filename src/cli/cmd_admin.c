@@ -426,6 +426,52 @@ static int cmd_audit_verify(const struct command *self, struct cmdline *cl, int 
     return rc;
 }
 
+static int cmd_overview(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
+    struct xerr e = {0};
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
+    if (rc)
+        return rc;
+    json_t *out;
+    if (wf_overview(c.db, ctx_actor(&c), &out, &e)) {
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--json")) {
+        print_json(out);
+    } else {
+        json_t *t = json_object_get(out, "entries");
+        printf("台帳: 利用中 %lld 件、期間満了 %lld 件、廃止 %lld 件\n",
+               (long long)json_integer_value(json_object_get(t, "active")),
+               (long long)json_integer_value(json_object_get(t, "expired")),
+               (long long)json_integer_value(json_object_get(t, "retired")));
+        size_t i;
+        json_t *d;
+        json_array_foreach(json_object_get(out, "by_department"), i, d)
+            printf("  %s: 利用中 %lld / 期間満了 %lld / 廃止 %lld\n",
+                   json_string_value(json_object_get(d, "department")),
+                   (long long)json_integer_value(json_object_get(d, "active")),
+                   (long long)json_integer_value(json_object_get(d, "expired")),
+                   (long long)json_integer_value(json_object_get(d, "retired")));
+        const char *key;
+        json_t *v;
+        printf("申請:");
+        json_object_foreach(json_object_get(out, "requests"), key, v)
+        {
+            int st = req_state_parse(key);
+            printf(" %s %lld 件", st >= 0 ? req_state_label((enum req_state)st) : key,
+                   (long long)json_integer_value(v));
+        }
+        printf("\n");
+        json_decref(out);
+    }
+    close_ctx(&c);
+    return rc;
+}
+
 static int cmd_serve(const struct command *self, struct cmdline *cl, int argc, char **argv);
 
 const struct command admin_commands[] = {
@@ -466,6 +512,10 @@ const struct command admin_commands[] = {
     {"audit verify", cmd_audit_verify, "audit verify [--json] [--as LOGIN]",
      "監査ログのハッシュの連鎖を検証します。改ざん・削除・挿入・入れ替えがあれば記録を示して終了コ"
      "ード 1。"},
+    {"overview", cmd_overview, "overview [--json] [--as LOGIN]",
+     "全庁の集計: "
+     "所属ごとの台帳の登録（利用中・期間満了・廃止）、機密性ごとの利用中の登録、状態ごとの申請。"
+     "--as では ciso, auditor, approver が閲覧できます。"},
     {"serve", cmd_serve, "serve [--listen ADDR:PORT] [--config FILE]",
      "Web アプリケーション（日本語の画面と JSON API）を起動します。"},
     {0},

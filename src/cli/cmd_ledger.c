@@ -139,8 +139,8 @@ static bool csv_entry(json_t *en, void *arg)
     for (int i = 0; csv_header[i] && !c->rc; i++) {
         if (i)
             sbuf_add(&c->sb, ",", 1);
-        c->rc = csv_put(&c->sb, csv_value(en, i, buf, sizeof buf), c->cp932, id, csv_header[i],
-                        c->e);
+        c->rc =
+            csv_put(&c->sb, csv_value(en, i, buf, sizeof buf), c->cp932, id, csv_header[i], c->e);
     }
     sbuf_add(&c->sb, "\r\n", 2);
     json_decref(en);

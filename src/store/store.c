@@ -1051,6 +1051,66 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
     return XOK;
 }
 
+enum xcode store_overview(struct db *db, const char *today, json_t **out, struct xerr *e)
+{
+#define STATE_OF                                                                                   \
+    "CASE WHEN x.retired = 1 THEN 'retired' WHEN x.period_to < ?1 THEN 'expired' "                 \
+    "ELSE 'active' END"
+    struct db_rows *rows;
+    json_t *o =
+        json_pack("{s:{s:i, s:i, s:i}, s:[], s:[], s:{}}", "entries", "active", 0, "expired", 0,
+                  "retired", 0, "by_department", "by_confidentiality", "requests");
+    int rc;
+    if (db_query(db, &rows,
+                 "SELECT d.name, " STATE_OF ", count(*) FROM ledger_search x JOIN departments d "
+                 "ON d.id = x.department_id GROUP BY d.name, 2 ORDER BY d.name",
+                 DB_ARGS(DS(today)), e))
+        goto fail;
+    json_t *depts = json_object_get(o, "by_department"), *last = NULL;
+    while ((rc = db_next(rows, e)) == 1) {
+        const char *dept = db_text(rows, 0), *state = db_text(rows, 1);
+        long long n = db_int(rows, 2);
+        if (!last || strcmp(json_string_value(json_object_get(last, "department")), dept) != 0) {
+            last = json_pack("{s:s, s:i, s:i, s:i}", "department", dept, "active", 0, "expired", 0,
+                             "retired", 0);
+            json_array_append_new(depts, last);
+        }
+        json_object_set_new(last, state, json_integer(n));
+        json_t *tot = json_object_get(o, "entries");
+        json_object_set_new(tot, state,
+                            json_integer(json_integer_value(json_object_get(tot, state)) + n));
+    }
+    db_done(rows);
+    if (rc < 0)
+        goto fail;
+    if (db_query(db, &rows,
+                 "SELECT x.confidentiality, count(*) FROM ledger_search x WHERE x.retired = 0 "
+                 "AND x.period_to >= ?1 GROUP BY 1 ORDER BY 1 DESC",
+                 DB_ARGS(DS(today)), e))
+        goto fail;
+    while ((rc = db_next(rows, e)) == 1)
+        json_array_append_new(json_object_get(o, "by_confidentiality"),
+                              json_pack("{s:s, s:I}", "level", db_text(rows, 0), "active",
+                                        (json_int_t)db_int(rows, 1)));
+    db_done(rows);
+    if (rc < 0)
+        goto fail;
+    if (db_query(db, &rows, "SELECT state, count(*) FROM requests GROUP BY state", DB_NOARGS, e))
+        goto fail;
+    while ((rc = db_next(rows, e)) == 1)
+        json_object_set_new(json_object_get(o, "requests"), db_text(rows, 0),
+                            json_integer(db_int(rows, 1)));
+    db_done(rows);
+    if (rc < 0)
+        goto fail;
+    *out = o;
+    return XOK;
+fail:
+    json_decref(o);
+    return e->code;
+#undef STATE_OF
+}
+
 /* --- API tokens ----------------------------------------------------- */
 
 enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,

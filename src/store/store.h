@@ -177,6 +177,11 @@ enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
                             json_t **out, struct xerr *e);
 
+/* City-wide counts: {"entries": {"active", "expired", "retired"},
+ * "by_department": [{"department", "active", "expired", "retired"}],
+ * "by_confidentiality": [{"level", "active"}], "requests": {"draft": N, ...}} */
+enum xcode store_overview(struct db *db, const char *today, json_t **out, struct xerr *e);
+
 /* --- API tokens ----------------------------------------------------- */
 
 enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,

@@ -390,6 +390,30 @@ static void page_dashboard(struct request *r)
         requests_table(r, json_object_get(out, "requests"));
         json_decref(out);
     }
+    if (wf_overview(r->db, u, &out, &e) == XOK) {
+        /* The city-wide view (ciso, auditor, approver). */
+        json_t *t = json_object_get(out, "entries"), *rq = json_object_get(out, "requests");
+        html_printf(
+            o,
+            "<h2>全庁の状況</h2><p>台帳: 利用中 %lld 件、期間満了 %lld 件、廃止 %lld 件。"
+            "申請: 審査中 %lld 件、事前協議中 %lld 件、差戻し %lld 件、下書き %lld 件。</p>",
+            jint(t, "active"), jint(t, "expired"), jint(t, "retired"), jint(rq, "submitted"),
+            jint(rq, "consulting"), jint(rq, "returned"), jint(rq, "draft"));
+        H(o, "<table class=\"list\"><thead><tr><th>所属</th><th>利用中</th><th>期間満了</th>"
+             "<th>廃止</th></tr></thead><tbody>");
+        size_t i;
+        json_t *d;
+        json_array_foreach(json_object_get(out, "by_department"), i, d) html_printf(
+            o, "<tr><td>%s</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>", jstr(d, "department"),
+            jint(d, "active"), jint(d, "expired"), jint(d, "retired"));
+        H(o, "</tbody></table><p>利用中の登録の機密性: ");
+        json_array_foreach(json_object_get(out, "by_confidentiality"), i, d) html_printf(
+            o, "%s機密性%s %lld 件", i ? "、" : "", jstr(d, "level"), jint(d, "active"));
+        H(o, "</p>");
+        json_decref(out);
+    } else {
+        xerr_clear(&e);
+    }
     if (wf_ledger_expiring(r->db, u, 90, &out, &e) == XOK) {
         html_printf(o, "<h2>90日以内に利用期間が終わる登録（%s まで）</h2>", jstr(out, "until"));
         if (json_array_size(json_object_get(out, "entries")))

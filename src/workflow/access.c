@@ -63,6 +63,16 @@ enum xcode access_decide(const struct user *actor, enum req_action action, long 
     return XOK;
 }
 
+enum xcode access_overview(const struct user *actor, struct xerr *e)
+{
+    if (!actor || has_role(actor, ROLE_CISO) || has_role(actor, ROLE_AUDITOR) ||
+        has_role(actor, ROLE_APPROVER))
+        return XOK;
+    return xerr_set(
+        e, X_FORBIDDEN,
+        "全庁の集計は統括情報セキュリティ責任者・監査・情報システム管理者が閲覧できます");
+}
+
 enum xcode access_audit(const struct user *actor, struct xerr *e)
 {
     if (!actor || has_role(actor, ROLE_AUDITOR) || has_role(actor, ROLE_CISO))

@@ -21,8 +21,9 @@ static enum xcode ledger_query_check(const struct user *actor, struct ledger_que
     if (access_read_ledger(actor, e))
         return e->code;
     if (q->state && entry_state_parse(q->state) < 0)
-        return xerr_set(e, X_INVALID, "状態 \"%s\" は active（利用中）, expired（期間満了）, "
-                                      "retired（廃止）のいずれかにしてください",
+        return xerr_set(e, X_INVALID,
+                        "状態 \"%s\" は active（利用中）, expired（期間満了）, "
+                        "retired（廃止）のいずれかにしてください",
                         q->state);
     if (q->state)
         q->state = entry_state_name((enum entry_state)entry_state_parse(q->state));
@@ -245,4 +246,17 @@ enum xcode wf_ledger_retire(struct db *db, const struct user *actor, long long e
                             const char *on, const char *comment, long long *id, struct xerr *e)
 {
     return open_entry_request(db, actor, entry, "retire", on, comment, id, e);
+}
+
+enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, struct xerr *e)
+{
+    char today[11];
+    if (access_overview(actor, e))
+        return e->code;
+    date_format(date_today(), today);
+    if (db_begin_read(db, e))
+        return e->code;
+    enum xcode rc = store_overview(db, today, out, e);
+    db_rollback(db);
+    return rc;
 }

@@ -121,6 +121,9 @@ enum xcode wf_ledger_retire(struct db *db, const struct user *actor, long long e
 enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days, json_t **out,
                               struct xerr *e);
 
+/* City-wide counts of the ledger and of requests (ciso, auditor, approver). */
+enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
+
 /* --- audit ---------------------------------------------------------- */
 
 enum xcode wf_audit_list(struct db *db, const struct user *actor, const struct audit_filter *f,

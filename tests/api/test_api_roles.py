@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import (DEPT_KYOIKU, DEPT_SOMU, assert_error, document, run)  # noqa: E402
+from server import (DEPT_KYOIKU, DEPT_SOMU, Client, assert_error, document, run)  # noqa: E402
 
 IDENTITIES = ["none", "staff", "manager", "manager_other", "approver", "ciso", "auditor", "admin"]
 LOGIN = {"staff": "shokuin", "manager": "somu", "manager_other": "kyoiku", "approver": "shinsa",
@@ -535,6 +535,22 @@ def test_roles_same_with_session_cookie(env):
         c = env.signin(login)
         check(problems, login, c.request(method, path, body=body), status)
     report(problems)
+
+
+def test_overview_for_ciso_auditor_and_approver_only(env):
+    env.start()
+    for login, status in (("ciso", 200), ("kansa", 200), ("shinsa", 200), ("somu", 403),
+                          ("shokuin", 403), ("admin", 403)):
+        r = env.token(login).get("/api/v1/overview")
+        assert r.status == status, (login, r)
+    o = env.token("ciso").json_ok("GET", "/api/v1/overview")
+    # The demo: two entries in use (Teams 機密性2, DeepL 機密性1) of 総務部 総務課; requests
+    # #1 #2 approved, #3 submitted, #4 #6 drafts, #5 returned.
+    assert o["entries"]["active"] == 2, o
+    assert [d["department"] for d in o["by_department"]] == ["総務部 総務課"], o
+    assert {c["level"]: c["active"] for c in o["by_confidentiality"]} == {"2": 1, "1": 1}, o
+    assert o["requests"] == {"approved": 2, "submitted": 1, "draft": 2, "returned": 1}, o
+    assert Client(env).get("/api/v1/overview").status == 401
 
 
 if __name__ == "__main__":
