@@ -1139,6 +1139,33 @@ static void page_requests(struct request *r, const char *state, const char *titl
     page_end(r);
 }
 
+/* The approver's queue: submitted requests to decide, and requests in
+ * 事前協議 waiting for the approver's comments. */
+static void page_review(struct request *r)
+{
+    struct xerr e = {0};
+    json_t *submitted, *consulting;
+    if (wf_request_list(r->db, req_user(r), "submitted", &submitted, &e)) {
+        pages_error(r, &e);
+        return;
+    }
+    if (wf_request_list(r->db, req_user(r), "consulting", &consulting, &e)) {
+        json_decref(submitted);
+        pages_error(r, &e);
+        return;
+    }
+    page_start(r, "審査");
+    html_printf(&r->out, "<h2>審査待ち（%zu 件）</h2>",
+                json_array_size(json_object_get(submitted, "requests")));
+    requests_table(r, json_object_get(submitted, "requests"));
+    html_printf(&r->out, "<h2>事前協議中（%zu 件）</h2>",
+                json_array_size(json_object_get(consulting, "requests")));
+    requests_table(r, json_object_get(consulting, "requests"));
+    json_decref(submitted);
+    json_decref(consulting);
+    page_end(r);
+}
+
 /* --- audit, users, catalogue -------------------------------------------- */
 
 static void page_audit(struct request *r)
@@ -1394,7 +1421,7 @@ bool pages_handle(struct request *r)
         page_request_step(r, id, rest);
     else if (strcmp(p, "/review") == 0 && get) {
         if (has_role(u, ROLE_APPROVER)) {
-            page_requests(r, "submitted", "審査待ちの申請");
+            page_review(r);
         } else {
             struct xerr e = {0};
             xerr_set(&e, X_FORBIDDEN,
