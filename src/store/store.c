@@ -185,6 +185,25 @@ void user_release(struct user *u)
     memset(u, 0, sizeof *u);
 }
 
+enum xcode store_department_list(struct db *db, json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows, "SELECT id, name FROM departments ORDER BY name", DB_NOARGS, e))
+        return e->code;
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1)
+        json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)db_int(rows, 0),
+                                             "name", db_text(rows, 1)));
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = json_pack("{s:o}", "departments", arr);
+    return XOK;
+}
+
 enum xcode store_department_id(struct db *db, const char *name, long long *id, struct xerr *e)
 {
     bool found;

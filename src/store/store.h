@@ -60,6 +60,8 @@ void roles_format(unsigned roles, char *buf, size_t n);
 const char *role_name(int bit);  /* bit index 0..5 */
 const char *role_label(int bit); /* 職員, 情報セキュリティ管理者, ... */
 
+/* {"departments": [{"id", "name"}]} by name. */
+enum xcode store_department_list(struct db *db, json_t **out, struct xerr *e);
 enum xcode store_department_id(struct db *db, const char *name, long long *id, struct xerr *e);
 enum xcode store_user_insert(struct db *db, const struct user *u, long long *id, struct xerr *e);
 enum xcode store_user_update(struct db *db, const struct user *u, struct xerr *e);

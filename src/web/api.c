@@ -455,6 +455,9 @@ bool api_handle(struct request *r)
     } else if (is(&rt, 0, "services") && rt.n == 1) {
         enum xcode rc = wf_service_list(r->db, u, &out, &e);
         answer(r, rc, &e, 200, out);
+    } else if (is(&rt, 0, "departments") && rt.n == 1 && method(r, "GET")) {
+        enum xcode rc = wf_department_list(r->db, u, &out, &e);
+        answer(r, rc, &e, 200, out);
     } else if (is(&rt, 0, "overview") && rt.n == 1 && method(r, "GET")) {
         enum xcode rc = wf_overview(r->db, u, &out, &e);
         answer(r, rc, &e, 200, out);

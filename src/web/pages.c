@@ -440,6 +440,7 @@ static void page_ledger(struct request *r)
     const char *q = form_get(&r->query, "q"), *state = form_get(&r->query, "state");
     const char *conf = form_get(&r->query, "confidentiality"), *sort = form_get(&r->query, "sort");
     const char *pageArg = form_get(&r->query, "page");
+    const char *dept = form_get(&r->query, "department");
     long page = pageArg ? atol(pageArg) : 1;
     if (page < 1 || page > 100000)
         page = 1;
@@ -450,6 +451,7 @@ static void page_ledger(struct request *r)
                               .sort = sort && *sort ? sort : "id",
                               .desc = form_get(&r->query, "order") &&
                                       strcmp(form_get(&r->query, "order"), "desc") == 0,
+                              .department_id = dept ? atoll(dept) : 0,
                               .limit = PAGE_SIZE,
                               .offset = (page - 1) * PAGE_SIZE};
     json_t *out;
@@ -479,6 +481,16 @@ static void page_ledger(struct request *r)
         }
         catalogue_release(&cat);
     }
+    H(o, "</select></label><label>所属<select name=\"department\">");
+    select_option(o, "", "すべて", dept);
+    json_t *depts;
+    if (wf_department_list(r->db, u, &depts, &e) == XOK) {
+        size_t i;
+        json_t *d;
+        json_array_foreach(json_object_get(depts, "departments"), i, d)
+            select_option(o, pool_printf(r->pool, "%lld", jint(d, "id")), jstr(d, "name"), dept);
+        json_decref(depts);
+    }
     H(o, "</select></label><label>並べ替え<select name=\"sort\">");
     select_option(o, "id", "台帳番号", sort);
     select_option(o, "name", "サービス名", sort);
@@ -504,6 +516,8 @@ static void page_ledger(struct request *r)
         url_encode(&base, conf);
         sbuf_adds(&base, "&sort=");
         url_encode(&base, sort);
+        sbuf_adds(&base, "&department=");
+        url_encode(&base, dept);
         H(o, "<nav class=\"pager\">");
         if (page > 1)
             html_printf(o, "<a rel=\"prev\" href=\"%s&page=%lld\">前へ</a>", base.buf,

@@ -260,3 +260,11 @@ enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, st
     db_rollback(db);
     return rc;
 }
+
+enum xcode wf_department_list(struct db *db, const struct user *actor, json_t **out,
+                              struct xerr *e)
+{
+    if (access_read_ledger(actor, e))
+        return e->code;
+    return store_department_list(db, out, e);
+}

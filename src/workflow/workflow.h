@@ -121,6 +121,10 @@ enum xcode wf_ledger_retire(struct db *db, const struct user *actor, long long e
 enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days, json_t **out,
                               struct xerr *e);
 
+/* The departments, for filters (any signed-in user). */
+enum xcode wf_department_list(struct db *db, const struct user *actor, json_t **out,
+                              struct xerr *e);
+
 /* City-wide counts of the ledger and of requests (ciso, auditor, approver). */
 enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
 

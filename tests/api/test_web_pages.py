@@ -399,5 +399,18 @@ def test_a_request_can_start_from_a_known_service(env):
     assert len(marks) == 28 and all(m and m["request"] == 1 for m in marks), doc
 
 
+def test_ledger_filters_by_department(env):
+    env.start()
+    depts = {d["name"]: d["id"] for d in
+             env.token("shokuin").json_ok("GET", "/api/v1/departments")["departments"]}
+    c, _ = env.page_signin("shokuin")
+    page = get_page(c, "/ledger").text
+    assert 'name="department"' in page and "教育委員会 学校教育課" in visible(page)
+    somu = get_page(c, "/ledger?department=%d" % depts["総務部 総務課"]).text
+    assert entry_links(somu) == [1, 2], entry_links(somu)
+    kyoiku = get_page(c, "/ledger?department=%d" % depts["教育委員会 学校教育課"]).text
+    assert entry_links(kyoiku) == [] and "0 件" in visible(kyoiku)
+
+
 if __name__ == "__main__":
     run(globals())
