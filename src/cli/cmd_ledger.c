@@ -2,6 +2,7 @@
  * cmd_ledger.c - ledger list / show / extend / retire / expiring, and the
  * ledger CSV (CONTRACT.md section 4).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,8 +171,8 @@ static int write_csv(struct db *db, const struct user *actor, struct ledger_quer
         rc = c.rc;
     if (c.progress && c.rows >= 10000)
         fputc('\n', stderr);
-    if (!rc)
-        fwrite(c.sb.buf, 1, c.sb.len, stdout);
+    if (!rc && fwrite(c.sb.buf, 1, c.sb.len, stdout) != c.sb.len)
+        rc = xerr_set(e, X_STORE, "CSV を書き出せません: %s", strerror(errno));
     sbuf_release(&c.sb);
     return rc ? fail(e) : 0;
 }

@@ -307,5 +307,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "extsvc: 未知のコマンド '%s' です（extsvc --help で一覧）\n", argv[i]);
         return 2;
     }
-    return c->run(c, &cl, argc - i - used, argv + i + used);
+    int status = c->run(c, &cl, argc - i - used, argv + i + used);
+    /* Output that did not reach its file (disk full, closed pipe) is a
+     * failure, whatever the command thought. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "extsvc: 標準出力に書き込めません: %s\n", strerror(errno));
+        return 3;
+    }
+    return status;
 }

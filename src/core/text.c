@@ -218,9 +218,10 @@ static unsigned next_cp(const unsigned char **p)
     unsigned c = s[0];
     int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-    for (int i = 1; i < len && s[i]; i++)
+    int i = 1;
+    for (; i < len && s[i]; i++)
         cp = (cp << 6) | (s[i] & 0x3F);
-    *p = s + len;
+    *p = s + i; /* a truncated sequence stops at its end */
     if (cp >= 'A' && cp <= 'Z')
         cp += 'a' - 'A';
     return cp;

@@ -939,6 +939,10 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
         sbuf_adds(&phrase, "\"");
         fts = text_bigrams(q->q, &phrase) > 0;
         sbuf_adds(&phrase, "\"");
+        if (phrase.overflow) {
+            sbuf_release(&phrase);
+            return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+        }
     }
     const char *const(*sorts)[2] = fts ? fts_sorts : scan_sorts;
     const char *count_sql = fts ? fts_count : scan_count;

@@ -518,6 +518,8 @@ static void page_ledger(struct request *r)
         url_encode(&base, sort);
         sbuf_adds(&base, "&department=");
         url_encode(&base, dept);
+        sbuf_adds(&base, "&order=");
+        url_encode(&base, form_get(&r->query, "order"));
         H(o, "<nav class=\"pager\">");
         if (page > 1)
             html_printf(o, "<a rel=\"prev\" href=\"%s&page=%lld\">前へ</a>", base.buf,
@@ -847,7 +849,15 @@ static void page_request_new(struct request *r)
         struct sbuf *o = &r->out;
         size_t i;
         json_t *svc;
+        /* Only services in the ledger: those have approved answers to carry. */
+        json_t *known = json_array();
         json_array_foreach(json_object_get(services, "services"), i, svc)
+        {
+            if (jint(svc, "entries") > 0)
+                json_array_append(known, svc);
+        }
+        json_object_set_new(services, "services", known);
+        json_array_foreach(known, i, svc)
         {
             if (jint(svc, "id") == pickId)
                 chosen = svc;

@@ -337,6 +337,7 @@ enum xcode wf_user_update(struct db *db, const struct user *actor, const char *l
     if ((rc = store_user_by_login(db, login, &u, e)))
         goto fail;
     json_t *before = user_to_json(&u);
+    bool was_admin = u.active && (u.roles & ROLE_ADMIN);
     if (name) {
         free(u.name);
         u.name = strdup(name);
@@ -358,6 +359,28 @@ enum xcode wf_user_update(struct db *db, const struct user *actor, const char *l
         u.password_hash = hash;
         hash = NULL;
     }
+    /* Someone must be left to manage users, and no admin locks themself out. */
+    if (actor && actor->id == u.id && !u.active) {
+        json_decref(before);
+        rc = xerr_set(e, X_STATE, "自分自身を無効にはできません");
+        goto fail;
+    }
+    if (!u.active || !(u.roles & ROLE_ADMIN)) {
+        long long others = 0;
+        if ((rc = db_one_int(db,
+                             "SELECT count(*) FROM users WHERE active = 1 AND id <> ?1 AND "
+                             "(',' || roles || ',') LIKE '%,admin,%'",
+                             DB_ARGS(DI(u.id)), &others, NULL, e))) {
+            json_decref(before);
+            goto fail;
+        }
+        if (was_admin && others == 0) {
+            json_decref(before);
+            rc = xerr_set(e, X_STATE,
+                          "有効な利用者管理担当（admin）が一人もいなくなるため、変更できません");
+            goto fail;
+        }
+    }
     json_t *after = user_to_json(&u);
     if (password)
         json_object_set_new(after, "password_changed", json_true());
@@ -365,6 +388,9 @@ enum xcode wf_user_update(struct db *db, const struct user *actor, const char *l
     snprintf(object, sizeof object, "user:%s", login);
     if (!(rc = store_user_update(db, &u, e)))
         rc = audit_append(db, actor_name(actor), "user.update", object, before, after, e);
+    /* A new password or a disabled user ends the user's sessions. */
+    if (!rc && (password || !u.active))
+        rc = db_exec(db, "DELETE FROM sessions WHERE user_id = ?1", DB_ARGS(DI(u.id)), e);
     json_decref(before);
     json_decref(after);
     if (rc)

@@ -29,6 +29,11 @@ static enum xcode ledger_query_check(const struct user *actor, struct ledger_que
         q->state = entry_state_name((enum entry_state)entry_state_parse(q->state));
     if (q->q && !utf8_valid(q->q, strlen(q->q)))
         return xerr_set(e, X_INVALID, "検索語に UTF-8 として正しくない文字が含まれています");
+    for (const char *p = q->q; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            return xerr_set(e, X_INVALID, "検索語に制御文字は使えません");
+    if (q->q && text_is_blank(q->q))
+        q->q = NULL;
     if (q->limit < 0 || q->offset < 0)
         return xerr_set(e, X_INVALID, "limit と offset は 0 以上にしてください");
     date_format(date_today(), q->today);
@@ -261,8 +266,7 @@ enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, st
     return rc;
 }
 
-enum xcode wf_department_list(struct db *db, const struct user *actor, json_t **out,
-                              struct xerr *e)
+enum xcode wf_department_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e)
 {
     if (access_read_ledger(actor, e))
         return e->code;

@@ -134,6 +134,16 @@ static enum xcode verify_marks(struct db *db, json_t *doc, long long service_id,
                 keep = (!x && !y) || (x && y && json_equal(x, y));
             }
             json_decref(srcdoc);
+            if (keep) {
+                /* The mark says what the program knows, never what was sent. */
+                char approved_on[11] = "";
+                if (src.decided_at)
+                    snprintf(approved_on, sizeof approved_on, "%.10s", src.decided_at);
+                json_object_set_new(a, "carried_over",
+                                    json_pack("{s:I, s:s, s:s}", "request", (json_int_t)src.id,
+                                              "approved_on", approved_on, "department",
+                                              src.department));
+            }
             request_row_release(&src);
         } else if (rc != X_NOTFOUND) {
             return rc;

@@ -412,5 +412,29 @@ def test_ledger_filters_by_department(env):
     assert entry_links(kyoiku) == [] and "0 件" in visible(kyoiku)
 
 
+def test_user_management_keeps_an_admin_and_ends_sessions_on_a_new_password(env):
+    env.start()
+    a, _ = env.page_signin("admin")
+    base = {"name": "管理 一郎", "dept": "総務部 情報政策課"}
+    # The only admin cannot drop their role, nor disable themself.
+    r = a.form("/users/admin", dict(base, role_staff="on", active="on"))
+    assert r.status == 409 and "admin" in visible(r.text), r
+    r = a.form("/users/admin", dict(base, role_admin="on"))
+    assert r.status == 409, r
+    users = {u["login"]: u for u in env.token("admin").json_ok("GET", "/api/v1/users")["users"]}
+    assert users["admin"]["roles"] == ["admin"] and users["admin"]["active"], users["admin"]
+    # A new password ends the sessions the user had.
+    s, _ = env.page_signin("shokuin")
+    assert get_page(s, "/ledger").status == 200
+    r = a.form("/users/shokuin", {"name": "新南陽 陽菜", "dept": "総務部 総務課",
+                                  "role_staff": "on", "active": "on",
+                                  "password": "a-new-password-2026"})
+    assert r.status == 303, r
+    r = s.get("/ledger")
+    assert r.status == 303 and "/login" in (r.header("Location") or ""), r
+    s2, _ = env.page_signin("shokuin", password="a-new-password-2026")
+    assert get_page(s2, "/ledger").status == 200
+
+
 if __name__ == "__main__":
     run(globals())

@@ -12,7 +12,7 @@ import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (DATA, approve_new, assert_error_line, counts, document, new_request, run,  # noqa: E402
+from harness import (BIN, DATA, approve_new, assert_error_line, counts, document, new_request, run,  # noqa: E402
                      setup_db, show, skip)
 
 MiB = 1 << 20
@@ -378,5 +378,26 @@ def test_no_such_request_or_entry(env):
         refused_unchanged(env, r, r.code, before)
         assert "999" in r.err, r
 
+
+
+def test_output_that_cannot_be_written_is_a_failure(env):
+    """A CSV or JSON that does not reach its file (disk full) exits 3."""
+    setup_db(env)
+    if not os.path.exists("/dev/full"):
+        skip("no /dev/full here")
+    for args in (["ledger", "list", "--all", "--csv"], ["catalogue", "show", "--json"]):
+        with open("/dev/full", "w") as full:
+            import subprocess
+            p = subprocess.run([BIN, "--db", env.db] + args, stdout=full, stderr=subprocess.PIPE)
+        assert p.returncode == 3, (args, p.returncode, p.stderr)
+        assert p.stderr.decode().startswith("extsvc: "), p.stderr
+
+
+def test_a_search_term_with_control_characters_is_refused(env):
+    setup_db(env)
+    for q in ("\x1f", "Teams\x1fWeb", "a\tb"):
+        r = env.run("ledger", "list", "--q", q)
+        assert_error_line(r, 2)
+    assert env.ok("ledger", "list", "--q", "   ", "--json").json()["total"] == 0  # blank: no filter
 
 run(globals())

@@ -148,10 +148,17 @@ def test_a_forged_carried_over_mark_is_dropped(env):
                                    "department": DEPT_A}}
     reqs["23"] = {"status": "met", "evidence": "自己申告",
                   "carried_over": {"request": 999, "approved_on": "2025-01-01"}}
+    a = answers_of_a()
+    reqs["9"] = dict(a["9"], carried_over={"request": src_id, "approved_on": "1999-01-01",
+                                           "department": "偽の課"})
     rid = new_request(env, document(requirements=reqs, purpose="別の用途"), as_="mgr_b")
     got = show(env, rid)["document"]["requirements"]
     assert "carried_over" not in got["22"], got["22"]  # A answered 22 differently
     assert "carried_over" not in got["23"], got["23"]  # no request 999
+    # A's very answer: the mark stays, but says what the program knows.
+    src = show(env, src_id)
+    assert got["9"]["carried_over"] == {"request": src_id, "approved_on": src["decided_at"][:10],
+                                        "department": DEPT_A}, got["9"]
 
 
 def test_a_carried_answer_changed_later_loses_its_mark(env):
