@@ -250,6 +250,21 @@ def test_date_that_does_not_exist_is_400(env):
     assert ev["approvable"] is False and "invalid-period" in codes, ev
 
 
+def test_headers_over_the_cap_are_refused_and_the_server_goes_on(env):
+    before = started(env)
+    c = http.client.HTTPConnection("127.0.0.1", env.port, timeout=10)
+    try:
+        c.request("GET", "/api/v1/catalogue", headers={"X-Padding": "a" * 100000})
+        status = c.getresponse().status
+    except (OSError, http.client.HTTPException):
+        status = None  # closed without an answer is a refusal too
+    finally:
+        c.close()
+    assert status in (431, None), status
+    unchanged(env, before)
+    assert env.token("somu").get("/api/v1/catalogue").status == 200
+
+
 def test_long_japanese_input_in_an_error_still_gives_an_error_body(env):
     """The message quoting a bad value is cut at a whole UTF-8 character, so
     the error answer stays JSON whatever the length of the value."""
