@@ -48,6 +48,10 @@ enum db_open_mode {
 enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e);
 void db_close(struct db *db);
 enum db_backend db_backend(const struct db *db);
+/* "sqlite": the folder of the driver's migrations. */
+const char *db_driver_name(const struct db *db);
+/* Does the schema have a table of this name? */
+enum xcode db_has_table(struct db *db, const char *name, bool *found, struct xerr *e);
 
 /* Run a statement that returns no rows. For an INSERT that needs the new
  * id, use db_one_int() with "INSERT ... RETURNING id" (both backends). */

@@ -1,12 +1,12 @@
 /*
- * db_sqlite.c - the SQLite driver of db.h.
+ * db_sqlite.c - the SQLite driver of db.h (see db_driver.h).
  *
  * One connection per struct db, in WAL mode with a busy timeout, foreign
  * keys on. Prepared statements are cached by the address of their SQL text
  * (every query is a string literal), so a hot query is parsed once per
  * connection.
  */
-#include "db.h"
+#include "db_driver.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,21 +24,22 @@ struct cached {
     bool busy;
 };
 
-struct db {
-    enum db_backend backend;
+struct sqlite_db {
+    struct db base; /* first: a struct db * is a struct sqlite_db * */
     sqlite3 *conn;
     struct cached cache[STMT_CACHE];
     int nCache;
     int depth; /* open transactions; inner ones are savepoints */
 };
 
-struct db_rows {
-    struct db *db;
+struct sqlite_rows {
+    struct db_rows base;
+    struct sqlite_db *db;
     sqlite3_stmt *stmt;
     struct cached *slot; /* NULL where the statement is not cached */
 };
 
-static enum xcode fail(struct db *db, int rc, const char *what, struct xerr *e)
+static enum xcode fail(struct sqlite_db *db, int rc, const char *what, struct xerr *e)
 {
     const char *detail = db && db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc);
     switch (rc & 0xff) {
@@ -79,24 +80,20 @@ static bool read_only_path(const char *path)
     return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
 }
 
-enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e)
+static const struct db_driver sqlite_driver;
+static void sq_close(struct db *base);
+static void sq_done(struct db_rows *base);
+
+enum xcode db_sqlite_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e)
 {
     *out = NULL;
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-#ifdef EXTSVC_HAVE_PG
-        extern enum xcode db_pg_open(const char *url, struct db **out, struct xerr *e);
-        return db_pg_open(url, out, e);
-#else
-        return xerr_set(e, X_INVALID, "PostgreSQL 対応なしでビルドされています: %s", url);
-#endif
-    }
     if (mode == DB_OPEN_EXISTING && access(url, F_OK) != 0)
         return xerr_set(e, X_STORE,
                         "データベース '%s' がありません。先に extsvc init を実行してください", url);
-    struct db *db = calloc(1, sizeof *db);
+    struct sqlite_db *db = calloc(1, sizeof *db);
     if (!db)
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
-    db->backend = DB_SQLITE;
+    db->base.drv = &sqlite_driver;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == DB_OPEN_CREATE)
         flags |= SQLITE_OPEN_CREATE;
@@ -106,13 +103,13 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
             e, X_STORE,
             "データベース '%s' は読み取り専用です（ファイルまたはディレクトリに書き込めません）",
             url);
-        db_close(db);
+        sq_close(&db->base);
         return X_STORE;
     }
     if (rc != SQLITE_OK) {
         xerr_set(e, X_STORE, "データベース '%s' を開けません: %s", url,
                  db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
-        db_close(db);
+        sq_close(&db->base);
         return X_STORE;
     }
     sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
@@ -130,23 +127,24 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
                      url, sqlite3_errmsg(db->conn));
         else
             fail(db, rc, "open", e);
-        db_close(db);
+        sq_close(&db->base);
         return e->code;
     }
     if (mode == DB_OPEN_CREATE && !sqlite3_db_readonly(db->conn, "main")) {
         rc = sqlite3_exec(db->conn, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
         if (rc != SQLITE_OK) {
             fail(db, rc, "journal_mode", e);
-            db_close(db);
+            sq_close(&db->base);
             return e->code;
         }
     }
-    *out = db;
+    *out = &db->base;
     return XOK;
 }
 
-void db_close(struct db *db)
+static void sq_close(struct db *base)
 {
+    struct sqlite_db *db = (struct sqlite_db *)base;
     if (!db)
         return;
     for (int i = 0; i < db->nCache; i++)
@@ -155,13 +153,8 @@ void db_close(struct db *db)
     free(db);
 }
 
-enum db_backend db_backend(const struct db *db)
-{
-    return db->backend;
-}
-
-static enum xcode prepare(struct db *db, const char *sql, sqlite3_stmt **stmt, struct cached **slot,
-                          struct xerr *e)
+static enum xcode prepare(struct sqlite_db *db, const char *sql, sqlite3_stmt **stmt,
+                          struct cached **slot, struct xerr *e)
 {
     *slot = NULL;
     for (int i = 0; i < db->nCache; i++) {
@@ -184,8 +177,8 @@ static enum xcode prepare(struct db *db, const char *sql, sqlite3_stmt **stmt, s
     return XOK;
 }
 
-static enum xcode bind(struct db *db, sqlite3_stmt *stmt, const struct db_val *args, int nArgs,
-                       struct xerr *e)
+static enum xcode bind(struct sqlite_db *db, sqlite3_stmt *stmt, const struct db_val *args,
+                       int nArgs, struct xerr *e)
 {
     for (int i = 0; i < nArgs; i++) {
         int rc;
@@ -206,28 +199,31 @@ static enum xcode bind(struct db *db, sqlite3_stmt *stmt, const struct db_val *a
     return XOK;
 }
 
-enum xcode db_query(struct db *db, struct db_rows **out, const char *sql, const struct db_val *args,
-                    int nArgs, struct xerr *e)
+static enum xcode sq_query(struct db *base, struct db_rows **out, const char *sql,
+                           const struct db_val *args, int nArgs, struct xerr *e)
 {
+    struct sqlite_db *db = (struct sqlite_db *)base;
     *out = NULL;
-    struct db_rows *rows = calloc(1, sizeof *rows);
+    struct sqlite_rows *rows = calloc(1, sizeof *rows);
     if (!rows)
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    rows->base.drv = &sqlite_driver;
     rows->db = db;
     if (prepare(db, sql, &rows->stmt, &rows->slot, e)) {
         free(rows);
         return e->code;
     }
     if (bind(db, rows->stmt, args, nArgs, e)) {
-        db_done(rows);
+        sq_done(&rows->base);
         return e->code;
     }
-    *out = rows;
+    *out = &rows->base;
     return XOK;
 }
 
-int db_next(struct db_rows *rows, struct xerr *e)
+static int sq_next(struct db_rows *base, struct xerr *e)
 {
+    struct sqlite_rows *rows = (struct sqlite_rows *)base;
     int rc = sqlite3_step(rows->stmt);
     if (rc == SQLITE_ROW)
         return 1;
@@ -237,31 +233,28 @@ int db_next(struct db_rows *rows, struct xerr *e)
     return -1;
 }
 
-bool db_is_null(struct db_rows *rows, int col)
+static bool sq_is_null(struct db_rows *base, int col)
 {
+    struct sqlite_rows *rows = (struct sqlite_rows *)base;
     return sqlite3_column_type(rows->stmt, col) == SQLITE_NULL;
 }
 
-long long db_int(struct db_rows *rows, int col)
+static long long sq_int(struct db_rows *base, int col)
 {
+    struct sqlite_rows *rows = (struct sqlite_rows *)base;
     return sqlite3_column_int64(rows->stmt, col);
 }
 
-const char *db_text(struct db_rows *rows, int col)
+static const char *sq_text(struct db_rows *base, int col)
 {
+    struct sqlite_rows *rows = (struct sqlite_rows *)base;
     const unsigned char *s = sqlite3_column_text(rows->stmt, col);
     return s ? (const char *)s : "";
 }
 
-char *db_dup(struct db_rows *rows, int col)
+static void sq_done(struct db_rows *base)
 {
-    if (db_is_null(rows, col))
-        return NULL;
-    return strdup(db_text(rows, col));
-}
-
-void db_done(struct db_rows *rows)
-{
+    struct sqlite_rows *rows = (struct sqlite_rows *)base;
     if (!rows)
         return;
     if (rows->slot) {
@@ -274,47 +267,17 @@ void db_done(struct db_rows *rows)
     free(rows);
 }
 
-enum xcode db_exec(struct db *db, const char *sql, const struct db_val *args, int nArgs,
-                   struct xerr *e)
+static enum xcode sq_script(struct db *base, const char *sql, struct xerr *e)
 {
-    struct db_rows *rows;
-    if (db_query(db, &rows, sql, args, nArgs, e))
-        return e->code;
-    int rc;
-    while ((rc = db_next(rows, e)) == 1)
-        ;
-    db_done(rows);
-    return rc < 0 ? e->code : XOK;
-}
-
-enum xcode db_script(struct db *db, const char *sql, struct xerr *e)
-{
+    struct sqlite_db *db = (struct sqlite_db *)base;
     int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? XOK : fail(db, rc, "script", e);
-}
-
-enum xcode db_one_int(struct db *db, const char *sql, const struct db_val *args, int nArgs,
-                      long long *out, bool *found, struct xerr *e)
-{
-    struct db_rows *rows;
-    if (db_query(db, &rows, sql, args, nArgs, e))
-        return e->code;
-    int rc = db_next(rows, e);
-    if (rc == 1)
-        *out = db_int(rows, 0);
-    if (found)
-        *found = rc == 1;
-    if (rc == 1) /* drain, so that INSERT ... RETURNING completes */
-        while ((rc = db_next(rows, e)) == 1)
-            ;
-    db_done(rows);
-    return rc < 0 ? e->code : XOK;
 }
 
 /* Transactions nest: the outermost is BEGIN, inner ones are savepoints,
  * so that a batch (extsvc demo --entries) can wrap many operations in one
  * commit while each operation still rolls back alone. */
-static enum xcode begin(struct db *db, const char *outer, struct xerr *e)
+static enum xcode begin(struct sqlite_db *db, const char *outer, struct xerr *e)
 {
     int rc = sqlite3_exec(db->conn, db->depth ? "SAVEPOINT nested" : outer, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
@@ -323,32 +286,31 @@ static enum xcode begin(struct db *db, const char *outer, struct xerr *e)
     return XOK;
 }
 
-enum xcode db_begin_write(struct db *db, struct xerr *e)
+static enum xcode sq_begin(struct db *base, bool write, struct xerr *e)
 {
-    return begin(db, "BEGIN IMMEDIATE", e);
+    return begin((struct sqlite_db *)base, write ? "BEGIN IMMEDIATE" : "BEGIN", e);
 }
 
-enum xcode db_begin_read(struct db *db, struct xerr *e)
-{
-    return begin(db, "BEGIN", e);
-}
+static void sq_rollback(struct db *base);
 
-enum xcode db_commit(struct db *db, struct xerr *e)
+static enum xcode sq_commit(struct db *base, struct xerr *e)
 {
+    struct sqlite_db *db = (struct sqlite_db *)base;
     if (db->depth == 0)
         return XOK;
     int rc = sqlite3_exec(db->conn, db->depth > 1 ? "RELEASE nested" : "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         fail(db, rc, "commit", e);
-        db_rollback(db);
+        sq_rollback(base);
         return e->code;
     }
     db->depth--;
     return XOK;
 }
 
-void db_rollback(struct db *db)
+static void sq_rollback(struct db *base)
 {
+    struct sqlite_db *db = (struct sqlite_db *)base;
     if (db->depth == 0)
         return;
     if (db->depth > 1)
@@ -357,3 +319,35 @@ void db_rollback(struct db *db)
         sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
     db->depth--;
 }
+
+static enum xcode sq_has_table(struct db *base, const char *name, bool *found, struct xerr *e)
+{
+    struct db_rows *rows;
+    *found = false;
+    if (sq_query(base, &rows,
+                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                 (const struct db_val[]){DS(name)}, 1, e))
+        return e->code;
+    int rc = sq_next(rows, e);
+    if (rc == 1)
+        *found = sq_int(rows, 0) > 0;
+    sq_done(rows);
+    return rc < 0 ? e->code : XOK;
+}
+
+static const struct db_driver sqlite_driver = {
+    .name = "sqlite",
+    .backend = DB_SQLITE,
+    .close = sq_close,
+    .query = sq_query,
+    .next = sq_next,
+    .is_null = sq_is_null,
+    .get_int = sq_int,
+    .get_text = sq_text,
+    .done = sq_done,
+    .script = sq_script,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .has_table = sq_has_table,
+};

@@ -25,11 +25,9 @@ static enum xcode schema_version(struct db *db, long long *version, struct xerr 
 {
     bool found = false;
     *version = 0;
-    long long n = 0;
-    if (db_one_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'",
-                   DB_NOARGS, &n, &found, e))
+    if (db_has_table(db, "meta", &found, e))
         return e->code;
-    if (n == 0)
+    if (!found)
         return XOK;
     if (db_one_int(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
                    DB_NOARGS, version, &found, e))
@@ -97,7 +95,7 @@ enum xcode store_migrate(struct db *db, struct xerr *e)
         return store_check_version(db, e);
     for (int n = (int)v + 1; n <= SCHEMA_VERSION; n++) {
         char name[64];
-        snprintf(name, sizeof name, "migrations/sqlite/%03d.sql", n);
+        snprintf(name, sizeof name, "migrations/%s/%03d.sql", db_driver_name(db), n);
         const struct embedded_file *f = embedded_find(name);
         if (!f)
             return xerr_set(e, X_INTERNAL, "移行スクリプト %s がありません", name);
@@ -726,28 +724,25 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
     if (db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
                 DB_ARGS(DI(entry_id), DI(version), DS(at)), e))
         return e->code;
-    if (db_exec(db,
-                "INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, "
-                "confidentiality) SELECT ?1, ?2 || char(31) || ?3 || char(31) || ?4 || char(31) "
-                "|| ?5, ?6, 0, department_id, ?7 FROM ledger_entries WHERE id = ?1 "
-                "ON CONFLICT(entry_id) DO UPDATE SET text = excluded.text, "
-                "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
-                DB_ARGS(DI(entry_id), DS(f->service_name),
-                        DS(f->service_function ? f->service_function : ""), DS(f->provider),
-                        DS(f->purpose), DS(f->period_to), DS(f->level[0])),
-                e))
-        return e->code;
-    struct db_rows *rows;
-    if (db_query(db, &rows, "SELECT text FROM ledger_search WHERE entry_id = ?1",
-                 DB_ARGS(DI(entry_id)), e))
-        return e->code;
-    int rc = db_next(rows, e);
-    char *text = rc == 1 ? db_dup(rows, 0) : NULL;
-    db_done(rows);
-    if (rc < 0)
-        return e->code;
-    enum xcode xc = index_entry(db, entry_id, text ? text : "", e);
-    free(text);
+    /* The searchable text: (ア) name and function, (イ), (ウ), separated by
+     * U+001F so that no search term (control characters are refused) spans
+     * two fields. Built here, so that no backend needs its own char(). */
+    struct sbuf text;
+    sbuf_init(&text, 0);
+    sbuf_addf(&text, "%s\x1f%s\x1f%s\x1f%s", f->service_name ? f->service_name : "",
+              f->service_function ? f->service_function : "", f->provider ? f->provider : "",
+              f->purpose ? f->purpose : "");
+    enum xcode xc = text.overflow ? xerr_set(e, X_INTERNAL, "メモリが不足しています") : XOK;
+    if (!xc)
+        xc = db_exec(db,
+                     "INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, "
+                     "confidentiality) SELECT ?1, ?2, ?3, 0, department_id, ?4 FROM ledger_entries "
+                     "WHERE id = ?1 ON CONFLICT(entry_id) DO UPDATE SET text = excluded.text, "
+                     "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
+                     DB_ARGS(DI(entry_id), DS(text.buf), DS(f->period_to), DS(f->level[0])), e);
+    if (!xc)
+        xc = index_entry(db, entry_id, text.buf, e);
+    sbuf_release(&text);
     return xc;
 }
 

@@ -1,0 +1,41 @@
+/*
+ * db_driver.h - what a database driver provides to db.c. A driver's own
+ * connection and row types begin with `struct db` and `struct db_rows`,
+ * whose first member names the driver; db.c dispatches through it. SQLite
+ * is db_sqlite.c; a PostgreSQL driver adds db_pg.c and one line in
+ * db_open(), and nothing above store/ changes.
+ */
+#ifndef EXTSVC_DB_DRIVER_H
+#define EXTSVC_DB_DRIVER_H
+
+#include "db.h"
+
+struct db_driver {
+    const char *name; /* "sqlite": the folder of its migrations */
+    enum db_backend backend;
+    void (*close)(struct db *db);
+    enum xcode (*query)(struct db *db, struct db_rows **out, const char *sql,
+                        const struct db_val *args, int nArgs, struct xerr *e);
+    int (*next)(struct db_rows *rows, struct xerr *e);
+    bool (*is_null)(struct db_rows *rows, int col);
+    long long (*get_int)(struct db_rows *rows, int col);
+    const char *(*get_text)(struct db_rows *rows, int col);
+    void (*done)(struct db_rows *rows);
+    enum xcode (*script)(struct db *db, const char *sql, struct xerr *e);
+    enum xcode (*begin)(struct db *db, bool write, struct xerr *e);
+    enum xcode (*commit)(struct db *db, struct xerr *e);
+    void (*rollback)(struct db *db);
+    enum xcode (*has_table)(struct db *db, const char *name, bool *found, struct xerr *e);
+};
+
+struct db {
+    const struct db_driver *drv;
+};
+
+struct db_rows {
+    const struct db_driver *drv;
+};
+
+enum xcode db_sqlite_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e);
+
+#endif
