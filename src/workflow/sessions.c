@@ -84,8 +84,7 @@ enum xcode wf_session_signin(struct db *db, const char *login, const char *passw
         if (db_begin_write(db, e))
             return e->code;
         /* Old failures go as new ones come, so random logins do not pile up. */
-        if (db_exec(db,
-                    "DELETE FROM login_failures WHERE window_start < ?1 AND locked_until < ?2",
+        if (db_exec(db, "DELETE FROM login_failures WHERE window_start < ?1 AND locked_until < ?2",
                     DB_ARGS(DI(now_s() - t->window), DI(now_s())), e) ||
             count_failure(db, kLogin, t, e) || count_failure(db, kAddr, t, e)) {
             db_rollback(db);
