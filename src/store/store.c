@@ -114,6 +114,37 @@ enum xcode store_migrate(struct db *db, struct xerr *e)
     return XOK;
 }
 
+/* Run a query and make one JSON value of each row with `row`; *out is the
+ * array. The one loop every listing shares. */
+static enum xcode query_array(struct db *db, const char *sql, const struct db_val *args, int nArgs,
+                              json_t *(*row)(struct db_rows *rows), json_t **out, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows, sql, args, nArgs, e))
+        return e->code;
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1)
+        json_array_append_new(arr, row(rows));
+    db_done(rows);
+    if (rc < 0) {
+        json_decref(arr);
+        return e->code;
+    }
+    *out = arr;
+    return XOK;
+}
+
+/* Wrap a listing as {key: [...]}, and with "total" where asked. */
+static enum xcode listing(enum xcode rc, const char *key, bool total, json_t *arr, json_t **out)
+{
+    if (rc)
+        return rc;
+    *out = total ? json_pack("{s:o, s:I}", key, arr, "total", (json_int_t)json_array_size(arr))
+                 : json_pack("{s:o}", key, arr);
+    return XOK;
+}
+
 /* --- users and departments ------------------------------------------ */
 
 static const char *const role_names[ROLE_COUNT] = {"staff", "manager", "approver",
@@ -183,23 +214,17 @@ void user_release(struct user *u)
     memset(u, 0, sizeof *u);
 }
 
+static json_t *department_row(struct db_rows *rows)
+{
+    return json_pack("{s:I, s:s}", "id", (json_int_t)db_int(rows, 0), "name", db_text(rows, 1));
+}
+
 enum xcode store_department_list(struct db *db, json_t **out, struct xerr *e)
 {
-    struct db_rows *rows;
-    if (db_query(db, &rows, "SELECT id, name FROM departments ORDER BY name", DB_NOARGS, e))
-        return e->code;
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = db_next(rows, e)) == 1)
-        json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)db_int(rows, 0),
-                                             "name", db_text(rows, 1)));
-    db_done(rows);
-    if (rc < 0) {
-        json_decref(arr);
-        return e->code;
-    }
-    *out = json_pack("{s:o}", "departments", arr);
-    return XOK;
+    json_t *arr = NULL;
+    enum xcode rc = query_array(db, "SELECT id, name FROM departments ORDER BY name", DB_NOARGS,
+                                department_row, &arr, e);
+    return listing(rc, "departments", false, arr, out);
 }
 
 enum xcode store_department_id(struct db *db, const char *name, long long *id, struct xerr *e)
@@ -299,26 +324,20 @@ json_t *user_to_json(const struct user *u)
                      u->active);
 }
 
+static json_t *user_row(struct db_rows *rows)
+{
+    struct user u;
+    user_from_row(rows, &u);
+    json_t *j = user_to_json(&u);
+    user_release(&u);
+    return j;
+}
+
 enum xcode store_user_list(struct db *db, json_t **out, struct xerr *e)
 {
-    struct db_rows *rows;
-    if (db_query(db, &rows, USER_COLUMNS "ORDER BY u.login", DB_NOARGS, e))
-        return e->code;
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = db_next(rows, e)) == 1) {
-        struct user u;
-        user_from_row(rows, &u);
-        json_array_append_new(arr, user_to_json(&u));
-        user_release(&u);
-    }
-    db_done(rows);
-    if (rc < 0) {
-        json_decref(arr);
-        return e->code;
-    }
-    *out = json_pack("{s:o}", "users", arr);
-    return XOK;
+    json_t *arr = NULL;
+    enum xcode rc = query_array(db, USER_COLUMNS "ORDER BY u.login", DB_NOARGS, user_row, &arr, e);
+    return listing(rc, "users", false, arr, out);
 }
 
 /* --- catalogue versions --------------------------------------------- */
@@ -388,27 +407,20 @@ enum xcode store_catalogue_put_in_force(struct db *db, const char *id, struct xe
     return db_exec(db, "UPDATE catalogues SET in_force = 1 WHERE id = ?1", DB_ARGS(DS(id)), e);
 }
 
+static json_t *catalogue_row(struct db_rows *rows)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", db_text(rows, 0), "title", db_text(rows, 1),
+                     "effective", db_text(rows, 2), "loaded_at", db_text(rows, 3), "in_force",
+                     (int)db_int(rows, 4));
+}
+
 enum xcode store_catalogue_list(struct db *db, json_t **out, struct xerr *e)
 {
-    struct db_rows *rows;
-    if (db_query(db, &rows,
-                 "SELECT id, title, effective, loaded_at, in_force FROM catalogues ORDER BY seq",
-                 DB_NOARGS, e))
-        return e->code;
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = db_next(rows, e)) == 1)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", db_text(rows, 0),
-                                             "title", db_text(rows, 1), "effective",
-                                             db_text(rows, 2), "loaded_at", db_text(rows, 3),
-                                             "in_force", (int)db_int(rows, 4)));
-    db_done(rows);
-    if (rc < 0) {
-        json_decref(arr);
-        return e->code;
-    }
-    *out = json_pack("{s:o}", "catalogues", arr);
-    return XOK;
+    json_t *arr = NULL;
+    enum xcode rc = query_array(
+        db, "SELECT id, title, effective, loaded_at, in_force FROM catalogues ORDER BY seq",
+        DB_NOARGS, catalogue_row, &arr, e);
+    return listing(rc, "catalogues", false, arr, out);
 }
 
 /* --- services and providers ------------------------------------------ */
@@ -442,31 +454,23 @@ enum xcode store_service_resolve(struct db *db, const char *name, const char *fu
                       DB_ARGS(DI(pid), DS(name), DS(function), DS(category)), id, &found, e);
 }
 
+static json_t *service_row(struct db_rows *rows)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)db_int(rows, 0), "name",
+                     db_text(rows, 1), "function", db_text(rows, 2), "provider", db_text(rows, 3),
+                     "category", db_text(rows, 4), "entries", (json_int_t)db_int(rows, 5));
+}
+
 enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e)
 {
-    struct db_rows *rows;
-    if (db_query(db, &rows,
-                 "SELECT s.id, s.name, s.function, p.name, s.category, "
-                 "(SELECT count(*) FROM ledger_entries e WHERE e.service_id = s.id) "
-                 "FROM services s JOIN providers p ON p.id = s.provider_id "
-                 "ORDER BY s.name, s.function, p.name",
-                 DB_NOARGS, e))
-        return e->code;
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = db_next(rows, e)) == 1)
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id",
-                                             (json_int_t)db_int(rows, 0), "name", db_text(rows, 1),
-                                             "function", db_text(rows, 2), "provider",
-                                             db_text(rows, 3), "category", db_text(rows, 4),
-                                             "entries", (json_int_t)db_int(rows, 5)));
-    db_done(rows);
-    if (rc < 0) {
-        json_decref(arr);
-        return e->code;
-    }
-    *out = json_pack("{s:o}", "services", arr);
-    return XOK;
+    json_t *arr = NULL;
+    enum xcode rc = query_array(db,
+                                "SELECT s.id, s.name, s.function, p.name, s.category, "
+                                "(SELECT count(*) FROM ledger_entries e WHERE e.service_id = s.id) "
+                                "FROM services s JOIN providers p ON p.id = s.provider_id "
+                                "ORDER BY s.name, s.function, p.name",
+                                DB_NOARGS, service_row, &arr, e);
+    return listing(rc, "services", false, arr, out);
 }
 
 /* --- requests ------------------------------------------------------- */
@@ -595,45 +599,39 @@ enum xcode store_request_open_for_entry(struct db *db, long long entry_id, long 
                       DB_ARGS(DI(entry_id)), open_id, &found, e);
 }
 
+static json_t *request_summary_row(struct db_rows *rows)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "id",
+                          (json_int_t)db_int(rows, 0), "kind", db_text(rows, 1), "state",
+                          db_text(rows, 2), "department", db_text(rows, 3), "approvable",
+                          (int)db_int(rows, 4), "created_by", db_text(rows, 5), "created_at",
+                          db_text(rows, 11), "updated_at", db_text(rows, 6));
+    json_object_set_new(o, "service",
+                        db_is_null(rows, 7)
+                            ? json_null()
+                            : json_pack("{s:s, s:s, s:s}", "name", db_text(rows, 7), "function",
+                                        db_text(rows, 8), "provider", db_text(rows, 9)));
+    json_object_set_new(o, "entry_id",
+                        db_is_null(rows, 10) ? json_null() : json_integer(db_int(rows, 10)));
+    return o;
+}
+
 enum xcode store_request_list(struct db *db, const char *state, long long department_id,
                               json_t **out, struct xerr *e)
 {
-    struct db_rows *rows;
-    if (db_query(db, &rows,
-                 "SELECT r.id, r.kind, r.state, d.name, r.approvable, u.login, r.updated_at, "
-                 "s.name, s.function, p.name, r.entry_id, r.created_at "
-                 "FROM requests r JOIN departments d ON d.id = r.department_id "
-                 "JOIN users u ON u.id = r.created_by "
-                 "LEFT JOIN services s ON s.id = r.service_id "
-                 "LEFT JOIN providers p ON p.id = s.provider_id "
-                 "WHERE (?1 IS NULL OR r.state = ?1) AND (?2 = 0 OR r.department_id = ?2) "
-                 "ORDER BY r.id",
-                 DB_ARGS(DS(state), DI(department_id)), e))
-        return e->code;
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = db_next(rows, e)) == 1) {
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "id",
-                              (json_int_t)db_int(rows, 0), "kind", db_text(rows, 1), "state",
-                              db_text(rows, 2), "department", db_text(rows, 3), "approvable",
-                              (int)db_int(rows, 4), "created_by", db_text(rows, 5), "created_at",
-                              db_text(rows, 11), "updated_at", db_text(rows, 6));
-        json_object_set_new(o, "service",
-                            db_is_null(rows, 7)
-                                ? json_null()
-                                : json_pack("{s:s, s:s, s:s}", "name", db_text(rows, 7), "function",
-                                            db_text(rows, 8), "provider", db_text(rows, 9)));
-        json_object_set_new(o, "entry_id",
-                            db_is_null(rows, 10) ? json_null() : json_integer(db_int(rows, 10)));
-        json_array_append_new(arr, o);
-    }
-    db_done(rows);
-    if (rc < 0) {
-        json_decref(arr);
-        return e->code;
-    }
-    *out = json_pack("{s:o, s:I}", "requests", arr, "total", (json_int_t)json_array_size(arr));
-    return XOK;
+    json_t *arr = NULL;
+    enum xcode rc =
+        query_array(db,
+                    "SELECT r.id, r.kind, r.state, d.name, r.approvable, u.login, r.updated_at, "
+                    "s.name, s.function, p.name, r.entry_id, r.created_at "
+                    "FROM requests r JOIN departments d ON d.id = r.department_id "
+                    "JOIN users u ON u.id = r.created_by "
+                    "LEFT JOIN services s ON s.id = r.service_id "
+                    "LEFT JOIN providers p ON p.id = s.provider_id "
+                    "WHERE (?1 IS NULL OR r.state = ?1) AND (?2 = 0 OR r.department_id = ?2) "
+                    "ORDER BY r.id",
+                    DB_ARGS(DS(state), DI(department_id)), request_summary_row, &arr, e);
+    return listing(rc, "requests", true, arr, out);
 }
 
 enum xcode store_event_insert(struct db *db, long long request_id, const char *at,
@@ -661,34 +659,25 @@ enum xcode store_event_by(struct db *db, long long request_id, long long actor_i
     return XOK;
 }
 
+static json_t *event_row(struct db_rows *rows)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "at", db_text(rows, 0), "actor",
+                          db_text(rows, 1), "actor_name", db_text(rows, 2), "action",
+                          db_text(rows, 3), "to", db_text(rows, 5));
+    json_object_set_new(o, "from",
+                        db_is_null(rows, 4) ? json_null() : json_string(db_text(rows, 4)));
+    json_object_set_new(o, "comment",
+                        db_is_null(rows, 6) ? json_null() : json_string(db_text(rows, 6)));
+    return o;
+}
+
 enum xcode store_events(struct db *db, long long request_id, json_t **out, struct xerr *e)
 {
-    struct db_rows *rows;
-    if (db_query(db, &rows,
-                 "SELECT ev.at, u.login, u.name, ev.action, ev.from_state, ev.to_state, "
-                 "ev.comment FROM request_events ev JOIN users u ON u.id = ev.actor_id "
-                 "WHERE ev.request_id = ?1 ORDER BY ev.id",
-                 DB_ARGS(DI(request_id)), e))
-        return e->code;
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = db_next(rows, e)) == 1) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "at", db_text(rows, 0), "actor",
-                              db_text(rows, 1), "actor_name", db_text(rows, 2), "action",
-                              db_text(rows, 3), "to", db_text(rows, 5));
-        json_object_set_new(o, "from",
-                            db_is_null(rows, 4) ? json_null() : json_string(db_text(rows, 4)));
-        json_object_set_new(o, "comment",
-                            db_is_null(rows, 6) ? json_null() : json_string(db_text(rows, 6)));
-        json_array_append_new(arr, o);
-    }
-    db_done(rows);
-    if (rc < 0) {
-        json_decref(arr);
-        return e->code;
-    }
-    *out = arr;
-    return XOK;
+    return query_array(db,
+                       "SELECT ev.at, u.login, u.name, ev.action, ev.from_state, ev.to_state, "
+                       "ev.comment FROM request_events ev JOIN users u ON u.id = ev.actor_id "
+                       "WHERE ev.request_id = ?1 ORDER BY ev.id",
+                       DB_ARGS(DI(request_id)), event_row, out, e);
 }
 
 /* --- ledger --------------------------------------------------------- */
