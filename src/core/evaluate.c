@@ -133,7 +133,7 @@ static void rule_requirement(struct collector *c, const struct requirement *r,
             "別紙 項番%d（%s）: 適用状況が未回答です（%s %s）", r->no, lv, r->clause, r->category);
         return;
     }
-    bool reasoned = !text_is_blank(a->reason);
+    bool reasoned = text_has_content(a->reason);
     switch (r->level) {
     case REQ_MANDATORY:
         add(c, SEV_BLOCKER, "mandatory-unmet", r->no, NULL, -1,
@@ -173,7 +173,7 @@ static void rule_risk(struct collector *c, const struct risk *k, const struct ri
             "本基準4: 外部サービス利用の特性 1(4)%s "
             "のリスクを受容するか低減措置を講ずるかが決められていません",
             circled_number(k->no));
-    else if (a->decision == RISK_MITIGATE && text_is_blank(a->measure))
+    else if (a->decision == RISK_MITIGATE && !text_has_content(a->measure))
         add(c, SEV_BLOCKER, "measure-missing", k->no, NULL, -1,
             "本基準4: 1(4)%s のリスク低減措置の内容が記載されていません", circled_number(k->no));
 }

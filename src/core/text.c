@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 void sbuf_init(struct sbuf *sb, size_t cap)
 {
     sb->buf = NULL;
@@ -142,6 +144,36 @@ bool text_is_blank(const char *s)
         }
     }
     return true;
+}
+
+bool text_has_content(const char *s)
+{
+    if (!s)
+        return false;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+        if (n <= 0) {
+            p++; /* not UTF-8: no letter here */
+            continue;
+        }
+        switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_LU:
+        case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LT:
+        case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO:
+        case UTF8PROC_CATEGORY_ND:
+        case UTF8PROC_CATEGORY_NL:
+        case UTF8PROC_CATEGORY_NO:
+            return true;
+        default:
+            break;
+        }
+        p += n;
+    }
+    return false;
 }
 
 size_t utf8_chars(const char *s)

@@ -41,6 +41,12 @@ bool utf8_valid(const char *s, size_t n);
 /* True for NULL, "" and strings of only spaces, tabs, newlines and U+3000. */
 bool text_is_blank(const char *s);
 
+/* True where s holds at least one letter or digit: a code point of Unicode
+ * general category L* or N* (CONTRACT.md section 2, non-blank content).
+ * NULL, "", punctuation such as "." "－" "・" and spaces alone have none. A
+ * byte that is not well-formed UTF-8 is skipped. */
+bool text_has_content(const char *s);
+
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_chars(const char *s);
 

@@ -11,6 +11,7 @@
 #include "unit_util.h"
 
 #include "core/evaluate.h"
+#include "core/text.h"
 
 static struct catalogue cat2023, cat2024;
 
@@ -580,6 +581,86 @@ static void test_evaluate_requirements_track_ignores_risks(void **state)
     evaluation_release(&ev);
 }
 
+/* ---- non-blank content ------------------------------------------------------ */
+
+/* Texts that hold no letter or digit: punctuation, dashes, spaces of every
+ * width. A reason, measure or evidence made of these alone is not given. */
+static const char *const contentless[] = {
+    ".",      "．",   "－",     "-", "―",  "‐",    "・", "・・・",
+    "\u3000", "。、", "　．　", "※", "?!", "（）", "→",
+};
+/* Texts that do hold one: a letter of any script, a digit of any width.
+ * The long-vowel mark ー is a letter (Lm) by Unicode, so it counts. */
+static const char *const contentful[] = {
+    "代替なし", "a", "1", "１", "Ⅳ", "①", "　な　", "…ok", "ｶ", "-1", "ー",
+};
+
+/* CONTRACT 2 (non-blank): content is a letter or digit, Unicode L* or N*. */
+static void test_evaluate_text_has_content_needs_letter_or_digit(void **state)
+{
+    assert_false(text_has_content(NULL));
+    assert_false(text_has_content(""));
+    assert_false(text_has_content(" \t\r\n"));
+    for (size_t i = 0; i < COUNT(contentless); i++)
+        if (text_has_content(contentless[i]))
+            fail_msg("\"%s\" counted as content", contentless[i]);
+    for (size_t i = 0; i < COUNT(contentful); i++)
+        if (!text_has_content(contentful[i]))
+            fail_msg("\"%s\" not counted as content", contentful[i]);
+    assert_false(text_has_content("\xff.\xe3\x80")); /* bytes that are not UTF-8 are no letter */
+    assert_true(text_has_content("\xff"
+                                 "a"));
+}
+
+/* 別紙 推奨, 任意, 3: a reason of punctuation or spaces alone ("．", "－",
+ * "・") gives no reason: the blocker stands. */
+static void test_evaluate_punctuation_reason_is_no_reason(void **state)
+{
+    static const struct {
+        int no;
+        const char *code;
+    } cases[] = {{1, "recommended-unjustified"}, {17, "optional-unconsidered"}};
+    for (size_t k = 0; k < COUNT(cases); k++)
+        for (size_t i = 0; i < COUNT(contentless); i++) {
+            json_t *doc = base_requirements();
+            char path[32];
+            snprintf(path, sizeof path, "requirements.%d", cases[k].no);
+            ut_set(doc, path, json_pack("{s:s, s:s}", "status", "unmet", "reason", contentless[i]));
+            struct evaluation ev;
+            eval(doc, &ev);
+            assert_only_finding(&ev, cases[k].code, cases[k].no, SEV_BLOCKER);
+            evaluation_release(&ev);
+        }
+}
+
+/* 別紙 推奨: any letter or digit makes a reason, the warning replaces the blocker. */
+static void test_evaluate_reason_with_letters_counts(void **state)
+{
+    for (size_t i = 0; i < COUNT(contentful); i++) {
+        json_t *doc = base_requirements();
+        ut_set(doc, "requirements.1",
+               json_pack("{s:s, s:s}", "status", "unmet", "reason", contentful[i]));
+        struct evaluation ev;
+        eval(doc, &ev);
+        assert_only_finding(&ev, "recommended-unmet", 1, SEV_WARNING);
+        evaluation_release(&ev);
+    }
+}
+
+/* 4 (リスク低減するための措置): a measure of punctuation alone is no measure. */
+static void test_evaluate_punctuation_measure_is_missing(void **state)
+{
+    for (size_t i = 0; i < COUNT(contentless); i++) {
+        json_t *doc = base_risk_review();
+        ut_set(doc, "risks.5",
+               json_pack("{s:s, s:s}", "decision", "mitigate", "measure", contentless[i]));
+        struct evaluation ev;
+        eval(doc, &ev);
+        assert_only_finding(&ev, "measure-missing", 5, SEV_BLOCKER);
+        evaluation_release(&ev);
+    }
+}
+
 /* ---- risk-review track ------------------------------------------------- */
 
 /* 4, 1(4)①〜⑫: each known risk must be accepted or mitigated; an absent
@@ -975,6 +1056,10 @@ int main(void)
         cmocka_unit_test(test_evaluate_optional_unmet_with_reason_is_warning),
         cmocka_unit_test(test_evaluate_optional_unmet_needs_impact_considered),
         cmocka_unit_test(test_evaluate_requirements_track_ignores_risks),
+        cmocka_unit_test(test_evaluate_text_has_content_needs_letter_or_digit),
+        cmocka_unit_test(test_evaluate_punctuation_reason_is_no_reason),
+        cmocka_unit_test(test_evaluate_reason_with_letters_counts),
+        cmocka_unit_test(test_evaluate_punctuation_measure_is_missing),
         cmocka_unit_test(test_evaluate_risk_undecided_for_each_absent_risk),
         cmocka_unit_test(test_evaluate_risk_undecided_all_when_risks_absent),
         cmocka_unit_test(test_evaluate_measure_missing_for_blank_mitigation),
