@@ -16,7 +16,7 @@ const char *const service_categories[] = {"web-conference", "sns",   "search",
 
 const char *answer_status_name(enum answer_status s)
 {
-    static const char *const names[] = {"unknown", "met", "unmet"};
+    static const char *const names[] = {"unknown", "met", "unmet", "na"};
     return names[s];
 }
 
@@ -48,6 +48,20 @@ static enum xcode opt_string(json_t *obj, const char *key, const char *path, con
     if (!json_is_string(v))
         return xerr_set(e, X_INVALID, "申請書: %s は文字列で指定してください", path);
     *out = json_string_value(v);
+    return XOK;
+}
+
+/* Fetch an optional boolean member as -1 (absent or null), 0 or 1; another
+ * type ("yes", 1) is an invalid document. */
+static enum xcode opt_bool(json_t *obj, const char *key, int *out, struct xerr *e)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = -1;
+    if (!v || json_is_null(v))
+        return XOK;
+    if (!json_is_boolean(v))
+        return xerr_set(e, X_INVALID, "申請書: %s は true か false で指定してください", key);
+    *out = json_is_true(v) ? 1 : 0;
     return XOK;
 }
 
@@ -87,10 +101,13 @@ static enum xcode parse_status(json_t *obj, const char *path, enum answer_status
         *out = ANSWER_MET;
     else if (strcmp(s, "unmet") == 0)
         *out = ANSWER_UNMET;
+    else if (strcmp(s, "na") == 0)
+        *out = ANSWER_NA;
     else
         return xerr_set(
             e, X_INVALID,
-            "申請書: %s の status \"%s\" は met, unmet, unknown のいずれかにしてください", path, s);
+            "申請書: %s の status \"%s\" は met, unmet, na, unknown のいずれかにしてください", path,
+            s);
     return XOK;
 }
 
@@ -152,7 +169,7 @@ static enum xcode parse_requirements(struct document *doc, json_t *reqs,
 static enum xcode parse_risks(struct document *doc, json_t *risks, const struct catalogue *cat,
                               struct xerr *e)
 {
-    static const char *const keys[] = {"decision", "measure", NULL};
+    static const char *const keys[] = {"decision", "measure", "reason", NULL};
     size_t n = json_object_size(risks);
     if (n == 0)
         return XOK;
@@ -178,7 +195,8 @@ static enum xcode parse_risks(struct document *doc, json_t *risks, const struct 
         r->no = no;
         const char *decision;
         if (opt_string(v, "decision", path, &decision, e) ||
-            opt_string(v, "measure", path, &r->measure, e))
+            opt_string(v, "measure", path, &r->measure, e) ||
+            opt_string(v, "reason", path, &r->reason, e))
             return e->code;
         if (!decision)
             r->decision = RISK_UNDECIDED;
@@ -258,15 +276,16 @@ static enum xcode parse_procurement(struct document *doc, json_t *p, struct xerr
 enum xcode document_parse(json_t *json, const struct catalogue *cat, struct document *doc,
                           struct xerr *e)
 {
-    static const char *const top[] = {
-        "service",      "purpose", "classification", "period",      "applicant", "scope",
-        "requirements", "risks",   "conditions",     "procurement", NULL};
-    static const char *const svc_keys[] = {"name",     "function", "provider",
-                                           "category", "ismap",    NULL};
+    static const char *const top[] = {"service",    "purpose",     "classification",       "period",
+                                      "applicant",  "scope",       "requirements",         "risks",
+                                      "conditions", "procurement", "personal_information", NULL};
+    static const char *const svc_keys[] = {"name",  "function",       "provider",      "category",
+                                           "ismap", "cloud_provider", "data_location", NULL};
     static const char *const period_keys[] = {"from", "to", NULL};
     static const char *const appl_keys[] = {"department", "name", NULL};
     static const char *const cls_keys[] = {"confidentiality", "integrity", "availability", NULL};
     memset(doc, 0, sizeof *doc);
+    doc->personal_information = -1;
     if (!json_is_object(json))
         return xerr_set(e, X_INVALID, "申請書: JSON オブジェクトではありません");
     doc->json = json_incref(json);
@@ -278,12 +297,17 @@ enum xcode document_parse(json_t *json, const struct catalogue *cat, struct docu
         opt_string(json, "purpose", "purpose", &doc->purpose, e) ||
         opt_string(json, "scope", "scope", &doc->scope, e))
         goto fail;
-    if (svc && (only_keys(svc, "service", svc_keys, e) ||
-                opt_string(svc, "name", "service.name", &doc->service_name, e) ||
-                opt_string(svc, "function", "service.function", &doc->service_function, e) ||
-                opt_string(svc, "provider", "service.provider", &doc->provider, e) ||
-                opt_string(svc, "category", "service.category", &doc->category, e) ||
-                opt_string(svc, "ismap", "service.ismap", &doc->ismap, e)))
+    if (svc &&
+        (only_keys(svc, "service", svc_keys, e) ||
+         opt_string(svc, "name", "service.name", &doc->service_name, e) ||
+         opt_string(svc, "function", "service.function", &doc->service_function, e) ||
+         opt_string(svc, "provider", "service.provider", &doc->provider, e) ||
+         opt_string(svc, "category", "service.category", &doc->category, e) ||
+         opt_string(svc, "ismap", "service.ismap", &doc->ismap, e) ||
+         opt_string(svc, "cloud_provider", "service.cloud_provider", &doc->cloud_provider, e) ||
+         opt_string(svc, "data_location", "service.data_location", &doc->data_location, e)))
+        goto fail;
+    if (opt_bool(json, "personal_information", &doc->personal_information, e))
         goto fail;
     if (doc->category && !text_is_blank(doc->category)) {
         const char *const *c = service_categories;

@@ -19,7 +19,8 @@
 
 #define DOCUMENT_MAX_BYTES (1u << 20) /* 1 MiB */
 
-enum answer_status { ANSWER_UNKNOWN, ANSWER_MET, ANSWER_UNMET };
+/* "unknown", "met", "unmet", "na" (対象外: the requirement does not apply). */
+enum answer_status { ANSWER_UNKNOWN, ANSWER_MET, ANSWER_UNMET, ANSWER_NA };
 enum risk_decision { RISK_UNDECIDED, RISK_ACCEPT, RISK_MITIGATE };
 
 struct answer {
@@ -31,7 +32,8 @@ struct answer {
 struct risk_answer {
     int no;
     enum risk_decision decision;
-    const char *measure;
+    const char *measure; /* the measure of a mitigation */
+    const char *reason;  /* why the risk is accepted (本基準4: 十分検討した上で) */
 };
 
 struct condition {
@@ -47,6 +49,9 @@ extern const char *const service_categories[]; /* NULL-terminated */
 struct document {
     json_t *json;
     const char *service_name, *service_function, *provider, *category, *ismap;
+    const char *cloud_provider; /* the クラウドサービスプロバイダー of 別紙 items 4-8 */
+    const char *data_location; /* where the data is kept (別紙 items 11, 18) */
+    int personal_information;  /* -1 absent, 0 false, 1 true */
     const char *purpose, *scope;
     const char *level[AXIS_COUNT];
     const char *period_from, *period_to;

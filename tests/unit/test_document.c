@@ -264,10 +264,10 @@ static void test_document_refuses_unknown_risk_number(void **state)
     }
 }
 
-/* CONTRACT 2: status is met, unmet or unknown, for requirements and conditions. */
+/* CONTRACT 2: status is met, unmet, na or unknown, for requirements and conditions. */
 static void test_document_refuses_unknown_status(void **state)
 {
-    static const char *const values[] = {"partly", "Met", "yes", "満たす"};
+    static const char *const values[] = {"partly", "Met", "yes", "満たす", "NA", "n/a", "対象外"};
     for (size_t i = 0; i < COUNT(values); i++) {
         json_t *doc = base_requirements();
         ut_set_str(doc, "requirements.1.status", values[i]);
@@ -463,6 +463,150 @@ static void test_document_refuses_procurement_date_that_does_not_exist(void **st
     }
 }
 
+/* ---- the fields added for the new rules ------------------------------------ */
+
+/* CONTRACT 2, 別紙 適用状況: "na" (対象外) is a status of a requirement and
+ * of a condition, named "na" again on the way out. */
+static void test_document_accepts_status_na(void **state)
+{
+    json_t *doc = base_requirements();
+    ut_set(doc, "requirements.7",
+           json_pack("{s:s, s:s}", "status", "na", "reason", "CSP を使わない"));
+    ut_set(doc, "requirements.8", json_pack("{s:s}", "status", "na"));
+    json_object_set_new(json_array_get(json_object_get(doc, "conditions"), 0), "status",
+                        json_string("na"));
+    struct document d;
+    parse_ok(doc, &cat2023, &d);
+    assert_int_equal(document_answer(&d, 7)->status, ANSWER_NA);
+    assert_string_equal(document_answer(&d, 7)->reason, "CSP を使わない");
+    assert_int_equal(document_answer(&d, 8)->status, ANSWER_NA);
+    assert_null(document_answer(&d, 8)->reason);
+    assert_int_equal(d.conditions[0].status, ANSWER_NA);
+    document_release(&d);
+    assert_string_equal(answer_status_name(ANSWER_NA), "na");
+    assert_string_equal(answer_status_name(ANSWER_UNKNOWN), "unknown");
+    assert_string_equal(answer_status_name(ANSWER_MET), "met");
+    assert_string_equal(answer_status_name(ANSWER_UNMET), "unmet");
+}
+
+/* CONTRACT 2, 4: a risk decision may carry a reason (why it is accepted). */
+static void test_document_parses_risk_reason(void **state)
+{
+    json_t *doc = base_risk_review();
+    ut_set(doc, "risks.2",
+           json_pack("{s:s, s:s}", "decision", "accept", "reason", "公開情報のみで影響なし"));
+    struct document d;
+    parse_ok(doc, &cat2023, &d);
+    assert_int_equal(document_risk(&d, 2)->decision, RISK_ACCEPT);
+    assert_string_equal(document_risk(&d, 2)->reason, "公開情報のみで影響なし");
+    assert_null(document_risk(&d, 1)->reason);
+    document_release(&d);
+}
+
+/* CONTRACT 2: a risk's reason is a string; anything else is invalid, named. */
+static void test_document_refuses_risk_reason_of_wrong_type(void **state)
+{
+    static const char *const values[] = {"1", "true", "[\"理由\"]", "{}"};
+    for (size_t i = 0; i < COUNT(values); i++) {
+        json_t *doc = base_risk_review();
+        ut_set_json(doc, "risks.3.reason", values[i]);
+        expect_invalid_doc(doc, &cat2023, "risks.3", NULL);
+    }
+}
+
+/* CONTRACT 2: service.cloud_provider (items 4-8) and service.data_location
+ * (items 11, 18) are optional strings. */
+static void test_document_parses_cloud_provider_and_data_location(void **state)
+{
+    json_t *doc = base_requirements();
+    ut_set_str(doc, "service.cloud_provider", "Microsoft Corporation (Azure)");
+    ut_set_str(doc, "service.data_location", "東日本リージョン（日本国内）");
+    struct document d;
+    parse_ok(doc, &cat2023, &d);
+    assert_string_equal(d.cloud_provider, "Microsoft Corporation (Azure)");
+    assert_string_equal(d.data_location, "東日本リージョン（日本国内）");
+    document_release(&d);
+
+    parse_ok(base_requirements(), &cat2023, &d);
+    assert_null(d.cloud_provider);
+    assert_null(d.data_location);
+    document_release(&d);
+
+    doc = base_requirements();
+    ut_set_json(doc, "service.cloud_provider", "null");
+    ut_set_str(doc, "service.data_location", "");
+    parse_ok(doc, &cat2023, &d);
+    assert_null(d.cloud_provider);
+    assert_string_equal(d.data_location, "");
+    document_release(&d);
+}
+
+/* CONTRACT 2: each of them is a string; another type is invalid, named by path. */
+static void test_document_refuses_cloud_provider_and_data_location_of_wrong_type(void **state)
+{
+    static const char *const paths[] = {"service.cloud_provider", "service.data_location"};
+    static const char *const values[] = {"1", "false", "[\"日本\"]", "{\"region\": \"東日本\"}"};
+    for (size_t p = 0; p < COUNT(paths); p++)
+        for (size_t i = 0; i < COUNT(values); i++) {
+            json_t *doc = base_requirements();
+            ut_set_json(doc, paths[p], values[i]);
+            expect_invalid_doc(doc, &cat2023, paths[p], NULL);
+        }
+}
+
+/* CONTRACT 2: personal_information is true or false; absent (or null) is -1. */
+static void test_document_parses_personal_information(void **state)
+{
+    static const struct {
+        const char *json;
+        int want;
+    } cases[] = {{"true", 1}, {"false", 0}, {"null", -1}, {NULL, -1}};
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        json_t *doc = base_requirements();
+        if (cases[i].json)
+            ut_set_json(doc, "personal_information", cases[i].json);
+        struct document d;
+        parse_ok(doc, &cat2023, &d);
+        assert_int_equal(d.personal_information, cases[i].want);
+        document_release(&d);
+    }
+    struct document d;
+    struct xerr e;
+    assert_int_equal(document_parse_text("{}", 2, &cat2023, &d, &e), XOK);
+    assert_int_equal(d.personal_information, -1);
+    document_release(&d);
+}
+
+/* CONTRACT 2: a personal_information that is not a boolean ("true", 1,
+ * "はい") is an invalid document. */
+static void test_document_refuses_personal_information_not_boolean(void **state)
+{
+    static const char *const values[] = {"\"true\"", "1", "0", "\"はい\"", "[]", "{}", "\"\""};
+    for (size_t i = 0; i < COUNT(values); i++) {
+        json_t *doc = base_requirements();
+        ut_set_json(doc, "personal_information", values[i]);
+        expect_invalid_doc(doc, &cat2023, "personal_information", NULL);
+    }
+}
+
+/* CONTRACT 2: the new members are known only where they belong. */
+static void test_document_refuses_new_members_out_of_place(void **state)
+{
+    static const struct {
+        const char *path, *parent, *key;
+    } cases[] = {
+        {"cloud_provider", "", "cloud_provider"},
+        {"data_location", "", "data_location"},
+        {"service.personal_information", "service", "personal_information"},
+        {"procurement.reason", "procurement", "reason"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        json_t *doc = base_requirements();
+        ut_set_str(doc, cases[i].path, "x");
+        expect_invalid_doc(doc, &cat2023, cases[i].key, *cases[i].parent ? cases[i].parent : NULL);
+    }
+}
+
 /* ---- valid documents ------------------------------------------------------ */
 
 /* The base documents parse from their files byte for byte. */
@@ -613,6 +757,14 @@ int main(void)
         cmocka_unit_test(test_document_refuses_unknown_category),
         cmocka_unit_test(test_document_accepts_every_category),
         cmocka_unit_test(test_document_refuses_procurement_date_that_does_not_exist),
+        cmocka_unit_test(test_document_accepts_status_na),
+        cmocka_unit_test(test_document_parses_risk_reason),
+        cmocka_unit_test(test_document_refuses_risk_reason_of_wrong_type),
+        cmocka_unit_test(test_document_parses_cloud_provider_and_data_location),
+        cmocka_unit_test(test_document_refuses_cloud_provider_and_data_location_of_wrong_type),
+        cmocka_unit_test(test_document_parses_personal_information),
+        cmocka_unit_test(test_document_refuses_personal_information_not_boolean),
+        cmocka_unit_test(test_document_refuses_new_members_out_of_place),
         cmocka_unit_test(test_document_parses_base_documents_from_text),
         cmocka_unit_test(test_document_parses_contract_example),
         cmocka_unit_test(test_document_parses_empty_object),
