@@ -78,8 +78,7 @@ static enum xcode opt_object(json_t *obj, const char *key, json_t **out, struct 
     return XOK;
 }
 
-/* Item numbers are JSON object keys: "1".."9999", no sign, no leading zero. */
-static int parse_item_key(const char *key)
+int document_item_number(const char *key)
 {
     if (!key[0] || key[0] == '0' || strlen(key) > 4)
         return -1;
@@ -138,7 +137,7 @@ static enum xcode parse_requirements(struct document *doc, json_t *reqs,
     {
         char path[64];
         snprintf(path, sizeof path, "requirements.%.20s", key);
-        int no = parse_item_key(key);
+        int no = document_item_number(key);
         if (no < 0 || !catalogue_requirement(cat, no))
             return xerr_set(e, X_INVALID, "申請書: 要件一覧（%s）に項番 \"%s\" はありません",
                             cat->id, key);
@@ -182,7 +181,7 @@ static enum xcode parse_risks(struct document *doc, json_t *risks, const struct 
     {
         char path[64];
         snprintf(path, sizeof path, "risks.%.20s", key);
-        int no = parse_item_key(key);
+        int no = document_item_number(key);
         if (no < 0 || !catalogue_risk(cat, no))
             return xerr_set(e, X_INVALID,
                             "申請書: 外部サービス利用の特性（1(4)）にリスク \"%s\" はありません",

@@ -82,4 +82,8 @@ const struct risk_answer *document_risk(const struct document *doc, int no);
 
 const char *answer_status_name(enum answer_status s);
 
+/* The item number an answer's key names: "1".."9999", no sign, no leading
+ * zero; -1 for any other key. */
+int document_item_number(const char *key);
+
 #endif
