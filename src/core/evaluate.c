@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "revision.h"
 #include "text.h"
 
 const char *track_name(enum track t)
@@ -108,16 +109,53 @@ static void rule_period(struct collector *c, const struct document *doc)
             doc->period_from, doc->period_to);
 }
 
-/* 6 その他 / 4: every individual condition the manager set must be met. */
+/* 6 その他 / 4: every individual condition the manager set must be met;
+ * one declared 対象外 (na) needs the reason why it does not apply, and is
+ * then a warning for the approver to confirm. */
 static void rule_conditions(struct collector *c, const struct document *doc)
 {
     for (size_t i = 0; i < doc->nConditions; i++) {
         const struct condition *cond = &doc->conditions[i];
-        if (cond->status != ANSWER_MET)
+        if (cond->status == ANSWER_MET)
+            continue;
+        if (cond->status == ANSWER_NA && text_has_content(cond->reason))
+            add(c, SEV_WARNING, "condition-not-applicable", 0, NULL, (int)i,
+                "本基準6: 個別の選定条件 %zu「%s」が対象外とされています。理由: %s", i + 1,
+                cond->text, cond->reason);
+        else if (cond->status == ANSWER_NA)
+            add(c, SEV_BLOCKER, "condition-unmet", 0, NULL, (int)i,
+                "本基準6: 個別の選定条件 "
+                "%zu「%s」が対象外とされていますが、理由が記載されていません",
+                i + 1, cond->text);
+        else
             add(c, SEV_BLOCKER, "condition-unmet", 0, NULL, (int)i,
                 "本基準6: 個別の選定条件 %zu「%s」が%sです", i + 1, cond->text,
                 cond->status == ANSWER_UNMET ? "満たされていません" : "未確認");
     }
+}
+
+/* 別紙 適用状況, 3: a requirement declared 対象外 (na) must say why it does
+ * not apply; with a reason it is a warning, whatever the level, for the
+ * approver (5(2)②) to confirm, and plainly so where a 必須 item is set aside. */
+static void rule_not_applicable(struct collector *c, const struct requirement *r,
+                                const struct answer *a)
+{
+    const char *lv = req_level_label(r->level);
+    if (!text_has_content(a->reason))
+        add(c, SEV_BLOCKER, "not-applicable-unjustified", r->no, NULL, -1,
+            "別紙 項番%d（%s）: 対象外とする理由が記載されていません（本基準3）", r->no, lv);
+    else if (r->level == REQ_MANDATORY)
+        add(c, SEV_WARNING, "not-applicable", r->no, NULL, -1,
+            "別紙 項番%d（%s）: "
+            "必須要件（満たす必要がある要件）が対象外と申告されています。許可権限者は、この要件が"
+            "本当に適用されないことを確認してください（本基準3, 5(2)②）。理由: %s",
+            r->no, lv, a->reason);
+    else
+        add(c, SEV_WARNING, "not-applicable", r->no, NULL, -1,
+            "別紙 項番%d（%s）: "
+            "対象外と申告されています。許可権限者は理由を確認してください（本基準"
+            "3）。理由: %s",
+            r->no, lv, a->reason);
 }
 
 /* 別紙 / 3: one requirement's answer. */
@@ -131,6 +169,10 @@ static void rule_requirement(struct collector *c, const struct requirement *r,
     if (st == ANSWER_UNKNOWN) {
         add(c, SEV_BLOCKER, "unanswered", r->no, NULL, -1,
             "別紙 項番%d（%s）: 適用状況が未回答です（%s %s）", r->no, lv, r->clause, r->category);
+        return;
+    }
+    if (st == ANSWER_NA) {
+        rule_not_applicable(c, r, a);
         return;
     }
     bool reasoned = text_has_content(a->reason);
@@ -165,6 +207,17 @@ static void rule_requirement(struct collector *c, const struct requirement *r,
     }
 }
 
+/* 4 (十分検討した上で): accepting a risk should say what was weighed. */
+static void rule_accept_unexplained(struct collector *c, const struct risk *k,
+                                    const struct risk_answer *a)
+{
+    if (!text_has_content(a->reason))
+        add(c, SEV_WARNING, "accept-unexplained", k->no, NULL, -1,
+            "本基準4: 1(4)%s のリスクを受容する理由が記載されていません。リスクを受容するかは十分"
+            "検討した上で決めることとされています",
+            circled_number(k->no));
+}
+
 /* 4 / 1(4): one known risk must be accepted, or mitigated with a measure. */
 static void rule_risk(struct collector *c, const struct risk *k, const struct risk_answer *a)
 {
@@ -176,6 +229,8 @@ static void rule_risk(struct collector *c, const struct risk *k, const struct ri
     else if (a->decision == RISK_MITIGATE && !text_has_content(a->measure))
         add(c, SEV_BLOCKER, "measure-missing", k->no, NULL, -1,
             "本基準4: 1(4)%s のリスク低減措置の内容が記載されていません", circled_number(k->no));
+    else if (a->decision == RISK_ACCEPT)
+        rule_accept_unexplained(c, k, a);
 }
 
 /* 5(2): the purchase approval under 職務権限規程 and the vendor decision
@@ -188,6 +243,157 @@ static void rule_procurement(struct collector *c, const struct document *doc)
             "本基準5(2): 職務権限規程による事前の審査・利用承認（approval_ref, "
             "approved_on）と業者決定日"
             "（vendor_decided_on）の記録がありません");
+}
+
+/* 5(2): a procurement date is a day that exists. document_parse() already
+ * refuses other dates; this rule keeps evaluate_in() safe for documents
+ * built otherwise. */
+static void rule_procurement_invalid_date(struct collector *c, const struct document *doc)
+{
+    const struct {
+        const char *value, *path, *label;
+    } d[] = {
+        {doc->approved_on, "procurement.approved_on", "職務権限規程による利用承認日"},
+        {doc->vendor_decided_on, "procurement.vendor_decided_on", "業者決定日"},
+    };
+    struct xdate dt;
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        if (!text_is_blank(d[i].value) && !date_parse(d[i].value, &dt))
+            add(c, SEV_WARNING, "procurement-invalid-date", 0, d[i].path, -1,
+                "本基準5(2): %s \"%s\" は存在する日付（YYYY-MM-DD）ではありません", d[i].label,
+                d[i].value);
+}
+
+/* 5(2) 事前に審査、利用承認を受けること。業者決定後…: the vendor is decided
+ * after the internal approval, not before it. */
+static void rule_procurement_order(struct collector *c, const struct document *doc)
+{
+    struct xdate approved, vendor;
+    if (text_is_blank(doc->approved_on) || text_is_blank(doc->vendor_decided_on) ||
+        !date_parse(doc->approved_on, &approved) || !date_parse(doc->vendor_decided_on, &vendor))
+        return;
+    if (date_cmp(vendor, approved) < 0)
+        add(c, SEV_WARNING, "procurement-order", 0, NULL, -1,
+            "本基準5(2): 業者決定日 %s が職務権限規程による審査・利用承認日 %s "
+            "より前です。事前に審査・利用承認を受けてから業者を決定してください",
+            doc->vendor_decided_on, doc->approved_on);
+}
+
+/* 5(2) 事前に…業者決定後、利用申請を行うこと: neither the approval nor the
+ * vendor decision may lie after the day the request is evaluated. */
+static void rule_procurement_after_submission(struct collector *c, const struct document *doc,
+                                              const char *today)
+{
+    const struct {
+        const char *value, *path, *label, *advice;
+    } d[] = {
+        {doc->approved_on, "procurement.approved_on", "職務権限規程による利用承認日",
+         "審査・利用承認は利用申請の前に受けてください"},
+        {doc->vendor_decided_on, "procurement.vendor_decided_on", "業者決定日",
+         "利用申請は業者決定後に行うこととされています"},
+    };
+    struct xdate now, dt;
+    if (!today || !date_parse(today, &now))
+        return;
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        if (!text_is_blank(d[i].value) && date_parse(d[i].value, &dt) && date_cmp(dt, now) > 0)
+            add(c, SEV_WARNING, "procurement-after-submission", 0, d[i].path, -1,
+                "本基準5(2): %s %s が申請の評価日 %s より後です。%s", d[i].label, d[i].value, today,
+                d[i].advice);
+}
+
+/* 2(1), 5(2)③(エ): personal information usually needs 機密性2以上; one
+ * declared with a level below the threshold (the risk review of 2(2)) is
+ * worth a second look at the classification. */
+static void rule_personal_information_low_classification(struct collector *c,
+                                                         const struct document *doc,
+                                                         const struct catalogue *cat,
+                                                         enum track track)
+{
+    if (doc->personal_information == 1 && track == TRACK_RISK_REVIEW)
+        add(c, SEV_WARNING, "personal-information-low-classification", 0, NULL, -1,
+            "本基準2(1): 個人情報を取り扱うとされていますが、機密性が「%s」（機密性%s未満）のため、"
+            "要件一覧ではなくリスクの検討（本基準2(2), 4）で審査されます。個人情報は通常、機密性%s"
+            "以上に当たります。取り扱う情報の格付（5(2)③(エ)）を確認してください",
+            doc->level[AXIS_CONFIDENTIALITY], cat->threshold, cat->threshold);
+}
+
+/* 5(2)③ 期間の延長, (オ) 利用期間: an extension asked for after the approved
+ * period ended leaves days on which the service was used without one. */
+static void rule_extension_after_expiry(struct collector *c, const struct document *doc,
+                                        const struct document *prev, const char *today)
+{
+    struct xdate now, oldTo, newTo;
+    if (!prev || !today || !date_parse(today, &now) || text_is_blank(prev->period_to) ||
+        !date_parse(prev->period_to, &oldTo) || text_is_blank(doc->period_to) ||
+        !date_parse(doc->period_to, &newTo))
+        return;
+    if (date_cmp(oldTo, now) >= 0 || date_cmp(newTo, oldTo) <= 0)
+        return;
+    char first[11];
+    date_format(date_add_days(oldTo, 1), first);
+    add(c, SEV_WARNING, "extension-after-expiry", 0, NULL, -1,
+        "本基準5(2)③(オ): 承認済みの利用期間は %s に終了しています。%s から %s "
+        "まで、有効な利用期間がないまま外部サービスが利用されていたことになります。期間の延長は終"
+        "了日より前に申請してください",
+        prev->period_to, first, today);
+}
+
+/* Append the numbers as "1、5、17", or as "①、③" where circled (a risk
+ * number past ⑫ in digits). */
+static void join_items(struct sbuf *sb, const int *nos, size_t n, bool circled)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sbuf_adds(sb, "、");
+        if (circled && *circled_number(nos[i]))
+            sbuf_adds(sb, circled_number(nos[i]));
+        else
+            sbuf_addf(sb, "%d", nos[i]);
+    }
+}
+
+/* 別紙, 1(4): answers hold for the text they answered. Where the catalogue
+ * was revised since the answers were given, the items it added or changed
+ * start unanswered (revision.h). */
+static void rule_catalogue_revised(struct collector *c, const struct catalogue *since,
+                                   const struct catalogue *cat)
+{
+    if (!since || strcmp(since->id, cat->id) == 0)
+        return;
+    int *reqs, *risks;
+    size_t nReqs, nRisks;
+    struct xerr e;
+    if (catalogue_changed_items(since, cat, &reqs, &nReqs, &risks, &nRisks, &e)) {
+        c->oom = true;
+        return;
+    }
+    if (nReqs || nRisks) {
+        struct sbuf sb;
+        sbuf_init(&sb, 0);
+        sbuf_addf(&sb, "別紙「外部サービス要件一覧」が %s から %s に改訂されました。", since->id,
+                  cat->id);
+        if (nReqs) {
+            sbuf_adds(&sb, "新設または変更された要件（別紙 項番");
+            join_items(&sb, reqs, nReqs, false);
+            sbuf_adds(&sb, "）");
+        }
+        if (nReqs && nRisks)
+            sbuf_adds(&sb, "と");
+        if (nRisks) {
+            sbuf_adds(&sb, "文言が変わった外部サービス利用の特性（1(4)");
+            join_items(&sb, risks, nRisks, true);
+            sbuf_adds(&sb, "）");
+        }
+        sbuf_adds(&sb, "は以前の回答を引き継がず、未回答から始まります。改めて回答してください");
+        if (sb.overflow)
+            c->oom = true;
+        else
+            add(c, SEV_WARNING, "catalogue-revised", 0, NULL, -1, "%s", sb.buf);
+        sbuf_release(&sb);
+    }
+    free(reqs);
+    free(risks);
 }
 
 /* 1(3) 生成AI: our own warning; information entered may be used by the provider (1(4)⑥). */
@@ -212,7 +418,9 @@ static int field_rank(const char *field)
                                         "period.to",
                                         "applicant.department",
                                         "applicant.name",
-                                        "scope"};
+                                        "scope",
+                                        "procurement.approved_on",
+                                        "procurement.vendor_decided_on"};
     for (int i = 0; field && i < (int)(sizeof order / sizeof order[0]); i++)
         if (strcmp(order[i], field) == 0)
             return i;
@@ -241,13 +449,20 @@ enum track evaluate_track(const struct catalogue *cat, const char *confidentiali
     return lv->rank >= th->rank ? TRACK_REQUIREMENTS : TRACK_RISK_REVIEW;
 }
 
-enum xcode evaluate(const struct document *doc, const struct catalogue *cat, struct evaluation *out,
-                    struct xerr *e)
+enum xcode evaluate_in(const struct document *doc, const struct catalogue *cat,
+                       const struct eval_context *ctx, struct evaluation *out, struct xerr *e)
 {
+    static const struct eval_context none = {KIND_NEW, NULL, NULL, NULL};
+    if (!ctx)
+        ctx = &none;
     memset(out, 0, sizeof *out);
     struct collector c = {out, 0, false};
     out->catalogue_id = cat->id;
     out->track = evaluate_track(cat, doc->level[AXIS_CONFIDENTIALITY]);
+    if (ctx->kind == KIND_RETIRE) {
+        out->approvable = true; /* 5(2)③ 廃止: only records that a use ends */
+        return XOK;
+    }
 
     rule_missing_fields(&c, doc);
     rule_period(&c, doc);
@@ -259,7 +474,14 @@ enum xcode evaluate(const struct document *doc, const struct catalogue *cat, str
         for (size_t i = 0; i < cat->nRisks; i++)
             rule_risk(&c, &cat->risks[i], document_risk(doc, cat->risks[i].no));
     }
+    rule_personal_information_low_classification(&c, doc, cat, out->track);
     rule_procurement(&c, doc);
+    rule_procurement_invalid_date(&c, doc);
+    rule_procurement_order(&c, doc);
+    rule_procurement_after_submission(&c, doc, ctx->today);
+    if (ctx->kind == KIND_CHANGE)
+        rule_extension_after_expiry(&c, doc, ctx->prev, ctx->today);
+    rule_catalogue_revised(&c, ctx->since, cat);
     rule_generative_ai(&c, doc);
 
     if (c.oom) {
@@ -270,6 +492,13 @@ enum xcode evaluate(const struct document *doc, const struct catalogue *cat, str
         qsort(out->findings, out->nFindings, sizeof *out->findings, cmp_finding);
     out->approvable = evaluation_count(out, SEV_BLOCKER) == 0;
     return XOK;
+}
+
+enum xcode evaluate(const struct document *doc, const struct catalogue *cat, struct evaluation *out,
+                    struct xerr *e)
+{
+    struct eval_context ctx = {KIND_NEW, NULL, NULL, NULL};
+    return evaluate_in(doc, cat, &ctx, out, e);
 }
 
 size_t evaluation_count(const struct evaluation *ev, enum severity sev)
@@ -311,11 +540,6 @@ json_t *evaluation_to_json(const struct evaluation *ev)
 enum xcode evaluate_request(int kind, const struct document *doc, const struct catalogue *cat,
                             struct evaluation *out, struct xerr *e)
 {
-    if (kind != KIND_RETIRE)
-        return evaluate(doc, cat, out, e);
-    memset(out, 0, sizeof *out);
-    out->catalogue_id = cat->id;
-    out->track = evaluate_track(cat, doc->level[AXIS_CONFIDENTIALITY]);
-    out->approvable = true;
-    return XOK;
+    struct eval_context ctx = {kind, NULL, NULL, NULL};
+    return evaluate_in(doc, cat, &ctx, out, e);
 }

@@ -26,8 +26,10 @@ struct finding {
     enum severity severity;
     const char *code;  /* "mandatory-unmet", ... (static) */
     int item;          /* requirement or risk number; 0 where none */
-    const char *field; /* JSON path for missing-field / invalid-period, else NULL (static) */
-    int index;         /* condition index for condition-unmet, else -1 */
+    const char *field; /* JSON path for missing-field / invalid-period and the procurement
+                          date findings, else NULL (static) */
+    int index;         /* condition index for condition-unmet / condition-not-applicable,
+                          else -1 */
     char *message;     /* Japanese, citing the clause; owned */
 };
 
@@ -39,13 +41,35 @@ struct evaluation {
     size_t nFindings;
 };
 
-/* Evaluate `doc` against `cat`. Fails only for want of memory. */
+/* What an evaluation may know besides the document: the kind of request,
+ * the day, the entry's approved document and the catalogue the answers
+ * were first given under. Each member may be left empty (0 / NULL), and
+ * the rules that need it are then skipped. Nothing here is owned. */
+struct eval_context {
+    int kind;                      /* enum req_kind: KIND_NEW, KIND_CHANGE, KIND_RETIRE */
+    const char *today;             /* YYYY-MM-DD day of evaluation; NULL skips the date rules */
+    const struct document *prev;   /* change/retire: the entry's current approved document, else
+                                      NULL */
+    const struct catalogue *since; /* catalogue the answers were first given under, where it
+                                      differs from cat; else NULL */
+};
+
+/* Evaluate `doc` against `cat` in `ctx` (NULL: a new request, no day).
+ * A retirement (5(2)③ 廃止) only records that a use ends, so it is
+ * approvable whatever the answers were, and has no findings. The rules
+ * that need the context:
+ *   today              procurement-after-submission; with prev,
+ *                      extension-after-expiry (change requests)
+ *   since              catalogue-revised
+ * Fails only for want of memory; *out is then empty. */
+enum xcode evaluate_in(const struct document *doc, const struct catalogue *cat,
+                       const struct eval_context *ctx, struct evaluation *out, struct xerr *e);
+
+/* evaluate_in() for a new request with no day. */
 enum xcode evaluate(const struct document *doc, const struct catalogue *cat, struct evaluation *out,
                     struct xerr *e);
 
-/* Evaluate a request of `kind`: new and change requests as evaluate();
- * a retirement (5(2)③ 廃止) only records that a use ends, so it is
- * approvable whatever the answers were, and has no findings. */
+/* evaluate_in() for a request of `kind` with no day. */
 enum xcode evaluate_request(int kind, const struct document *doc, const struct catalogue *cat,
                             struct evaluation *out, struct xerr *e);
 

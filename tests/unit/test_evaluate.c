@@ -66,6 +66,28 @@ static void eval(json_t *doc, struct evaluation *ev)
     eval_with(doc, &cat2023, ev);
 }
 
+/* Parse `doc` (stolen) against `cat` and evaluate it in `ctx`, with the
+ * same checks as eval_with(). */
+static void eval_ctx(json_t *doc, const struct catalogue *cat, const struct eval_context *ctx,
+                     struct evaluation *ev)
+{
+    struct document d;
+    struct xerr e;
+    xerr_clear(&e);
+    enum xcode rc = document_parse(doc, cat, &d, &e);
+    json_decref(doc);
+    if (rc != XOK)
+        fail_msg("document refused: %s", e.msg);
+    rc = evaluate_in(&d, cat, ctx, ev, &e);
+    document_release(&d);
+    assert_int_equal(rc, XOK);
+    assert_int_equal(ev->approvable, evaluation_count(ev, SEV_BLOCKER) == 0);
+    for (size_t i = 1; i < ev->nFindings; i++) {
+        const struct finding *a = &ev->findings[i - 1], *b = &ev->findings[i];
+        assert_true(a->item < b->item || (a->item == b->item && strcmp(a->code, b->code) <= 0));
+    }
+}
+
 /* The finding with `code` for `item` (0: none), or NULL. */
 static const struct finding *find(const struct evaluation *ev, const char *code, int item)
 {
@@ -716,22 +738,60 @@ static void test_evaluate_measure_missing_for_blank_mitigation(void **state)
         }
 }
 
-/* 4 (リスクを受容する): accepting a risk needs no measure. */
-static void test_evaluate_risk_accept_needs_nothing(void **state)
+/* 4 (リスクを受容する): accepting a risk, with the reason it was weighed,
+ * needs no measure. */
+static void test_evaluate_risk_accept_with_reason_needs_no_measure(void **state)
 {
     json_t *doc = base_risk_review();
     json_t *risks = json_object();
     for (int no = 1; no <= 12; no++) {
         char key[8];
         snprintf(key, sizeof key, "%d", no);
-        json_object_set_new(risks, key,
-                            no % 2 ? json_pack("{s:s}", "decision", "accept")
-                                   : json_pack("{s:s, s:s}", "decision", "accept", "measure", ""));
+        json_object_set_new(
+            risks, key,
+            no % 2 ? json_pack("{s:s, s:s}", "decision", "accept", "reason", "影響は軽微")
+                   : json_pack("{s:s, s:s, s:s}", "decision", "accept", "measure", "", "reason",
+                               "公開情報のみ"));
     }
     ut_set(doc, "risks", risks);
     struct evaluation ev;
     eval(doc, &ev);
     assert_true(ev.approvable);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+}
+
+/* 4 (十分検討した上で): accepting a risk without saying why (no reason, a
+ * blank one, punctuation alone) warns, and does not block. */
+static void test_evaluate_accept_without_reason_warns(void **state)
+{
+    static const char *const reasons[] = {NULL, "", "\u3000", "・", "－", "."};
+    for (size_t r = 0; r < COUNT(reasons); r++)
+        for (int no = 2; no <= 11; no += 9) {
+            json_t *doc = base_risk_review();
+            char path[32];
+            snprintf(path, sizeof path, "risks.%d", no);
+            json_t *a = json_pack("{s:s}", "decision", "accept");
+            if (reasons[r])
+                json_object_set_new(a, "reason", json_string(reasons[r]));
+            ut_set(doc, path, a);
+            struct evaluation ev;
+            eval(doc, &ev);
+            assert_only_finding(&ev, "accept-unexplained", no, SEV_WARNING);
+            ut_assert_contains(ev.findings[0].message, "本基準4");
+            ut_assert_contains(ev.findings[0].message, circled_number(no));
+            ut_assert_contains(ev.findings[0].message, "十分検討");
+            evaluation_release(&ev);
+        }
+}
+
+/* 4: in the requirements track an unexplained acceptance says nothing. */
+static void test_evaluate_accept_unexplained_only_in_risk_review(void **state)
+{
+    json_t *doc = base_requirements();
+    ut_set(doc, "risks.1", json_pack("{s:s}", "decision", "accept"));
+    struct evaluation ev;
+    eval(doc, &ev);
     assert_int_equal(ev.nFindings, 0);
     evaluation_release(&ev);
 }
@@ -808,6 +868,432 @@ static void test_evaluate_generative_ai_warns(void **state)
         assert_int_equal(ev.nFindings, 0);
         evaluation_release(&ev);
     }
+}
+
+/* ---- 対象外 (na) ------------------------------------------------------------ */
+
+/* 別紙 適用状況, 3: a requirement declared 対象外 with its reason is a
+ * warning, whatever its level; the request stays approvable. */
+static void test_evaluate_na_with_reason_is_warning_every_level(void **state)
+{
+    for (int no = 1; no <= 28; no++) {
+        json_t *doc = base_requirements();
+        char path[32];
+        snprintf(path, sizeof path, "requirements.%d", no);
+        ut_set(doc, path,
+               json_pack("{s:s, s:s}", "status", "na", "reason", "当該機能を利用しないため"));
+        struct evaluation ev;
+        eval(doc, &ev);
+        assert_only_finding(&ev, "not-applicable", no, SEV_WARNING);
+        ut_assert_contains(ev.findings[0].message, "対象外");
+        ut_assert_contains(ev.findings[0].message, "当該機能を利用しないため");
+        evaluation_release(&ev);
+    }
+}
+
+/* 別紙 必須, 5(2)②: a 必須 item set aside as 対象外 says so plainly, for the
+ * approver to confirm; other levels do not speak of 必須要件. */
+static void test_evaluate_na_on_mandatory_asks_approver_to_confirm(void **state)
+{
+    for (size_t i = 0; i < COUNT(mandatory_items); i++) {
+        json_t *doc = base_requirements();
+        char path[32];
+        snprintf(path, sizeof path, "requirements.%d", mandatory_items[i]);
+        ut_set(doc, path, json_pack("{s:s, s:s}", "status", "na", "reason", "データを保存しない"));
+        struct evaluation ev;
+        eval(doc, &ev);
+        assert_only_finding(&ev, "not-applicable", mandatory_items[i], SEV_WARNING);
+        ut_assert_contains(ev.findings[0].message, "（必須）");
+        ut_assert_contains(ev.findings[0].message, "必須要件");
+        ut_assert_contains(ev.findings[0].message, "対象外");
+        ut_assert_contains(ev.findings[0].message, "許可権限者");
+        ut_assert_contains(ev.findings[0].message, "確認");
+        evaluation_release(&ev);
+    }
+    json_t *doc = base_requirements();
+    ut_set(doc, "requirements.17", json_pack("{s:s, s:s}", "status", "na", "reason", "無償版"));
+    struct evaluation ev;
+    eval(doc, &ev);
+    assert_only_finding(&ev, "not-applicable", 17, SEV_WARNING);
+    assert_null(strstr(ev.findings[0].message, "必須要件"));
+    evaluation_release(&ev);
+}
+
+/* 別紙 適用状況, 3: 対象外 without a reason (absent, blank, punctuation) is
+ * a blocker, whatever the level. */
+static void test_evaluate_na_without_reason_blocks(void **state)
+{
+    static const char *const reasons[] = {NULL, "", "\u3000", "・", "－", "．"};
+    static const int items[] = {15, 1, 17};
+    for (size_t k = 0; k < COUNT(items); k++)
+        for (size_t r = 0; r < COUNT(reasons); r++) {
+            json_t *doc = base_requirements();
+            char path[32];
+            snprintf(path, sizeof path, "requirements.%d", items[k]);
+            json_t *a = json_pack("{s:s, s:s}", "status", "na", "evidence", "約款");
+            if (reasons[r])
+                json_object_set_new(a, "reason", json_string(reasons[r]));
+            ut_set(doc, path, a);
+            struct evaluation ev;
+            eval(doc, &ev);
+            assert_only_finding(&ev, "not-applicable-unjustified", items[k], SEV_BLOCKER);
+            ut_assert_contains(ev.findings[0].message, "理由");
+            evaluation_release(&ev);
+        }
+}
+
+/* 2(2), 4: in the risk review 対象外 decides nothing, as every answer to 別紙. */
+static void test_evaluate_na_ignored_in_risk_review(void **state)
+{
+    json_t *doc = base_risk_review();
+    ut_set(doc, "requirements.15", json_pack("{s:s}", "status", "na"));
+    struct evaluation ev;
+    eval(doc, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+}
+
+/* 6: a condition declared 対象外 with a reason is a warning naming its
+ * index; without one it is condition-unmet, a blocker. */
+static void test_evaluate_condition_na_needs_reason(void **state)
+{
+    json_t *doc = base_requirements();
+    ut_set(doc, "conditions",
+           json_pack("[{s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]", "text", "録画しない",
+                     "status", "met", "text", "外部共有を無効化する", "status", "na", "reason",
+                     "外部共有機能のない契約", "text", "管理者を二名置く", "status", "na", "reason",
+                     "・"));
+    struct evaluation ev;
+    eval(doc, &ev);
+    assert_int_equal(ev.nFindings, 2);
+    const struct finding *w = find(&ev, "condition-not-applicable", 0);
+    assert_non_null(w);
+    assert_int_equal(w->severity, SEV_WARNING);
+    assert_int_equal(w->index, 1);
+    ut_assert_contains(w->message, "本基準6");
+    ut_assert_contains(w->message, "外部共有機能のない契約");
+    const struct finding *b = find(&ev, "condition-unmet", 0);
+    assert_non_null(b);
+    assert_int_equal(b->severity, SEV_BLOCKER);
+    assert_int_equal(b->index, 2);
+    ut_assert_contains(b->message, "対象外");
+    assert_false(ev.approvable);
+    evaluation_release(&ev);
+}
+
+/* ---- personal information ------------------------------------------------- */
+
+/* 2(1), 5(2)③(エ): personal information under a level below the threshold
+ * (the risk review) warns; the request stays approvable. */
+static void test_evaluate_personal_information_low_classification_warns(void **state)
+{
+    json_t *doc = base_risk_review();
+    ut_set(doc, "personal_information", json_true());
+    struct evaluation ev;
+    eval(doc, &ev);
+    assert_only_finding(&ev, "personal-information-low-classification", 0, SEV_WARNING);
+    ut_assert_contains(ev.findings[0].message, "個人情報");
+    ut_assert_contains(ev.findings[0].message, "本基準2(1)");
+    evaluation_release(&ev);
+
+    doc = base_requirements();
+    ut_set_str(doc, "classification.confidentiality", "1");
+    ut_set(doc, "personal_information", json_true());
+    eval_with(doc, &cat2024, &ev);
+    assert_non_null(find(&ev, "personal-information-low-classification", 0));
+    evaluation_release(&ev);
+}
+
+/* 2(1): personal information at 機密性2以上, or none declared, is no concern. */
+static void test_evaluate_personal_information_at_threshold_is_quiet(void **state)
+{
+    json_t *doc = base_requirements();
+    ut_set(doc, "personal_information", json_true());
+    struct evaluation ev;
+    eval(doc, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+
+    doc = base_risk_review();
+    ut_set(doc, "personal_information", json_false());
+    eval(doc, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+
+    eval(base_risk_review(), &ev); /* absent */
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+}
+
+/* ---- procurement dates ----------------------------------------------------- */
+
+/* 5(2) 事前に審査、利用承認を受けること。業者決定後…: an approval or vendor
+ * decision dated after the day of evaluation warns, each naming its field. */
+static void test_evaluate_procurement_after_submission_warns(void **state)
+{
+    struct eval_context ctx = {KIND_NEW, "2026-02-20", NULL, NULL};
+    struct evaluation ev;
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev); /* 2026-02-10, vendor 2026-03-01 */
+    assert_only_finding(&ev, "procurement-after-submission", 0, SEV_WARNING);
+    assert_string_equal(ev.findings[0].field, "procurement.vendor_decided_on");
+    ut_assert_contains(ev.findings[0].message, "本基準5(2)");
+    ut_assert_contains(ev.findings[0].message, "2026-03-01");
+    ut_assert_contains(ev.findings[0].message, "2026-02-20");
+    evaluation_release(&ev);
+
+    ctx.today = "2026-02-01";
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev);
+    assert_int_equal(count_code(&ev, "procurement-after-submission"), 2);
+    assert_int_equal(ev.nFindings, 2);
+    assert_string_equal(ev.findings[0].field, "procurement.approved_on");
+    assert_string_equal(ev.findings[1].field, "procurement.vendor_decided_on");
+    assert_true(ev.approvable);
+    json_t *j = evaluation_to_json(&ev);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "findings"), 0), "field")),
+                        "procurement.approved_on");
+    json_decref(j);
+    evaluation_release(&ev);
+}
+
+/* 5(2): a procurement on the day of evaluation or before it is in order;
+ * without a day the rule is not applied. */
+static void test_evaluate_procurement_on_the_day_is_in_order(void **state)
+{
+    struct eval_context ctx = {KIND_NEW, "2026-03-01", NULL, NULL};
+    struct evaluation ev;
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+
+    ctx.today = NULL;
+    json_t *doc = base_requirements();
+    ut_set_str(doc, "procurement.vendor_decided_on", "2099-01-01");
+    eval_ctx(doc, &cat2023, &ctx, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+
+    ctx.today = "not a day"; /* an unusable day is no day */
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+}
+
+/* 5(2) 事前に審査、利用承認…業者決定後: a vendor decided before the internal
+ * approval warns; on the same day it does not. */
+static void test_evaluate_procurement_order_warns(void **state)
+{
+    json_t *doc = base_requirements();
+    ut_set_str(doc, "procurement.approved_on", "2026-03-05");
+    ut_set_str(doc, "procurement.vendor_decided_on", "2026-03-01");
+    struct evaluation ev;
+    eval(doc, &ev);
+    assert_only_finding(&ev, "procurement-order", 0, SEV_WARNING);
+    ut_assert_contains(ev.findings[0].message, "本基準5(2)");
+    ut_assert_contains(ev.findings[0].message, "2026-03-01");
+    ut_assert_contains(ev.findings[0].message, "2026-03-05");
+    evaluation_release(&ev);
+
+    doc = base_requirements();
+    ut_set_str(doc, "procurement.approved_on", "2026-03-01");
+    eval(doc, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+}
+
+/* 5(2): a procurement date that is no day warns, naming it. document_parse()
+ * refuses such dates, so the document is changed after parsing. */
+static void test_evaluate_procurement_invalid_date_warns(void **state)
+{
+    struct document d;
+    struct xerr e;
+    json_t *doc = base_requirements();
+    assert_int_equal(document_parse(doc, &cat2023, &d, &e), XOK);
+    json_decref(doc);
+    d.approved_on = "2026-02-30";
+    d.vendor_decided_on = "令和8年3月1日";
+    struct eval_context ctx = {KIND_NEW, "2026-04-01", NULL, NULL};
+    struct evaluation ev;
+    assert_int_equal(evaluate_in(&d, &cat2023, &ctx, &ev, &e), XOK);
+    assert_int_equal(ev.nFindings, 2);
+    assert_int_equal(count_code(&ev, "procurement-invalid-date"), 2);
+    assert_string_equal(ev.findings[0].field, "procurement.approved_on");
+    assert_string_equal(ev.findings[1].field, "procurement.vendor_decided_on");
+    ut_assert_contains(ev.findings[0].message, "2026-02-30");
+    ut_assert_contains(ev.findings[1].message, "本基準5(2)");
+    assert_true(ev.approvable);
+    evaluation_release(&ev);
+    document_release(&d);
+}
+
+/* ---- extension after expiry ------------------------------------------------- */
+
+/* Parse the approved document of an entry, base_requirements() with its
+ * period ending `to`, into *d. */
+static void approved_entry(const char *to, struct document *d)
+{
+    json_t *doc = base_requirements();
+    ut_set_str(doc, "period.from", "2025-04-01");
+    ut_set_str(doc, "period.to", to);
+    struct xerr e;
+    assert_int_equal(document_parse(doc, &cat2023, d, &e), XOK);
+    json_decref(doc);
+}
+
+/* 5(2)③ 期間の延長, (オ): an extension asked for after the approved period
+ * ended warns that the service was used without one, naming the days. */
+static void test_evaluate_extension_after_expiry_warns(void **state)
+{
+    struct document prev;
+    approved_entry("2026-03-31", &prev);
+    struct eval_context ctx = {KIND_CHANGE, "2026-05-10", &prev, NULL};
+    struct evaluation ev;
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev); /* to 2027-03-31 */
+    assert_only_finding(&ev, "extension-after-expiry", 0, SEV_WARNING);
+    ut_assert_contains(ev.findings[0].message, "5(2)③(オ)");
+    ut_assert_contains(ev.findings[0].message, "2026-03-31");
+    ut_assert_contains(ev.findings[0].message, "2026-04-01 から 2026-05-10");
+    evaluation_release(&ev);
+
+    ctx.today = "2026-04-01"; /* the first day without a period */
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev);
+    assert_only_finding(&ev, "extension-after-expiry", 0, SEV_WARNING);
+    ut_assert_contains(ev.findings[0].message, "2026-04-01 から 2026-04-01");
+    evaluation_release(&ev);
+    document_release(&prev);
+}
+
+/* 5(2)③: an extension in time, a change that does not extend, a new
+ * request, or no day or no previous document: no warning. */
+static void test_evaluate_extension_in_time_is_quiet(void **state)
+{
+    struct document prev;
+    approved_entry("2026-03-31", &prev);
+    struct evaluation ev;
+    struct eval_context ctx = {KIND_CHANGE, "2026-03-31", &prev, NULL};
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev); /* asked on the last day */
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+
+    ctx.today = "2026-05-10";
+    json_t *doc = base_requirements();
+    ut_set_str(doc, "period.from", "2025-04-01");
+    ut_set_str(doc, "period.to", "2026-03-31"); /* not extended */
+    eval_ctx(doc, &cat2023, &ctx, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+
+    const struct eval_context quiet[] = {
+        {KIND_NEW, "2026-05-10", &prev, NULL},
+        {KIND_CHANGE, NULL, &prev, NULL},
+        {KIND_CHANGE, "2026-05-10", NULL, NULL},
+    };
+    for (size_t i = 0; i < COUNT(quiet); i++) {
+        eval_ctx(base_requirements(), &cat2023, &quiet[i], &ev);
+        assert_int_equal(count_code(&ev, "extension-after-expiry"), 0);
+        evaluation_release(&ev);
+    }
+    document_release(&prev);
+}
+
+/* ---- catalogue revised -------------------------------------------------------- */
+
+/* 別紙: answers given under shunan-2023 and evaluated under the 2024
+ * revision warn that item 17 (任意 → 推奨) starts unanswered. */
+static void test_evaluate_catalogue_revised_lists_changed_items(void **state)
+{
+    struct eval_context ctx = {KIND_CHANGE, NULL, NULL, &cat2023};
+    struct evaluation ev;
+    eval_ctx(base_requirements(), &cat2024, &ctx, &ev);
+    assert_only_finding(&ev, "catalogue-revised", 0, SEV_WARNING);
+    ut_assert_contains(ev.findings[0].message, "shunan-2023");
+    ut_assert_contains(ev.findings[0].message, "national-2024");
+    ut_assert_contains(ev.findings[0].message, "項番17");
+    ut_assert_contains(ev.findings[0].message, "未回答");
+    assert_null(strstr(ev.findings[0].message, "1(4)")); /* no risk changed */
+    evaluation_release(&ev);
+}
+
+/* 別紙, 1(4): with hand-made catalogues, changed requirements and risks are
+ * both named, risks by their circled number. */
+static void test_evaluate_catalogue_revised_names_risks(void **state)
+{
+    struct catalogue a, b;
+    ut_load_catalogue("tests/data/revision/small-a.json", &a);
+    ut_load_catalogue("tests/data/revision/small-b.json", &b);
+    json_t *doc = ut_load_json("tests/data/revision/answered-small-a.json");
+    ut_set_str(doc, "classification.confidentiality", "1"); /* a level both schemes know */
+    ut_set_str(doc, "classification.availability", "1");
+    ut_set(doc, "requirements", NULL);
+    ut_set(doc, "risks.4", NULL);
+    struct eval_context ctx = {KIND_NEW, NULL, NULL, &a};
+    struct evaluation ev;
+    eval_ctx(doc, &b, &ctx, &ev);
+    const struct finding *f = find(&ev, "catalogue-revised", 0);
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_WARNING);
+    ut_assert_contains(f->message, "項番2、3、4、5");
+    ut_assert_contains(f->message, "1(4)①、③");
+    evaluation_release(&ev);
+    catalogue_release(&a);
+    catalogue_release(&b);
+}
+
+/* 別紙: the same catalogue, or none named, is no revision. */
+static void test_evaluate_catalogue_unrevised_is_quiet(void **state)
+{
+    struct eval_context ctx = {KIND_NEW, NULL, NULL, &cat2023};
+    struct evaluation ev;
+    eval_ctx(base_requirements(), &cat2023, &ctx, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+    ctx.since = NULL;
+    eval_ctx(base_requirements(), &cat2024, &ctx, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+}
+
+/* ---- the context --------------------------------------------------------------- */
+
+/* evaluate.h: evaluate() and evaluate_request() are evaluate_in() with no
+ * day; a NULL context is a new request. */
+static void test_evaluate_in_without_context_is_evaluate(void **state)
+{
+    struct document d;
+    struct xerr e;
+    json_t *doc = ut_load_doc("many-findings.json");
+    assert_int_equal(document_parse(doc, &cat2023, &d, &e), XOK);
+    json_decref(doc);
+    struct evaluation a, b, c;
+    assert_int_equal(evaluate(&d, &cat2023, &a, &e), XOK);
+    assert_int_equal(evaluate_in(&d, &cat2023, NULL, &b, &e), XOK);
+    assert_int_equal(evaluate_request(KIND_CHANGE, &d, &cat2023, &c, &e), XOK);
+    assert_int_equal(a.nFindings, b.nFindings);
+    assert_int_equal(a.nFindings, c.nFindings);
+    for (size_t i = 0; i < a.nFindings; i++) {
+        assert_string_equal(a.findings[i].code, b.findings[i].code);
+        assert_string_equal(a.findings[i].message, c.findings[i].message);
+    }
+    evaluation_release(&a);
+    evaluation_release(&b);
+    evaluation_release(&c);
+    document_release(&d);
+}
+
+/* 5(2)③ 廃止: a retirement stays approvable with no findings, whatever the
+ * context says (an expired entry, a revised catalogue, a day). */
+static void test_evaluate_in_retirement_has_no_findings(void **state)
+{
+    struct document prev;
+    approved_entry("2026-03-31", &prev);
+    struct eval_context ctx = {KIND_RETIRE, "2026-05-10", &prev, &cat2024};
+    struct evaluation ev;
+    eval_ctx(ut_load_doc("many-findings.json"), &cat2023, &ctx, &ev);
+    assert_true(ev.approvable);
+    assert_int_equal(ev.nFindings, 0);
+    assert_string_equal(ev.catalogue_id, "shunan-2023");
+    evaluation_release(&ev);
+    document_release(&prev);
 }
 
 /* ---- approvable ------------------------------------------------------------ */
@@ -1063,11 +1549,31 @@ int main(void)
         cmocka_unit_test(test_evaluate_risk_undecided_for_each_absent_risk),
         cmocka_unit_test(test_evaluate_risk_undecided_all_when_risks_absent),
         cmocka_unit_test(test_evaluate_measure_missing_for_blank_mitigation),
-        cmocka_unit_test(test_evaluate_risk_accept_needs_nothing),
+        cmocka_unit_test(test_evaluate_risk_accept_with_reason_needs_no_measure),
+        cmocka_unit_test(test_evaluate_accept_without_reason_warns),
+        cmocka_unit_test(test_evaluate_accept_unexplained_only_in_risk_review),
         cmocka_unit_test(test_evaluate_risk_review_ignores_requirement_answers),
         cmocka_unit_test(test_evaluate_procurement_missing_warns),
         cmocka_unit_test(test_evaluate_procurement_blank_members_warn),
         cmocka_unit_test(test_evaluate_generative_ai_warns),
+        cmocka_unit_test(test_evaluate_na_with_reason_is_warning_every_level),
+        cmocka_unit_test(test_evaluate_na_on_mandatory_asks_approver_to_confirm),
+        cmocka_unit_test(test_evaluate_na_without_reason_blocks),
+        cmocka_unit_test(test_evaluate_na_ignored_in_risk_review),
+        cmocka_unit_test(test_evaluate_condition_na_needs_reason),
+        cmocka_unit_test(test_evaluate_personal_information_low_classification_warns),
+        cmocka_unit_test(test_evaluate_personal_information_at_threshold_is_quiet),
+        cmocka_unit_test(test_evaluate_procurement_after_submission_warns),
+        cmocka_unit_test(test_evaluate_procurement_on_the_day_is_in_order),
+        cmocka_unit_test(test_evaluate_procurement_order_warns),
+        cmocka_unit_test(test_evaluate_procurement_invalid_date_warns),
+        cmocka_unit_test(test_evaluate_extension_after_expiry_warns),
+        cmocka_unit_test(test_evaluate_extension_in_time_is_quiet),
+        cmocka_unit_test(test_evaluate_catalogue_revised_lists_changed_items),
+        cmocka_unit_test(test_evaluate_catalogue_revised_names_risks),
+        cmocka_unit_test(test_evaluate_catalogue_unrevised_is_quiet),
+        cmocka_unit_test(test_evaluate_in_without_context_is_evaluate),
+        cmocka_unit_test(test_evaluate_in_retirement_has_no_findings),
         cmocka_unit_test(test_evaluate_warnings_never_change_approvable),
         cmocka_unit_test(test_evaluate_one_blocker_makes_not_approvable),
         cmocka_unit_test(test_evaluate_findings_sorted_by_item_then_code),
