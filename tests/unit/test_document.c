@@ -6,6 +6,8 @@
  */
 #include "unit_util.h"
 
+#include "core/changes.h"
+
 static struct catalogue cat2023, cat2024;
 
 static int load_catalogues(void **state)
@@ -607,6 +609,217 @@ static void test_document_refuses_new_members_out_of_place(void **state)
     }
 }
 
+/* ---- document_changes: before → after ------------------------------------ */
+
+/* The change for `field` in `changes`, or NULL. */
+static json_t *change_of(json_t *changes, const char *field)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(changes, i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "field")), field) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+/* Assert the change for `field` has `label` and the JSON `before` and
+ * `after` written as text ("null", "\"x\"", "true"). */
+static void assert_change(json_t *changes, const char *field, const char *label, const char *before,
+                          const char *after)
+{
+    json_t *c = change_of(changes, field);
+    if (!c)
+        fail_msg("no change for %s", field);
+    assert_int_equal(json_object_size(c), 4);
+    assert_string_equal(json_string_value(json_object_get(c, "label")), label);
+    const char *want[] = {before, after}, *key[] = {"before", "after"};
+    for (int k = 0; k < 2; k++) {
+        json_t *v = json_loads(want[k], JSON_DECODE_ANY, NULL);
+        assert_non_null(v);
+        if (!json_equal(v, json_object_get(c, key[k]))) {
+            char *got = json_dumps(json_object_get(c, key[k]), JSON_ENCODE_ANY);
+            fail_msg("%s.%s: expected %s, got %s", field, key[k], want[k], got);
+        }
+        json_decref(v);
+    }
+}
+
+/* 5(2)③: two equal documents change nothing; nor do carried_over marks
+ * (where an answer came from is not what it says). */
+static void test_document_changes_none_for_equal_documents(void **state)
+{
+    json_t *a = base_requirements(), *b = base_requirements();
+    ut_set(b, "requirements.1.carried_over",
+           json_pack("{s:i, s:s}", "request", 7, "approved_on", "2025-04-01"));
+    json_t *changes = document_changes(a, b);
+    assert_non_null(changes);
+    assert_true(json_is_array(changes));
+    assert_int_equal(json_array_size(changes), 0);
+    json_decref(changes);
+    changes = document_changes(NULL, NULL);
+    assert_int_equal(json_array_size(changes), 0);
+    json_decref(changes);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* 5(2)③(ア)〜(キ) and the new members: each changed field is one change,
+ * labelled in Japanese, in the order of the form. */
+static void test_document_changes_lists_changed_fields(void **state)
+{
+    json_t *a = base_requirements(), *b = base_requirements();
+    ut_set_str(b, "purpose", "庁外関係者とのWeb会議及び研修");
+    ut_set_str(b, "service.cloud_provider", "Microsoft Corporation");
+    ut_set_str(b, "service.data_location", "日本国内");
+    ut_set_str(a, "service.data_location", "米国");
+    ut_set_str(b, "classification.confidentiality", "3");
+    ut_set_str(b, "period.to", "2028-03-31");
+    ut_set_str(b, "scope", "自組織の関係者内に限る");
+    ut_set(b, "personal_information", json_true());
+    ut_set_str(b, "procurement.approved_on", "2026-02-12");
+    ut_set(b, "service.ismap", NULL);
+    json_t *changes = document_changes(a, b);
+    assert_int_equal(json_array_size(changes), 9);
+    assert_change(changes, "purpose", "利用目的", "\"庁外関係者とのWeb会議\"",
+                  "\"庁外関係者とのWeb会議及び研修\"");
+    assert_change(changes, "service.cloud_provider", "クラウドサービスプロバイダー", "null",
+                  "\"Microsoft Corporation\"");
+    assert_change(changes, "service.data_location", "データの所在地", "\"米国\"", "\"日本国内\"");
+    assert_change(changes, "service.ismap", "ISMAP 登録番号", "\"C21-0012-2\"", "null");
+    assert_change(changes, "classification.confidentiality", "取り扱う情報の格付（機密性）",
+                  "\"2\"", "\"3\"");
+    assert_change(changes, "period.to", "利用終了日", "\"2027-03-31\"", "\"2028-03-31\"");
+    assert_change(changes, "scope", "利用者の範囲", "\"部局内に限る\"",
+                  "\"自組織の関係者内に限る\"");
+    assert_change(changes, "personal_information", "個人情報の取扱い", "null", "true");
+    assert_change(changes, "procurement.approved_on", "職務権限規程による利用承認日",
+                  "\"2026-02-10\"", "\"2026-02-12\"");
+    static const char *const order[] = {"service.cloud_provider",
+                                        "service.data_location",
+                                        "service.ismap",
+                                        "purpose",
+                                        "classification.confidentiality",
+                                        "period.to",
+                                        "scope",
+                                        "personal_information",
+                                        "procurement.approved_on"};
+    for (size_t i = 0; i < COUNT(order); i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(changes, i), "field")),
+                            order[i]);
+    json_decref(changes);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* A blank value is no value: "" or U+3000 against absent or null changes nothing. */
+static void test_document_changes_blank_is_absent(void **state)
+{
+    json_t *a = base_requirements(), *b = base_requirements();
+    ut_set_str(a, "service.function", "");
+    ut_set(b, "service.function", NULL);
+    ut_set_str(a, "service.cloud_provider", "\u3000");
+    ut_set_json(b, "service.cloud_provider", "null");
+    ut_set_json(a, "personal_information", "null");
+    json_t *changes = document_changes(a, b);
+    assert_int_equal(json_array_size(changes), 0);
+    json_decref(changes);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* 6: conditions that differ are one change, the lists before and after;
+ * an absent list is an empty one. */
+static void test_document_changes_conditions(void **state)
+{
+    json_t *a = base_requirements(), *b = base_requirements();
+    json_array_append_new(json_object_get(b, "conditions"),
+                          json_pack("{s:s, s:s}", "text", "外部共有を無効化する", "status", "met"));
+    json_t *changes = document_changes(a, b);
+    assert_int_equal(json_array_size(changes), 1);
+    json_t *c = change_of(changes, "conditions");
+    assert_non_null(c);
+    assert_string_equal(json_string_value(json_object_get(c, "label")), "個別の選定条件");
+    assert_int_equal(json_array_size(json_object_get(c, "before")), 1);
+    assert_int_equal(json_array_size(json_object_get(c, "after")), 2);
+    json_decref(changes);
+
+    ut_set(a, "conditions", json_array());
+    ut_set(b, "conditions", NULL);
+    changes = document_changes(a, b);
+    assert_int_equal(json_array_size(changes), 0);
+    json_decref(changes);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* 別紙, 1(4): each changed answer is a change of its own, requirements by
+ * number then risks, shown without carried_over marks; an absent answer
+ * and {"status": "unknown"} are the same (null: unanswered). */
+static void test_document_changes_answers(void **state)
+{
+    json_t *a = base_requirements(), *b = base_requirements();
+    ut_set(a, "requirements.17.carried_over", json_pack("{s:i}", "request", 3));
+    ut_set(b, "requirements.17",
+           json_pack("{s:s, s:s}", "status", "unmet", "reason", "SLA 未定義。業務影響は軽微"));
+    ut_set(b, "requirements.9", NULL);
+    ut_set(b, "requirements.10", json_pack("{s:s, s:s}", "status", "na", "reason", "対象外"));
+    ut_set(a, "requirements.10", NULL);
+    ut_set(a, "requirements.11", json_pack("{s:s}", "status", "unknown"));
+    ut_set(b, "requirements.11", NULL);
+    ut_set(a, "risks", json_pack("{s:{s:s}}", "3", "decision", "accept"));
+    ut_set(b, "risks",
+           json_pack("{s:{s:s, s:s}, s:{s:s}}", "3", "decision", "mitigate", "measure",
+                     "個人情報を入力しない", "12", "decision", "accept"));
+    json_t *changes = document_changes(a, b);
+    char *text = json_dumps(changes, 0);
+    assert_int_equal(json_array_size(changes), 5);
+    const char *evidence17 = json_string_value(
+        json_object_get(json_object_get(json_object_get(a, "requirements"), "17"), "evidence"));
+    char before17[512];
+    snprintf(before17, sizeof before17, "{\"status\": \"met\", \"evidence\": \"%s\"}", evidence17);
+    assert_change(changes, "requirements.17", "別紙 項番17", before17,
+                  "{\"status\": \"unmet\", \"reason\": \"SLA 未定義。業務影響は軽微\"}");
+    assert_non_null(
+        json_object_get(json_object_get(change_of(changes, "requirements.9"), "before"), "status"));
+    assert_true(json_is_null(json_object_get(change_of(changes, "requirements.9"), "after")));
+    assert_change(changes, "requirements.10", "別紙 項番10", "null",
+                  "{\"status\": \"na\", \"reason\": \"対象外\"}");
+    assert_null(change_of(changes, "requirements.11"));
+    assert_change(changes, "risks.3", "1(4)③", "{\"decision\": \"accept\"}",
+                  "{\"decision\": \"mitigate\", \"measure\": \"個人情報を入力しない\"}");
+    assert_change(changes, "risks.12", "1(4)⑫", "null", "{\"decision\": \"accept\"}");
+    static const char *const order[] = {"requirements.9", "requirements.10", "requirements.17",
+                                        "risks.3", "risks.12"};
+    for (size_t i = 0; i < COUNT(order); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(changes, i), "field")),
+                   order[i]) != 0)
+            fail_msg("change %zu is not %s: %s", i, order[i], text);
+    free(text);
+    json_decref(changes);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* changes.h: from no document at all, every given field is new; the
+ * documents are only read. */
+static void test_document_changes_from_nothing(void **state)
+{
+    json_t *b = base_requirements();
+    json_t *copy = json_deep_copy(b);
+    json_t *changes = document_changes(NULL, b);
+    assert_change(changes, "service.name", "外部サービスの名称", "null", "\"Microsoft Teams\"");
+    assert_change(changes, "period.from", "利用開始日", "null", "\"2026-04-01\"");
+    assert_non_null(change_of(changes, "conditions"));
+    assert_non_null(change_of(changes, "requirements.28"));
+    assert_null(change_of(changes, "applicant.name")); /* the filing user, not a change */
+    assert_true(json_equal(b, copy));
+    json_decref(changes);
+    json_decref(copy);
+    json_decref(b);
+}
+
 /* ---- valid documents ------------------------------------------------------ */
 
 /* The base documents parse from their files byte for byte. */
@@ -765,6 +978,12 @@ int main(void)
         cmocka_unit_test(test_document_parses_personal_information),
         cmocka_unit_test(test_document_refuses_personal_information_not_boolean),
         cmocka_unit_test(test_document_refuses_new_members_out_of_place),
+        cmocka_unit_test(test_document_changes_none_for_equal_documents),
+        cmocka_unit_test(test_document_changes_lists_changed_fields),
+        cmocka_unit_test(test_document_changes_blank_is_absent),
+        cmocka_unit_test(test_document_changes_conditions),
+        cmocka_unit_test(test_document_changes_answers),
+        cmocka_unit_test(test_document_changes_from_nothing),
         cmocka_unit_test(test_document_parses_base_documents_from_text),
         cmocka_unit_test(test_document_parses_contract_example),
         cmocka_unit_test(test_document_parses_empty_object),
