@@ -10,34 +10,35 @@
 
 #define NO (-1)
 
-/* CONTRACT 5: draft → (consulting, 事前協議 5(2)①) → submitted → approved |
- * rejected | returned (差戻し, editable again, then re-submitted) | withdrawn.
- *   consult   from draft
- *   submit    from draft, consulting, returned
+/* CONTRACT 5 (standard 5(2)①): draft → consulting (事前協議) → consulted
+ * (the approver concluded it) → submitted → approved | rejected | returned
+ * (差戻し, editable again, then re-submitted) | withdrawn.
+ *   consult   from draft; from consulted (reopened)
+ *   submit    from draft, consulting, consulted, returned (a new request
+ *             only from consulted or returned: req_submit_needs_consultation)
  *   approve   from submitted (5(2)②)
- *   reject    from submitted, consulting
- *   return    from submitted, consulting
- *   withdraw  from draft, consulting, submitted, returned
+ *   reject    from submitted, consulting, consulted
+ *   return    from submitted
+ *   conclude  from consulting
+ *   withdraw  from every open state
  * and nothing leaves approved, rejected or withdrawn. */
 static const int expected[ST_COUNT][ACT_COMMENT] = {
-    /*                consult        submit        withdraw      approve      reject       return */
-    [ST_DRAFT] = {ST_CONSULTING, ST_SUBMITTED, ST_WITHDRAWN, NO, NO, NO},
-    [ST_CONSULTING] = {NO, ST_SUBMITTED, ST_WITHDRAWN, NO, ST_REJECTED, ST_RETURNED},
-    [ST_SUBMITTED] = {NO, NO, ST_WITHDRAWN, ST_APPROVED, ST_REJECTED, ST_RETURNED},
-    [ST_APPROVED] = {NO, NO, NO, NO, NO, NO},
-    [ST_REJECTED] = {NO, NO, NO, NO, NO, NO},
-    [ST_RETURNED] = {NO, ST_SUBMITTED, ST_WITHDRAWN, NO, NO, NO},
-    [ST_WITHDRAWN] = {NO, NO, NO, NO, NO, NO},
+    /*           consult submit withdraw approve reject return conclude */
+    [ST_DRAFT] = {ST_CONSULTING, ST_SUBMITTED, ST_WITHDRAWN, NO, NO, NO, NO},
+    [ST_CONSULTING] = {NO, ST_SUBMITTED, ST_WITHDRAWN, NO, ST_REJECTED, NO, ST_CONSULTED},
+    [ST_CONSULTED] = {ST_CONSULTING, ST_SUBMITTED, ST_WITHDRAWN, NO, ST_REJECTED, NO, NO},
+    [ST_SUBMITTED] = {NO, NO, ST_WITHDRAWN, ST_APPROVED, ST_REJECTED, ST_RETURNED, NO},
+    [ST_APPROVED] = {NO, NO, NO, NO, NO, NO, NO},
+    [ST_REJECTED] = {NO, NO, NO, NO, NO, NO, NO},
+    [ST_RETURNED] = {NO, ST_SUBMITTED, ST_WITHDRAWN, NO, NO, NO, NO},
+    [ST_WITHDRAWN] = {NO, NO, NO, NO, NO, NO, NO},
 };
 
-/* Every pair but (returned, consult), which has a test of its own below. */
 static void test_states_transition_matrix_matches_contract(void **state)
 {
     int nWrong = 0;
     for (int s = 0; s < ST_COUNT; s++)
         for (int a = 0; a < ACT_COMMENT; a++) {
-            if (s == ST_RETURNED && a == ACT_CONSULT)
-                continue;
             int got = req_transition((enum req_state)s, (enum req_action)a);
             if (got != expected[s][a]) {
                 print_message("%s --%s--> %s, the contract says %s\n",
@@ -52,13 +53,36 @@ static void test_states_transition_matrix_matches_contract(void **state)
     assert_int_equal(nWrong, 0);
 }
 
-/* CONTRACT 5: consultation (事前協議) is the optional step between draft and
- * submitted; a returned request is "editable again, then re-submitted". */
+/* Standard 5(2)①: 事前協議した上で利用申請を行うこと. A new request is
+ * submitted only once the consultation was concluded; a change or a
+ * retirement (5(2)③) may consult but need not. */
+static void test_states_new_request_needs_concluded_consultation(void **state)
+{
+    assert_true(req_submit_needs_consultation(KIND_NEW, ST_DRAFT));
+    assert_true(req_submit_needs_consultation(KIND_NEW, ST_CONSULTING));
+    assert_false(req_submit_needs_consultation(KIND_NEW, ST_CONSULTED));
+    assert_false(req_submit_needs_consultation(KIND_NEW, ST_RETURNED));
+    for (int k = KIND_CHANGE; k < KIND_COUNT; k++)
+        for (int s = 0; s < ST_COUNT; s++)
+            assert_false(req_submit_needs_consultation((enum req_kind)k, (enum req_state)s));
+}
+
+/* 5(2)①: the approver concludes the consultation, from consulting only. */
+static void test_states_conclude_only_from_consulting(void **state)
+{
+    for (int s = 0; s < ST_COUNT; s++)
+        assert_int_equal(req_transition((enum req_state)s, ACT_CONCLUDE),
+                         s == ST_CONSULTING ? ST_CONSULTED : NO);
+}
+
+/* A consultation starts from a draft, or starts again after conclusion. */
 static void test_states_consult_only_from_draft(void **state)
 {
     assert_int_equal(req_transition(ST_DRAFT, ACT_CONSULT), ST_CONSULTING);
+    assert_int_equal(req_transition(ST_CONSULTED, ACT_CONSULT), ST_CONSULTING);
     for (int s = 0; s < ST_COUNT; s++)
-        if (s != ST_DRAFT && req_transition((enum req_state)s, ACT_CONSULT) != NO)
+        if (s != ST_DRAFT && s != ST_CONSULTED &&
+            req_transition((enum req_state)s, ACT_CONSULT) != NO)
             fail_msg("consult allowed from %s", req_state_name((enum req_state)s));
 }
 
@@ -95,12 +119,13 @@ static void test_states_comment_keeps_state(void **state)
     }
 }
 
-/* CONTRACT 1 (request update) and 6 (PUT: draft or returned only): the
- * document may be replaced in draft and returned, and in no other state. */
-static void test_states_editable_only_draft_and_returned(void **state)
+/* Issue 7, CONTRACT 5: "while consulting the applicant may still edit it";
+ * a returned request is editable again; what the approver concluded on, or
+ * is deciding, is not. */
+static void test_states_editable_in_draft_consulting_and_returned(void **state)
 {
     for (int s = 0; s < ST_COUNT; s++) {
-        bool expect = s == ST_DRAFT || s == ST_RETURNED;
+        bool expect = s == ST_DRAFT || s == ST_CONSULTING || s == ST_RETURNED;
         if (req_editable((enum req_state)s) != expect)
             fail_msg("req_editable(%s) is %d, the contract says %d",
                      req_state_name((enum req_state)s), !expect, expect);
@@ -122,15 +147,16 @@ static void test_states_reject_and_return_need_comment(void **state)
 /* CONTRACT 1/5/6: the names the interfaces use, and parsing them back. */
 static void test_states_names_round_trip(void **state)
 {
-    static const char *const states[ST_COUNT] = {"draft",    "consulting", "submitted", "approved",
-                                                 "rejected", "returned",   "withdrawn"};
+    static const char *const states[ST_COUNT] = {"draft",     "consulting", "consulted",
+                                                 "submitted", "approved",   "rejected",
+                                                 "returned",  "withdrawn"};
     for (int s = 0; s < ST_COUNT; s++) {
         assert_string_equal(req_state_name((enum req_state)s), states[s]);
         assert_int_equal(req_state_parse(states[s]), s);
         assert_true(strlen(req_state_label((enum req_state)s)) > 0);
     }
-    static const char *const actions[] = {"consult", "submit", "withdraw",
-                                          "approve", "reject", "return"};
+    static const char *const actions[] = {"consult", "submit", "withdraw", "approve",
+                                          "reject",  "return", "conclude"};
     for (int a = 0; a < ACT_COMMENT; a++) {
         assert_string_equal(req_action_name((enum req_action)a), actions[a]);
         assert_int_equal(req_action_parse(actions[a]), a);
@@ -147,7 +173,26 @@ static void test_states_names_round_trip(void **state)
     assert_int_equal(req_kind_parse("extend"), -1);
 }
 
-/* CONTRACT 4: 状態 of a ledger entry is 利用中, 期間満了 or 廃止. */
+/* CONTRACT 4 (5(2)③): an entry whose period has not begun is 利用開始前; a
+ * retirement dated ahead leaves it 廃止予定 until that day, then 廃止; past
+ * its period it is 期間満了. */
+static void test_states_entry_state_by_date(void **state)
+{
+    const char *from = "2026-04-01", *to = "2027-03-31";
+    assert_int_equal(entry_state_on(from, to, NULL, "2026-03-31"), ENTRY_UPCOMING);
+    assert_int_equal(entry_state_on(from, to, NULL, "2026-04-01"), ENTRY_ACTIVE);
+    assert_int_equal(entry_state_on(from, to, NULL, "2027-03-31"), ENTRY_ACTIVE);
+    assert_int_equal(entry_state_on(from, to, NULL, "2027-04-01"), ENTRY_EXPIRED);
+    assert_int_equal(entry_state_on(from, "2026-09-30", "2026-09-30", "2026-09-29"),
+                     ENTRY_RETIRING);
+    assert_int_equal(entry_state_on(from, "2026-09-30", "2026-09-30", "2026-09-30"), ENTRY_RETIRED);
+    /* A retirement approved before the use began. */
+    assert_int_equal(entry_state_on(from, "2026-04-01", "2026-04-01", "2026-03-01"),
+                     ENTRY_RETIRING);
+    assert_int_equal(entry_state_on(from, to, "2026-04-15", "2026-05-01"), ENTRY_RETIRED);
+}
+
+/* CONTRACT 4: 状態 is 利用開始前, 利用中, 期間満了, 廃止予定 or 廃止. */
 static void test_states_entry_labels(void **state)
 {
     assert_string_equal(entry_state_label(ENTRY_ACTIVE), "利用中");
@@ -157,6 +202,10 @@ static void test_states_entry_labels(void **state)
     assert_int_equal(entry_state_parse("期間満了"), ENTRY_EXPIRED);
     assert_int_equal(entry_state_parse("廃止"), ENTRY_RETIRED);
     assert_int_equal(entry_state_parse(entry_state_name(ENTRY_EXPIRED)), ENTRY_EXPIRED);
+    assert_string_equal(entry_state_label(ENTRY_UPCOMING), "利用開始前");
+    assert_string_equal(entry_state_label(ENTRY_RETIRING), "廃止予定");
+    assert_int_equal(entry_state_parse("upcoming"), ENTRY_UPCOMING);
+    assert_int_equal(entry_state_parse("廃止予定"), ENTRY_RETIRING);
     assert_int_equal(entry_state_parse("deleted"), -1);
 }
 
@@ -164,13 +213,16 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_states_transition_matrix_matches_contract),
+        cmocka_unit_test(test_states_new_request_needs_concluded_consultation),
+        cmocka_unit_test(test_states_conclude_only_from_consulting),
         cmocka_unit_test(test_states_consult_only_from_draft),
         cmocka_unit_test(test_states_approve_only_from_submitted),
         cmocka_unit_test(test_states_nothing_leaves_final_states),
         cmocka_unit_test(test_states_comment_keeps_state),
-        cmocka_unit_test(test_states_editable_only_draft_and_returned),
+        cmocka_unit_test(test_states_editable_in_draft_consulting_and_returned),
         cmocka_unit_test(test_states_reject_and_return_need_comment),
         cmocka_unit_test(test_states_names_round_trip),
+        cmocka_unit_test(test_states_entry_state_by_date),
         cmocka_unit_test(test_states_entry_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
