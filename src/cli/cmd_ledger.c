@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/document.h"
 #include "../core/text.h"
 #include "../workflow/workflow.h"
 #include "cli.h"
@@ -19,27 +20,41 @@ static const char *str(json_t *o, const char *key)
 }
 
 /* The CSV columns: the contract's fourteen, then ours. */
-static const char *const csv_header[] = {"台帳番号",
-                                         "外部サービスの名称",
-                                         "機能名",
-                                         "外部サービス提供者",
-                                         "利用目的",
-                                         "機密性",
-                                         "完全性",
-                                         "可用性",
-                                         "利用開始日",
-                                         "利用終了日",
-                                         "利用申請者所属",
-                                         "利用申請者氏名",
-                                         "利用者の範囲",
-                                         "状態",
-                                         "版",
-                                         "承認申請番号",
-                                         "廃止日",
-                                         "最終更新",
-                                         NULL};
+static const char *const csv_header[] = {"台帳番号",       "外部サービスの名称",
+                                         "機能名",         "外部サービス提供者",
+                                         "利用目的",       "機密性",
+                                         "完全性",         "可用性",
+                                         "利用開始日",     "利用終了日",
+                                         "利用申請者所属", "利用申請者氏名",
+                                         "利用者の範囲",   "状態",
+                                         "個別の選定条件", "版",
+                                         "承認申請番号",   "廃止日",
+                                         "最終更新",       NULL};
 
-/* The value of column i for an entry (buf for numbers). */
+/* The individual conditions of section 6 as one cell: their texts joined
+ * by "／", a condition that does not apply marked 対象外 with its reason.
+ * The caller frees. */
+static char *conditions_text(json_t *conds)
+{
+    struct sbuf sb;
+    sbuf_init(&sb, 0);
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c)
+    {
+        if (i)
+            sbuf_adds(&sb, "／");
+        sbuf_adds(&sb, str(c, "text"));
+        if (strcmp(str(c, "status"), "na") == 0)
+            sbuf_addf(&sb, "（対象外: %s）", str(c, "reason"));
+    }
+    return sbuf_detach(&sb);
+}
+
+/* The column of the conditions, the first after the contract's. */
+#define CSV_CONDITIONS 14
+
+/* The value of column i for an entry (buf for numbers); not CSV_CONDITIONS. */
 static const char *csv_value(json_t *en, int i, char *buf, size_t n)
 {
     json_t *svc = json_object_get(en, "service"), *cls = json_object_get(en, "classification");
@@ -74,15 +89,15 @@ static const char *csv_value(json_t *en, int i, char *buf, size_t n)
         return str(en, "scope");
     case 13:
         return str(en, "state_label");
-    case 14:
+    case 15:
         snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "version")));
         return buf;
-    case 15:
+    case 16:
         snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "request_id")));
         return buf;
-    case 16:
-        return str(en, "retired_on");
     case 17:
+        return str(en, "retired_on");
+    case 18:
         return str(en, "updated_at");
     }
     return "";
@@ -95,7 +110,17 @@ static enum xcode csv_put(struct sbuf *sb, const char *value, bool cp932, long l
 {
     struct sbuf field;
     sbuf_init(&field, 0);
-    csv_field(&field, value);
+    /* A cell a spreadsheet would run as a formula is written as text. */
+    if (strchr("=+-@\t\r", value[0]) && value[0]) {
+        struct sbuf quoted;
+        sbuf_init(&quoted, 0);
+        sbuf_adds(&quoted, "'");
+        sbuf_adds(&quoted, value);
+        csv_field(&field, quoted.buf);
+        sbuf_release(&quoted);
+    } else {
+        csv_field(&field, value);
+    }
     if (!cp932) {
         bool ok = sbuf_add(sb, field.buf ? field.buf : "", field.len);
         sbuf_release(&field);
@@ -140,8 +165,10 @@ static bool csv_entry(json_t *en, void *arg)
     for (int i = 0; csv_header[i] && !c->rc; i++) {
         if (i)
             sbuf_add(&c->sb, ",", 1);
-        c->rc =
-            csv_put(&c->sb, csv_value(en, i, buf, sizeof buf), c->cp932, id, csv_header[i], c->e);
+        char *own = i == CSV_CONDITIONS ? conditions_text(json_object_get(en, "conditions")) : NULL;
+        c->rc = csv_put(&c->sb, own ? own : csv_value(en, i, buf, sizeof buf), c->cp932, id,
+                        csv_header[i], c->e);
+        free(own);
     }
     sbuf_add(&c->sb, "\r\n", 2);
     json_decref(en);
@@ -345,6 +372,42 @@ static int cmd_ledger_retire(const struct command *self, struct cmdline *cl, int
     return entry_request(self, cl, argc, argv, "--on", true);
 }
 
+static int cmd_ledger_change(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--as", true, 0}, {"--json", false, 0}, {0}};
+    long long id;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
+    if (npos != 2 || !parse_id(argv[0], &id))
+        return usage_error(self, "台帳番号と申請書のファイルを指定してください");
+    if (!opt_value(opts, "--as"))
+        return usage_error(self, "--as で操作する利用者を指定してください");
+    struct xerr e = {0};
+    char *text;
+    size_t n;
+    if (read_input(argv[1], DOCUMENT_MAX_BYTES, &text, &n, &e))
+        return fail(&e);
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    long long req;
+    if (wf_ledger_change(c.db, &c.actor, id, text, n, &req, &e))
+        rc = fail(&e);
+    else if (opt_flag(opts, "--json"))
+        print_json(json_pack("{s:I}", "id", (json_int_t)req));
+    else
+        printf("台帳番号 %lld の変更申請 #%lld を下書きとして作成しました（request submit "
+               "で申請してください）\n",
+               id, req);
+    free(text);
+    close_ctx(&c);
+    return rc;
+}
+
 static int cmd_ledger_expiring(const struct command *self, struct cmdline *cl, int argc,
                                char **argv)
 {
@@ -382,7 +445,8 @@ const struct command ledger_commands[] = {
     {"ledger list", cmd_ledger_list,
      "ledger list [--all] [--q TEXT] [--state S] [--sort id|name|period_to|updated [--desc]] "
      "[--limit N] [--offset N] [--json | --csv [--encoding utf-8|cp932]]",
-     "外部サービス利用台帳の利用中の登録を表示します（--all: 期間満了・廃止も）。--csv は RFC "
+     "外部サービス利用台帳の利用中の登録（利用開始前・廃止予定を含む）を表示します（--all: "
+     "期間満了・廃止も）。--csv は RFC "
      "4180、"
      "CRLF、既定で BOM 付き UTF-8、--encoding cp932 で Windows の Excel 向け。CP932 "
      "で表せない文字は"
@@ -395,6 +459,10 @@ const struct command ledger_commands[] = {
     {"ledger retire", cmd_ledger_retire,
      "ledger retire --as LOGIN ID --on DATE [--comment TEXT] [--json]",
      "利用を廃止する申請を下書きとして作成します。承認されると台帳の状態は「廃止」になります。"},
+    {"ledger change", cmd_ledger_change, "ledger change --as LOGIN ID FILE|- [--json]",
+     "台帳の登録の変更申請（本基準5(2)③「変更」: 利用目的、利用者の範囲、格付など）を下書きとして"
+     "作成します。申請書は現在の版の申請書に重ねます（書いた項目だけが変わります）。外部サービスの"
+     "名称と提供者は変えられません。格付を変えると、その格付の審査の区分で評価します。"},
     {"ledger expiring", cmd_ledger_expiring, "ledger expiring [--days N] [--json] [--as LOGIN]",
      "利用期間が N 日（既定 90 日）以内に終わる利用中の登録。"},
     {0},

@@ -65,19 +65,22 @@ static int cmd_request_new(const struct command *self, struct cmdline *cl, int a
 
 static int cmd_request_update(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
-    struct opt opts[] = {{"--as", true, 0}, {0}};
+    struct opt opts[] = {{"--as", true, 0}, {"--catalogue", true, 0}, {0}};
     long long id;
     int npos, done = start(self, argc, argv, opts, &npos);
     if (done >= 0)
         return done;
-    if (npos != 2 || !parse_id(argv[0], &id))
+    const char *move = opt_value(opts, "--catalogue");
+    if (move && strcmp(move, "current") != 0)
+        return usage_error(self, "--catalogue に指定できるのは current（施行中の版）だけです");
+    if (!(npos == 2 || (move && npos == 1)) || !parse_id(argv[0], &id))
         return usage_error(self, "申請番号と申請書のファイルを指定してください");
     if (!opt_value(opts, "--as"))
         return usage_error(self, "--as で操作する利用者を指定してください");
     struct xerr e = {0};
-    char *text;
-    size_t n;
-    if (read_input(argv[1], DOCUMENT_MAX_BYTES, &text, &n, &e))
+    char *text = NULL;
+    size_t n = 0;
+    if (npos == 2 && read_input(argv[1], DOCUMENT_MAX_BYTES, &text, &n, &e))
         return fail(&e);
     struct ctx c;
     int rc = open_ctx(cl, opts, &c, &e);
@@ -86,8 +89,11 @@ static int cmd_request_update(const struct command *self, struct cmdline *cl, in
         return rc;
     }
     struct db *db = c.db;
-    if (wf_request_update(db, &c.actor, id, text, n, &e))
+    if (move ? wf_request_move(db, &c.actor, id, text, n, &e)
+             : wf_request_update(db, &c.actor, id, text, n, &e))
         rc = fail(&e);
+    else if (move)
+        printf("申請 #%lld を施行中のカタログに移しました\n", id);
     else
         printf("申請 #%lld の申請書を更新しました\n", id);
     free(text);
@@ -237,6 +243,7 @@ STEP(approve, ACT_APPROVE)
 STEP(reject, ACT_REJECT)
 STEP(return, ACT_RETURN)
 STEP(comment, ACT_COMMENT)
+STEP(conclude, ACT_CONCLUDE)
 
 const struct command request_commands[] = {
     {"request new", cmd_request_new, "request new --as LOGIN [--carry-over] [--json] FILE|-",
@@ -244,17 +251,27 @@ const struct command request_commands[] = {
      "の利用者になります。"
      "--carry-over を付けると、申請書が省いた要件の回答を同じ外部サービスの最新の承認済み申請から"
      "引き継ぎ、それぞれに引継ぎ元（申請番号・承認日・所属）を記録します。"},
-    {"request update", cmd_request_update, "request update --as LOGIN ID FILE|-",
-     "下書き・差戻しの申請の申請書を置き換えます（事前協議中の申請は、許可権限者が差し戻すと編集で"
-     "きます）。"},
+    {"request update", cmd_request_update,
+     "request update --as LOGIN ID FILE|- | request update --as LOGIN --catalogue current ID "
+     "[FILE|-]",
+     "下書き・事前協議中・差戻しの申請の申請書を置き換えます。申請書は申請が保つカタログの版で読み"
+     "ます。--catalogue current は申請を施行中のカタログの版に移します（申請書を付ければその版の"
+     "申請書として置き換え、付けなければ文言の変わらない要件の回答を引き継ぎ、新設・変更された要件"
+     "は未回答に戻します）。"},
     {"request show", cmd_request_show, "request show ID [--json] [--as LOGIN]",
      "申請の状態、申請書、評価、履歴を表示します。"},
     {"request list", cmd_request_list, "request list [--state S] [--json] [--as LOGIN]",
-     "申請の一覧。S: draft, consulting, submitted, approved, rejected, returned, withdrawn。"},
+     "申請の一覧。S: draft, consulting, consulted, submitted, approved, rejected, returned, "
+     "withdrawn, all。"},
     {"request consult", cmd_request_consult, "request consult --as LOGIN ID [--comment TEXT]",
-     "許可権限者との事前協議を始めます（本基準5(2)①）。"},
+     "許可権限者との事前協議を始めます（本基準5(2)①）。協議中も申請書を編集でき、双方がコメント"
+     "できます。"},
+    {"request conclude", cmd_request_conclude, "request conclude --as LOGIN ID [--comment TEXT]",
+     "許可権限者（approver）が事前協議を終え、協議済みにします（本基準5(2)①）。自分が作成した申請"
+     "はできません。"},
     {"request submit", cmd_request_submit, "request submit --as LOGIN ID [--comment TEXT]",
-     "許可権限者に利用申請を行います（本基準5(2)①）。"},
+     "許可権限者に利用申請を行います（本基準5(2)①）。新規の申請は事前協議が協議済みになってから"
+     "申請できます（変更・廃止の申請は事前協議なしでも申請できます）。"},
     {"request withdraw", cmd_request_withdraw, "request withdraw --as LOGIN ID [--comment TEXT]",
      "申請を取り下げます。"},
     {"request approve", cmd_request_approve, "request approve --as LOGIN ID [--comment TEXT]",

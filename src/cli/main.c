@@ -240,6 +240,22 @@ static const struct command *find_command(int argc, char **argv, int *used)
     return best;
 }
 
+/* List the commands of a group ("request"); false where there is no such group. */
+static bool print_group(const char *group)
+{
+    bool listed = false;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        for (const struct command *k = groups[g]; k->words; k++)
+            if (strncmp(k->words, group, strlen(group)) == 0 && k->words[strlen(group)] == ' ') {
+                if (!listed)
+                    printf("extsvc %s のコマンド（各コマンドの説明: extsvc %s COMMAND --help）:\n",
+                           group, group);
+                printf("  extsvc %s\n", k->usage);
+                listed = true;
+            }
+    return listed;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
@@ -275,15 +291,7 @@ int main(int argc, char **argv)
             print_help(c);
             return 0;
         }
-        bool listed = false;
-        for (size_t g = 0; i + 1 < argc && g < sizeof groups / sizeof groups[0]; g++)
-            for (const struct command *k = groups[g]; k->words; k++)
-                if (strncmp(k->words, argv[i + 1], strlen(argv[i + 1])) == 0 &&
-                    k->words[strlen(argv[i + 1])] == ' ') {
-                    printf("  extsvc %s\n", k->usage);
-                    listed = true;
-                }
-        if (!listed)
+        if (i + 1 >= argc || !print_group(argv[i + 1]))
             print_overview(stdout);
         return 0;
     }
@@ -296,6 +304,9 @@ int main(int argc, char **argv)
             for (const struct command *k = groups[g]; k->words; k++)
                 group |= strncmp(k->words, argv[i], strlen(argv[i])) == 0 &&
                          k->words[strlen(argv[i])] == ' ';
+        if (group && i + 1 < argc &&
+            (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0))
+            return print_group(argv[i]) ? 0 : 2;
         if (group && i + 1 < argc)
             fprintf(stderr, "extsvc: 未知のコマンド '%s %s' です（extsvc help %s で一覧）\n",
                     argv[i], argv[i + 1], argv[i]);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/states.h"
 #include "../core/text.h"
 #include "../embedded.h"
 
@@ -477,10 +478,20 @@ enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e)
 
 void request_row_release(struct request_row *r)
 {
-    char **strings[] = {&r->kind,           &r->state,      &r->department, &r->catalogue_id,
-                        &r->document,       &r->evaluation, &r->change_to,  &r->retire_on,
-                        &r->created_at,     &r->updated_at, &r->decided_at, &r->created_by_login,
-                        &r->created_by_name};
+    char **strings[] = {&r->kind,
+                        &r->state,
+                        &r->department,
+                        &r->catalogue_id,
+                        &r->document,
+                        &r->evaluation,
+                        &r->change_to,
+                        &r->retire_on,
+                        &r->created_at,
+                        &r->updated_at,
+                        &r->decided_at,
+                        &r->created_by_login,
+                        &r->created_by_name,
+                        &r->rebased_from};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     memset(r, 0, sizeof *r);
@@ -499,12 +510,12 @@ enum xcode store_request_insert(struct db *db, const struct request_row *r, long
         db,
         "INSERT INTO requests(kind, state, department_id, service_id, entry_id, catalogue_id, "
         "document, evaluation, approvable, change_to, retire_on, created_by, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) "
-        "RETURNING id",
+        "updated_at, rebased_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "?13, ?13, ?14) RETURNING id",
         DB_ARGS(DS(r->kind), DS(r->state), DI(r->department_id), opt_id(r->service_id),
                 opt_id(r->entry_id), DS(r->catalogue_id), DS(r->document), DS(r->evaluation),
                 DI(r->approvable), DS(r->change_to), DS(r->retire_on), DI(r->created_by),
-                DS(r->created_at)),
+                DS(r->created_at), DS(r->rebased_from)),
         id, &found, e);
 }
 
@@ -514,10 +525,10 @@ enum xcode store_request_update(struct db *db, const struct request_row *r, stru
         db,
         "UPDATE requests SET state = ?2, document = ?3, evaluation = ?4, approvable = ?5, "
         "catalogue_id = ?6, service_id = ?7, submitted_by = ?8, decided_by = ?9, "
-        "updated_at = ?10, decided_at = ?11 WHERE id = ?1",
+        "updated_at = ?10, decided_at = ?11, rebased_from = ?12 WHERE id = ?1",
         DB_ARGS(DI(r->id), DS(r->state), DS(r->document), DS(r->evaluation), DI(r->approvable),
                 DS(r->catalogue_id), opt_id(r->service_id), opt_id(r->submitted_by),
-                opt_id(r->decided_by), DS(r->updated_at), DS(r->decided_at)),
+                opt_id(r->decided_by), DS(r->updated_at), DS(r->decided_at), DS(r->rebased_from)),
         e);
 }
 
@@ -525,7 +536,7 @@ enum xcode store_request_update(struct db *db, const struct request_row *r, stru
     "SELECT r.id, r.kind, r.state, r.department_id, d.name, r.service_id, r.entry_id, "            \
     "r.catalogue_id, r.document, r.evaluation, r.approvable, r.change_to, r.retire_on, "           \
     "r.created_by, u.login, u.name, r.submitted_by, r.decided_by, r.created_at, r.updated_at, "    \
-    "r.decided_at FROM requests r JOIN departments d ON d.id = r.department_id "                   \
+    "r.decided_at, r.rebased_from FROM requests r JOIN departments d ON d.id = r.department_id "   \
     "JOIN users u ON u.id = r.created_by "
 
 static void request_from_row(struct db_rows *rows, struct request_row *r)
@@ -551,6 +562,7 @@ static void request_from_row(struct db_rows *rows, struct request_row *r)
     r->created_at = db_dup(rows, 18);
     r->updated_at = db_dup(rows, 19);
     r->decided_at = db_dup(rows, 20);
+    r->rebased_from = db_dup(rows, 21);
 }
 
 static enum xcode request_one(struct db *db, const char *sql, const struct db_val *args, int nArgs,
@@ -595,7 +607,8 @@ enum xcode store_request_open_for_entry(struct db *db, long long entry_id, long 
     *open_id = 0;
     return db_one_int(db,
                       "SELECT id FROM requests WHERE entry_id = ?1 AND state IN "
-                      "('draft', 'consulting', 'submitted', 'returned') ORDER BY id LIMIT 1",
+                      "('draft', 'consulting', 'consulted', 'submitted', 'returned') "
+                      "ORDER BY id LIMIT 1",
                       DB_ARGS(DI(entry_id)), open_id, &found, e);
 }
 
@@ -692,6 +705,11 @@ enum xcode store_entry_insert(struct db *db, long long department_id, long long 
                       DB_ARGS(DI(department_id), DI(service_id), DS(at)), id, &found, e);
 }
 
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
 enum xcode store_entry_add_version(struct db *db, long long entry_id, int version,
                                    long long request_id, const char *kind,
                                    const struct ledger_fields *f, const char *catalogue_id,
@@ -701,13 +719,20 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                 "INSERT INTO ledger_versions(entry_id, version, request_id, kind, service_name, "
                 "service_function, provider, purpose, confidentiality, integrity, availability, "
                 "period_from, period_to, applicant_department, applicant_name, scope, "
-                "catalogue_id, recorded_at, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                "catalogue_id, recorded_at, recorded_by, cloud_provider, data_location, "
+                "personal_information, approval_ref, approved_on, vendor_decided_on, conditions) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
                 DB_ARGS(DI(entry_id), DI(version), DI(request_id), DS(kind), DS(f->service_name),
                         DS(f->service_function ? f->service_function : ""), DS(f->provider),
                         DS(f->purpose), DS(f->level[0]), DS(f->level[1]), DS(f->level[2]),
                         DS(f->period_from), DS(f->period_to), DS(f->applicant_department),
-                        DS(f->applicant_name), DS(f->scope), DS(catalogue_id), DS(at), DI(by)),
+                        DS(f->applicant_name), DS(f->scope), DS(catalogue_id), DS(at), DI(by),
+                        DS(or_empty(f->cloud_provider)), DS(or_empty(f->data_location)),
+                        f->personal_information < 0 ? DNULL : DI(f->personal_information),
+                        DS(or_empty(f->approval_ref)), DS(or_empty(f->approved_on)),
+                        DS(or_empty(f->vendor_decided_on)),
+                        DS(f->conditions ? f->conditions : "[]")),
                 e))
         return e->code;
     if (db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
@@ -724,11 +749,14 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
     enum xcode xc = text.overflow ? xerr_set(e, X_INTERNAL, "メモリが不足しています") : XOK;
     if (!xc)
         xc = db_exec(db,
-                     "INSERT INTO ledger_search(entry_id, text, period_to, retired, department_id, "
-                     "confidentiality) SELECT ?1, ?2, ?3, 0, department_id, ?4 FROM ledger_entries "
-                     "WHERE id = ?1 ON CONFLICT(entry_id) DO UPDATE SET text = excluded.text, "
+                     "INSERT INTO ledger_search(entry_id, text, period_from, period_to, "
+                     "department_id, confidentiality) SELECT ?1, ?2, ?5, ?3, department_id, ?4 "
+                     "FROM ledger_entries WHERE id = ?1 ON CONFLICT(entry_id) DO UPDATE SET "
+                     "text = excluded.text, period_from = excluded.period_from, "
                      "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
-                     DB_ARGS(DI(entry_id), DS(text.buf), DS(f->period_to), DS(f->level[0])), e);
+                     DB_ARGS(DI(entry_id), DS(text.buf), DS(f->period_to), DS(f->level[0]),
+                             DS(f->period_from)),
+                     e);
     if (!xc)
         xc = index_entry(db, entry_id, text.buf, e);
     sbuf_release(&text);
@@ -741,33 +769,64 @@ enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on,
     if (db_exec(db, "UPDATE ledger_entries SET retired_on = ?2, updated_at = ?3 WHERE id = ?1",
                 DB_ARGS(DI(entry_id), DS(on), DS(at)), e))
         return e->code;
-    return db_exec(db, "UPDATE ledger_search SET retired = 1 WHERE entry_id = ?1",
-                   DB_ARGS(DI(entry_id)), e);
+    return db_exec(db, "UPDATE ledger_search SET retired_on = ?2 WHERE entry_id = ?1",
+                   DB_ARGS(DI(entry_id), DS(on)), e);
 }
 
-/* The state of an entry, derived: retired where a retirement was approved,
- * expired past the end of its period (by the calendar alone), else in use. */
-#define ENTRY_STATE_SQL                                                                            \
-    "CASE WHEN e.retired_on IS NOT NULL THEN 'retired' "                                           \
-    "WHEN v.period_to < ?1 THEN 'expired' ELSE 'active' END"
+/* The state of an entry on day ?1, derived as entry_state_on() (core/states.c)
+ * does: retired from an approved retirement's date, expired past the end of
+ * its period, retiring while the retirement's date is ahead, upcoming before
+ * the period begins, else in use. R, F and T name the columns of the
+ * retirement's date and the period's first and last day. */
+#define STATE_CASE(R, F, T)                                                                        \
+    "CASE WHEN " R " <= ?1 THEN 'retired' WHEN " T " < ?1 THEN 'expired' "                         \
+    "WHEN " R " IS NOT NULL THEN 'retiring' WHEN " F " > ?1 THEN 'upcoming' ELSE 'active' END"
+#define ENTRY_STATE_SQL STATE_CASE("e.retired_on", "v.period_from", "v.period_to")
 
 #define ENTRY_COLUMNS                                                                              \
     "SELECT e.id, " ENTRY_STATE_SQL ", d.name, e.version, e.retired_on, e.created_at, "            \
     "e.updated_at, v.request_id, v.service_name, v.service_function, v.provider, v.purpose, "      \
     "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "                 \
     "v.applicant_department, v.applicant_name, v.scope, v.catalogue_id, s.category, "              \
-    "e.service_id, e.department_id "                                                               \
+    "e.service_id, e.department_id, " DETAIL_COLUMNS                                               \
     "FROM ledger_entries e JOIN departments d ON d.id = e.department_id "                          \
     "JOIN services s ON s.id = e.service_id "                                                      \
-    "JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version "
+    "JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version "                       \
+    "JOIN users ru ON ru.id = v.recorded_by "
+
+/* What a version keeps beside (ア)〜(キ): ten columns, read by details_to_json(). */
+#define DETAIL_COLUMNS                                                                             \
+    "v.cloud_provider, v.data_location, v.personal_information, v.approval_ref, v.approved_on, "   \
+    "v.vendor_decided_on, v.conditions, v.recorded_at, ru.login, ru.name "
 
 static const char *state_label(const char *state)
 {
-    if (strcmp(state, "retired") == 0)
-        return "廃止";
-    if (strcmp(state, "expired") == 0)
-        return "期間満了";
-    return "利用中";
+    int s = entry_state_parse(state);
+    return s < 0 ? "" : entry_state_label((enum entry_state)s);
+}
+
+/* The details of DETAIL_COLUMNS from column `c` on: the cloud provider and
+ * data location (別紙 4〜8, 11, 18), personal information, procurement
+ * (5(2) 職務権限規程の決裁, 業者決定), the conditions of section 6 and the
+ * approval that recorded the version (承認者・承認日). */
+static void details_to_json(json_t *o, struct db_rows *rows, int c)
+{
+    json_t *svc = json_object_get(o, "service");
+    json_object_set_new(svc, "cloud_provider", json_string(db_text(rows, c)));
+    json_object_set_new(svc, "data_location", json_string(db_text(rows, c + 1)));
+    json_object_set_new(o, "personal_information",
+                        db_is_null(rows, c + 2) ? json_null() : json_boolean(db_int(rows, c + 2)));
+    json_object_set_new(o, "procurement",
+                        json_pack("{s:s, s:s, s:s}", "approval_ref", db_text(rows, c + 3),
+                                  "approved_on", db_text(rows, c + 4), "vendor_decided_on",
+                                  db_text(rows, c + 5)));
+    json_t *conds = json_loads(db_text(rows, c + 6), 0, NULL);
+    json_object_set_new(o, "conditions", json_is_array(conds) ? conds : json_array());
+    if (conds && !json_is_array(conds))
+        json_decref(conds);
+    json_object_set_new(o, "approval",
+                        json_pack("{s:s, s:s, s:s}", "at", db_text(rows, c + 7), "by",
+                                  db_text(rows, c + 8), "by_name", db_text(rows, c + 9)));
 }
 
 /* The fields (ア)〜(キ) from columns starting at `c` (service_name). */
@@ -805,6 +864,7 @@ static json_t *entry_from_row(struct db_rows *rows)
     json_object_set_new(o, "created_at", json_string(db_text(rows, 5)));
     json_object_set_new(o, "updated_at", json_string(db_text(rows, 6)));
     json_object_set_new(o, "service_id", json_integer(db_int(rows, 22)));
+    details_to_json(o, rows, 24);
     return o;
 }
 
@@ -823,6 +883,10 @@ static char *like_pattern(const char *q)
     return sbuf_detach(&sb);
 }
 
+/* An entry still in use on ?1 (listed without --all): neither retired nor
+ * expired; one not yet begun, or retiring, is listed. */
+#define IN_USE_SQL "(x.retired_on IS NULL OR x.retired_on > ?1) AND x.period_to >= ?1"
+
 /* The number of entries a bigram phrase (args[1]) matches, in use unless
  * `all`, without visiting every match: all matches minus the inactive ones
  * among them, counting from whichever side is smaller. */
@@ -838,21 +902,21 @@ static enum xcode count_matches(struct db *db, const struct db_val *args, bool a
         return XOK;
     }
     if (db_one_int(db,
-                   "SELECT (SELECT count(*) FROM ledger_search WHERE retired = 1) + "
+                   "SELECT (SELECT count(*) FROM ledger_search WHERE retired_on <= ?1) + "
                    "(SELECT count(*) FROM ledger_search WHERE period_to < ?1)",
                    &args[0], 1, &inactive, NULL, e))
         return e->code;
     if (matches <= inactive)
         return db_one_int(db,
                           "SELECT count(*) FROM ledger_fts f JOIN ledger_search x ON "
-                          "x.entry_id = f.rowid WHERE ledger_fts MATCH ?2 AND x.retired = 0 AND "
-                          "x.period_to >= ?1",
+                          "x.entry_id = f.rowid WHERE ledger_fts MATCH ?2 AND " IN_USE_SQL,
                           args, 2, total, NULL, e);
-    if (db_one_int(db,
-                   "SELECT count(*) FROM (SELECT entry_id FROM ledger_search WHERE retired = 1 "
-                   "UNION SELECT entry_id FROM ledger_search WHERE period_to < ?1) i "
-                   "WHERE i.entry_id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2)",
-                   args, 2, &gone, NULL, e))
+    if (db_one_int(
+            db,
+            "SELECT count(*) FROM (SELECT entry_id FROM ledger_search WHERE retired_on <= ?1 "
+            "UNION SELECT entry_id FROM ledger_search WHERE period_to < ?1) i "
+            "WHERE i.entry_id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2)",
+            args, 2, &gone, NULL, e))
         return e->code;
     *total = matches - gone;
     return XOK;
@@ -867,12 +931,10 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
 {
     /* The filter is one WHERE clause with every parameter always bound, so
      * the statement text is fixed per sort order and cached. */
-#define SEARCH_STATE_SQL                                                                           \
-    "CASE WHEN x.retired = 1 THEN 'retired' WHEN x.period_to < ?1 THEN 'expired' ELSE 'active' "   \
-    "END"
+#define SEARCH_STATE_SQL STATE_CASE("x.retired_on", "x.period_from", "x.period_to")
 #define FILTER_WHERE                                                                               \
     "(?3 IS NULL OR " SEARCH_STATE_SQL " = ?3) "                                                   \
-    "AND (?4 = 1 OR ?3 IS NOT NULL OR (x.retired = 0 AND x.period_to >= ?1)) "                     \
+    "AND (?4 = 1 OR ?3 IS NOT NULL OR (" IN_USE_SQL ")) "                                          \
     "AND (?5 = 0 OR x.department_id = ?5) AND (?6 IS NULL OR x.confidentiality = ?6) "
 /* Two ways to match the text: a LIKE scan (no query, or one character),
  * or the bigram index (two or more characters). */
@@ -906,11 +968,12 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
         "e.updated_at, v.request_id, v.service_name, v.service_function, v.provider, v.purpose, "
         "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "
         "v.applicant_department, v.applicant_name, v.scope, v.catalogue_id, s.category, "
-        "e.service_id, e.department_id "
+        "e.service_id, e.department_id, " DETAIL_COLUMNS
         "FROM ledger_fts f JOIN ledger_search x ON x.entry_id = f.rowid "
         "JOIN ledger_entries e ON e.id = f.rowid JOIN departments d ON d.id = e.department_id "
         "JOIN services s ON s.id = e.service_id "
         "JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version "
+        "JOIN users ru ON ru.id = v.recorded_by "
         "WHERE ledger_fts MATCH ?2 AND " FILTER_WHERE "ORDER BY f.rowid LIMIT ?7 OFFSET ?8";
     static const char scan_count[] = "SELECT count(*) FROM ledger_search x " LIKE_WHERE;
     static const char fts_count[] =
@@ -1027,11 +1090,11 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
         return xerr_set(e, X_NOTFOUND, "台帳番号 %lld の登録はありません", id);
     if (with_versions) {
         if (db_query(db, &rows,
-                     "SELECT v.version, v.request_id, v.kind, v.recorded_at, u.login, "
+                     "SELECT v.version, v.request_id, v.kind, v.recorded_at, ru.login, "
                      "v.catalogue_id, v.service_name, v.service_function, v.provider, v.purpose, "
                      "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "
-                     "v.applicant_department, v.applicant_name, v.scope "
-                     "FROM ledger_versions v JOIN users u ON u.id = v.recorded_by "
+                     "v.applicant_department, v.applicant_name, v.scope, " DETAIL_COLUMNS
+                     "FROM ledger_versions v JOIN users ru ON ru.id = v.recorded_by "
                      "WHERE v.entry_id = ?1 ORDER BY v.version",
                      DB_ARGS(DI(id)), e)) {
             json_decref(entry);
@@ -1044,6 +1107,7 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
                 "request_id", (json_int_t)db_int(rows, 1), "kind", db_text(rows, 2), "recorded_at",
                 db_text(rows, 3), "recorded_by", db_text(rows, 4), "catalogue", db_text(rows, 5));
             fields_to_json(v, rows, 6);
+            details_to_json(v, rows, 18);
             json_array_append_new(versions, v);
         }
         db_done(rows);
@@ -1060,13 +1124,13 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
 
 enum xcode store_overview(struct db *db, const char *today, json_t **out, struct xerr *e)
 {
-#define STATE_OF                                                                                   \
-    "CASE WHEN x.retired = 1 THEN 'retired' WHEN x.period_to < ?1 THEN 'expired' "                 \
-    "ELSE 'active' END"
+#define STATE_OF STATE_CASE("x.retired_on", "x.period_from", "x.period_to")
+#define STATE_COUNTS(...)                                                                          \
+    json_pack("{s:i, s:i, s:i, s:i, s:i}", "upcoming", 0, "active", 0, "retiring", 0, "expired",   \
+              0, "retired", 0)
     struct db_rows *rows;
-    json_t *o =
-        json_pack("{s:{s:i, s:i, s:i}, s:[], s:[], s:{}}", "entries", "active", 0, "expired", 0,
-                  "retired", 0, "by_department", "by_confidentiality", "requests");
+    json_t *o = json_pack("{s:o, s:[], s:[], s:{}}", "entries", STATE_COUNTS(), "by_department",
+                          "by_confidentiality", "requests");
     int rc;
     if (db_query(db, &rows,
                  "SELECT d.name, " STATE_OF ", count(*) FROM ledger_search x JOIN departments d "
@@ -1078,8 +1142,8 @@ enum xcode store_overview(struct db *db, const char *today, json_t **out, struct
         const char *dept = db_text(rows, 0), *state = db_text(rows, 1);
         long long n = db_int(rows, 2);
         if (!last || strcmp(json_string_value(json_object_get(last, "department")), dept) != 0) {
-            last = json_pack("{s:s, s:i, s:i, s:i}", "department", dept, "active", 0, "expired", 0,
-                             "retired", 0);
+            last = STATE_COUNTS();
+            json_object_set_new(last, "department", json_string(dept));
             json_array_append_new(depts, last);
         }
         json_object_set_new(last, state, json_integer(n));
@@ -1091,8 +1155,8 @@ enum xcode store_overview(struct db *db, const char *today, json_t **out, struct
     if (rc < 0)
         goto fail;
     if (db_query(db, &rows,
-                 "SELECT x.confidentiality, count(*) FROM ledger_search x WHERE x.retired = 0 "
-                 "AND x.period_to >= ?1 GROUP BY 1 ORDER BY 1 DESC",
+                 "SELECT x.confidentiality, count(*) FROM ledger_search x WHERE " IN_USE_SQL
+                 " GROUP BY 1 ORDER BY 1 DESC",
                  DB_ARGS(DS(today)), e))
         goto fail;
     while ((rc = db_next(rows, e)) == 1)
@@ -1116,6 +1180,7 @@ fail:
     json_decref(o);
     return e->code;
 #undef STATE_OF
+#undef STATE_COUNTS
 }
 
 /* --- API tokens ----------------------------------------------------- */

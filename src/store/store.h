@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 5
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -105,6 +105,7 @@ struct request_row {
     char *kind, *state, *department, *catalogue_id, *document, *evaluation;
     char *change_to, *retire_on, *created_at, *updated_at, *decided_at;
     char *created_by_login, *created_by_name;
+    char *rebased_from; /* catalogue the answers were first given under, where moved; else NULL */
     bool approvable;
 };
 
@@ -112,7 +113,7 @@ void request_row_release(struct request_row *r);
 enum xcode store_request_insert(struct db *db, const struct request_row *r, long long *id,
                                 struct xerr *e);
 /* Writes state, document, evaluation, approvable, catalogue_id, service_id,
- * submitted_by, decided_by, updated_at, decided_at. */
+ * submitted_by, decided_by, updated_at, decided_at, rebased_from. */
 enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e);
 enum xcode store_request_get(struct db *db, long long id, struct request_row *out, struct xerr *e);
 /* Summaries {"id", "kind", "state", "department", "service", "approvable",
@@ -123,7 +124,7 @@ enum xcode store_request_list(struct db *db, const char *state, long long depart
  * than `except`; *found false where there is none. */
 enum xcode store_request_latest_approved(struct db *db, long long service_id, long long except,
                                          struct request_row *out, bool *found, struct xerr *e);
-/* Is another request for this ledger entry open (draft .. submitted)? */
+/* Is another request for this ledger entry open (draft .. submitted, returned)? */
 enum xcode store_request_open_for_entry(struct db *db, long long entry_id, long long *open_id,
                                         struct xerr *e);
 
@@ -139,11 +140,16 @@ enum xcode store_events(struct db *db, long long request_id, json_t **out, struc
 
 /* --- ledger --------------------------------------------------------- */
 
-/* The fields (ア)〜(キ) of one version, as the approved document had them. */
+/* The fields (ア)〜(キ) of one version, as the approved document had them,
+ * and what the approver decided on besides. */
 struct ledger_fields {
     const char *service_name, *service_function, *provider, *purpose;
     const char *level[3];
     const char *period_from, *period_to, *applicant_department, *applicant_name, *scope;
+    const char *cloud_provider, *data_location;                 /* NULL: none given */
+    int personal_information;                                   /* -1 not said, 0, 1 */
+    const char *approval_ref, *approved_on, *vendor_decided_on; /* procurement, 5(2) */
+    const char *conditions;                                     /* JSON array text (6 その他) */
 };
 
 enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
@@ -175,7 +181,10 @@ enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t
  * gets each entry (a new reference it releases) until it returns false. */
 enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
                              bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
-/* The entry with "versions": [...] oldest first. X_NOTFOUND where none. */
+/* The entry with "versions": [...] oldest first. X_NOTFOUND where none.
+ * Entries and versions carry, beside (ア)〜(キ), "service.cloud_provider",
+ * "service.data_location", "personal_information", "procurement",
+ * "conditions" and "approval" {"at", "by", "by_name"}. */
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
                             json_t **out, struct xerr *e);
 

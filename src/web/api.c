@@ -240,7 +240,17 @@ static void route_requests(struct request *r, const struct route *rt)
             enum xcode rc = wf_request_show(r->db, u, id, &out, &e);
             answer(r, rc, &e, 200, out);
         } else if (method(r, "PUT")) {
-            if (wf_request_update(r->db, u, id, r->body, r->nBody, &e))
+            /* ?catalogue=current moves the request to the catalogue in
+             * force (with an empty body: as it stands). */
+            const char *cat = form_get(&r->query, "catalogue");
+            if (cat && strcmp(cat, "current") != 0) {
+                reply_error_code(r, X_INVALID, "catalogue に指定できるのは current だけです");
+                return;
+            }
+            enum xcode rc =
+                cat ? wf_request_move(r->db, u, id, r->nBody ? r->body : NULL, r->nBody, &e)
+                    : wf_request_update(r->db, u, id, r->body, r->nBody, &e);
+            if (rc)
                 reply_error(r, &e);
             else if (wf_request_show(r->db, u, id, &out, &e) == XOK)
                 reply_json(r, 200, out);
@@ -348,13 +358,22 @@ static void route_ledger(struct request *r, const struct route *rt)
         answer(r, rc, &e, 200, out);
         return;
     }
-    bool extend = is(rt, 2, "extend"), retire = is(rt, 2, "retire");
-    if (rt->n != 3 || (!extend && !retire)) {
+    bool extend = is(rt, 2, "extend"), retire = is(rt, 2, "retire"), change = is(rt, 2, "change");
+    if (rt->n != 3 || (!extend && !retire && !change)) {
         reply_error_code(r, X_NOTFOUND, "未知の操作です");
         return;
     }
     if (!method(r, "POST")) {
         reply_error_code(r, X_INVALID, "操作は POST で行います");
+        return;
+    }
+    long long req;
+    if (change) {
+        /* The body is a request document over the entry's current one. */
+        if (wf_ledger_change(r->db, u, id, r->body ? r->body : "", r->nBody, &req, &e))
+            reply_error(r, &e);
+        else
+            reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)req));
         return;
     }
     static const char *const ext_keys[] = {"to", "comment", NULL};
@@ -369,7 +388,6 @@ static void route_ledger(struct request *r, const struct route *rt)
         json_decref(body);
         return;
     }
-    long long req;
     enum xcode rc = extend ? wf_ledger_extend(r->db, u, id, date, comment, &req, &e)
                            : wf_ledger_retire(r->db, u, id, date, comment, &req, &e);
     json_decref(body);

@@ -63,6 +63,20 @@ enum xcode access_decide(const struct user *actor, enum req_action action, long 
     return XOK;
 }
 
+enum xcode access_conclude(const struct user *actor, long long created_by, struct xerr *e)
+{
+    if (!actor)
+        return xerr_set(e, X_INVALID, "--as で操作する利用者を指定してください");
+    if (!has_role(actor, ROLE_APPROVER))
+        return xerr_set(e, X_FORBIDDEN,
+                        "事前協議を協議済みにできるのは利用申請の許可権限者（情報システム管理者, "
+                        "approver）です（本基準5(2)①）");
+    if (actor->id == created_by)
+        return xerr_set(e, X_FORBIDDEN,
+                        "自分が作成した申請の事前協議は協議済みにできません（職務の分離）");
+    return XOK;
+}
+
 enum xcode access_overview(const struct user *actor, struct xerr *e)
 {
     if (!actor || has_role(actor, ROLE_CISO) || has_role(actor, ROLE_AUDITOR) ||

@@ -24,6 +24,8 @@ enum xcode access_applicant(const struct user *actor, long long department_id, s
  * history, also before a return). */
 enum xcode access_decide(const struct user *actor, enum req_action action, long long created_by,
                          bool submitted_by_actor, struct xerr *e);
+/* An approver concludes the 事前協議 (5(2)①), not on a request they created. */
+enum xcode access_conclude(const struct user *actor, long long created_by, struct xerr *e);
 /* The city-wide overview: ciso, auditor and approver. */
 enum xcode access_overview(const struct user *actor, struct xerr *e);
 enum xcode access_audit(const struct user *actor, struct xerr *e);

@@ -77,6 +77,22 @@ enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id,
     if (db_begin_read(db, e))
         return e->code;
     enum xcode rc = store_ledger_get(db, id, today, true, out, e);
+    /* Each version with the 事前協議 of the request that made it. */
+    size_t i;
+    json_t *v;
+    json_array_foreach(rc ? NULL : json_object_get(*out, "versions"), i, v)
+    {
+        json_t *history;
+        long long req = (long long)json_integer_value(json_object_get(v, "request_id"));
+        if ((rc = store_events(db, req, &history, e)))
+            break;
+        json_object_set_new(v, "consultation", wf_consultation(history));
+        json_decref(history);
+    }
+    if (rc && rc != X_NOTFOUND) {
+        json_decref(*out);
+        *out = NULL;
+    }
     db_rollback(db);
     return rc;
 }
@@ -123,22 +139,52 @@ enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days,
     return XOK;
 }
 
+/* Merge `patch` (a request document, possibly partial) into `base`: its
+ * top-level keys replace the base's, and the keys of an object-valued
+ * member (service, classification, period, procurement, requirements,
+ * risks) replace those of the base's member one by one. */
+static void merge_document(json_t *base, json_t *patch)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(patch, key, v)
+    {
+        json_t *old = json_object_get(base, key);
+        if (json_is_object(v) && json_is_object(old))
+            json_object_update(old, v);
+        else
+            json_object_set(base, key, v);
+    }
+}
+
+/* How a request for an entry is opened: extend (period.to), retire (on a
+ * date) or change (a whole or partial document). */
+struct entry_request {
+    const char *kind; /* "change" or "retire" */
+    const char *date; /* extend: new end; retire: the day it ends; else NULL */
+    json_t *patch;    /* change: the document sent, else NULL */
+    const char *comment;
+};
+
 /* Open a change or retirement request for `entry`, starting from the
- * document of the request behind its current version. */
+ * document of the request behind its current version. Where that was
+ * approved under an older catalogue, the document is moved to the one in
+ * force: answers to unchanged items carry over, new or changed items start
+ * unanswered, and the evaluation lists them (catalogue-revised). */
 static enum xcode open_entry_request(struct db *db, const struct user *actor, long long entry,
-                                     const char *kind, const char *date, const char *comment,
-                                     long long *id, struct xerr *e)
+                                     const struct entry_request *er, long long *id, struct xerr *e)
 {
     struct xdate dt;
+    const char *kind = er->kind, *date = er->date;
     if (access_applicant(actor, 0, e))
         return e->code;
-    if (!date || !date_parse(date, &dt))
+    if (!er->patch && (!date || !date_parse(date, &dt)))
         return xerr_set(e, X_INVALID, "日付 \"%s\" は存在する日付（YYYY-MM-DD）ではありません",
                         date ? date : "");
     struct catalogue cat;
     if (wf_catalogue_current(db, &cat, e))
         return e->code;
-    json_t *cur = NULL, *doc = NULL;
+    json_t *cur = NULL, *doc = NULL, *moved = NULL;
     struct request_row src;
     memset(&src, 0, sizeof src);
     char *docText = NULL, *evText = NULL;
@@ -157,8 +203,10 @@ static enum xcode open_entry_request(struct db *db, const struct user *actor, lo
                          DB_ARGS(DI(entry)), &dept, NULL, e)) ||
         (rc = access_applicant(actor, dept, e)))
         goto fail;
-    if (json_is_string(json_object_get(cur, "retired_on"))) {
-        rc = xerr_set(e, X_STATE, "台帳番号 %lld は廃止済みです", entry);
+    const char *retired_on = json_string_value(json_object_get(cur, "retired_on"));
+    if (retired_on) {
+        rc = xerr_set(e, X_STATE, "台帳番号 %lld は%s（%s）です", entry,
+                      strcmp(retired_on, today) <= 0 ? "廃止済み" : "廃止予定", retired_on);
         goto fail;
     }
     if ((rc = store_request_open_for_entry(db, entry, &open, e)))
@@ -169,7 +217,7 @@ static enum xcode open_entry_request(struct db *db, const struct user *actor, lo
     }
     const char *from = json_string_value(json_object_get(json_object_get(cur, "period"), "from"));
     const char *to = json_string_value(json_object_get(json_object_get(cur, "period"), "to"));
-    if (strcmp(kind, "change") == 0 && strcmp(date, to) <= 0) {
+    if (!er->patch && strcmp(kind, "change") == 0 && strcmp(date, to) <= 0) {
         rc = xerr_set(e, X_INVALID, "延長後の終了日 %s は現在の終了日 %s より後にしてください",
                       date, to);
         goto fail;
@@ -178,53 +226,88 @@ static enum xcode open_entry_request(struct db *db, const struct user *actor, lo
         rc = xerr_set(e, X_INVALID, "廃止日 %s は利用開始日 %s 以降にしてください", date, from);
         goto fail;
     }
-    if ((rc = store_request_get(
-             db, (long long)json_integer_value(json_object_get(cur, "request_id")), &src, e)))
+    if ((rc = wf_entry_document(db, entry, &src, e)))
         goto fail;
     doc = json_loads(src.document, 0, NULL);
     if (!doc) {
         rc = xerr_set(e, X_INTERNAL, "申請 #%lld の申請書が読めません", src.id);
         goto fail;
     }
+    /* Judged by the standard in force: move the document to it. */
+    const char *rebased_from = NULL;
+    if (strcmp(src.catalogue_id, cat.id) != 0) {
+        if ((rc = wf_rebase(db, doc, src.catalogue_id, &cat, &moved, e)))
+            goto fail;
+        json_decref(doc);
+        doc = moved;
+        moved = NULL;
+        rebased_from = src.rebased_from ? src.rebased_from : src.catalogue_id;
+    }
+    json_t *svc = json_deep_copy(json_object_get(doc, "service"));
+    if (er->patch)
+        merge_document(doc, er->patch);
     json_object_set_new(
         doc, "applicant",
         json_pack("{s:s, s:s}", "department", actor->department, "name", actor->name));
-    if (strcmp(kind, "change") == 0)
+    if (er->patch) {
+        /* A change keeps the service of its entry. */
+        json_t *ns = json_object_get(doc, "service");
+        bool same = json_equal(json_object_get(svc, "name"), json_object_get(ns, "name")) &&
+                    json_equal(json_object_get(svc, "provider"), json_object_get(ns, "provider"));
+        if (!same) {
+            json_decref(svc);
+            rc = xerr_set(e, X_INVALID,
+                          "変更の申請では外部サービスの名称と提供者は変えられません（新規に申請し"
+                          "てください）");
+            goto fail;
+        }
+    } else if (strcmp(kind, "change") == 0) {
         json_object_set_new(json_object_get(doc, "period"), "to", json_string(date));
-    /* Evaluate against the catalogue in force: an extension is judged by
-     * today's standard. */
-    struct document d;
-    struct evaluation ev;
-    if ((rc = document_parse(doc, &cat, &d, e))) {
-        char why[sizeof e->msg];
-        snprintf(why, sizeof why, "%s", e->msg);
-        rc = xerr_set(e, X_STATE, "現在のカタログ（%s）では台帳番号 %lld の申請書を読めません: %s",
-                      cat.id, entry, why);
-        goto fail;
     }
-    rc = evaluate_request(req_kind_parse(kind), &d, &cat, &ev, e);
+    json_decref(svc);
+    docText = json_dumps(doc, JSON_COMPACT);
+    /* The merged document must be a valid one of the catalogue in force. */
+    struct document d;
+    if ((rc = document_parse_text(docText, strlen(docText), &cat, &d, e)))
+        goto fail;
+    struct xdate day;
+    if (!text_is_blank(d.period_from) && !date_parse(d.period_from, &day))
+        rc = xerr_set(e, X_INVALID, "申請書: period.from \"%s\" は存在する日付ではありません",
+                      d.period_from);
+    else if (!text_is_blank(d.period_to) && !date_parse(d.period_to, &day))
+        rc = xerr_set(e, X_INVALID, "申請書: period.to \"%s\" は存在する日付ではありません",
+                      d.period_to);
+    const char *new_to = d.period_to && strcmp(d.period_to, to) != 0 ? d.period_to : NULL;
+    char change_to[11] = "";
+    if (new_to)
+        snprintf(change_to, sizeof change_to, "%s", new_to);
     document_release(&d);
     if (rc)
         goto fail;
-    json_t *evj = evaluation_to_json(&ev);
-    docText = json_dumps(doc, JSON_COMPACT);
+    struct stored_eval se;
+    if ((rc = wf_evaluate_stored(db, kind, cat.id, rebased_from, entry, docText, NULL, &se, e)))
+        goto fail;
+    json_t *evj = evaluation_to_json(&se.ev);
     evText = json_dumps(evj, JSON_COMPACT);
     json_decref(evj);
+    bool approvable = se.ev.approvable;
+    stored_eval_release(&se);
     struct request_row r = {.kind = (char *)kind,
                             .state = "draft",
                             .department_id = dept,
                             .service_id = src.service_id,
                             .entry_id = entry,
                             .catalogue_id = (char *)cat.id,
+                            .rebased_from = (char *)rebased_from,
                             .document = docText,
                             .evaluation = evText,
-                            .approvable = ev.approvable,
-                            .change_to = strcmp(kind, "change") == 0 ? (char *)date : NULL,
+                            .approvable = approvable,
+                            .change_to =
+                                strcmp(kind, "change") == 0 && change_to[0] ? change_to : NULL,
                             .retire_on = strcmp(kind, "retire") == 0 ? (char *)date : NULL,
                             .created_by = actor->id,
                             .created_at = now};
-    evaluation_release(&ev);
-    if ((rc = wf_insert_request(db, actor, &r, comment, e)))
+    if ((rc = wf_insert_request(db, actor, &r, er->comment, e)))
         goto fail;
     *id = r.id;
     rc = db_commit(db, e);
@@ -244,13 +327,37 @@ out:
 enum xcode wf_ledger_extend(struct db *db, const struct user *actor, long long entry,
                             const char *to, const char *comment, long long *id, struct xerr *e)
 {
-    return open_entry_request(db, actor, entry, "change", to, comment, id, e);
+    struct entry_request er = {"change", to, NULL, comment};
+    return open_entry_request(db, actor, entry, &er, id, e);
 }
 
 enum xcode wf_ledger_retire(struct db *db, const struct user *actor, long long entry,
                             const char *on, const char *comment, long long *id, struct xerr *e)
 {
-    return open_entry_request(db, actor, entry, "retire", on, comment, id, e);
+    struct entry_request er = {"retire", on, NULL, comment};
+    return open_entry_request(db, actor, entry, &er, id, e);
+}
+
+enum xcode wf_ledger_change(struct db *db, const struct user *actor, long long entry,
+                            const char *text, size_t n, long long *id, struct xerr *e)
+{
+    if (n > DOCUMENT_MAX_BYTES)
+        return xerr_set(e, X_TOOLARGE, "申請書が大きすぎます（%u バイトまで）", DOCUMENT_MAX_BYTES);
+    if (!utf8_valid(text, n))
+        return xerr_set(e, X_INVALID, "申請書に UTF-8 として正しくない文字が含まれています");
+    json_error_t je;
+    json_t *patch = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
+    if (!patch)
+        return xerr_set(e, X_INVALID, "申請書の JSON を読めません（%d 行 %d 列: %s）", je.line,
+                        je.column, je.text);
+    if (!json_is_object(patch)) {
+        json_decref(patch);
+        return xerr_set(e, X_INVALID, "申請書は JSON のオブジェクトにしてください");
+    }
+    struct entry_request er = {"change", NULL, patch, NULL};
+    enum xcode rc = open_entry_request(db, actor, entry, &er, id, e);
+    json_decref(patch);
+    return rc;
 }
 
 enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, struct xerr *e)

@@ -8,7 +8,9 @@
 
 #include "../core/date.h"
 #include "../core/document.h"
+#include "../core/changes.h"
 #include "../core/evaluate.h"
+#include "../core/revision.h"
 #include "../core/text.h"
 #include "access.h"
 #include "internal.h"
@@ -29,19 +31,14 @@ void wf_fault_point(const char *name)
 #endif
 }
 
-/* Parse and evaluate a document against a catalogue; on success *doc and
- * *ev hold results the caller releases. */
-static enum xcode parse_and_evaluate(const char *text, size_t n, const struct catalogue *cat,
-                                     int kind, struct document *doc, struct evaluation *ev,
-                                     struct xerr *e)
+/* Evaluate a new request's document as of today. */
+static enum xcode evaluate_new(const struct document *doc, const struct catalogue *cat,
+                               struct evaluation *ev, struct xerr *e)
 {
-    if (document_parse_text(text, n, cat, doc, e))
-        return e->code;
-    if (evaluate_request(kind, doc, cat, ev, e)) {
-        document_release(doc);
-        return e->code;
-    }
-    return XOK;
+    char today[11];
+    date_format(date_today(), today);
+    struct eval_context ctx = {.kind = KIND_NEW, .today = today};
+    return evaluate_in(doc, cat, &ctx, ev, e);
 }
 
 /* A stored request's dates must be real days: a draft may be incomplete,
@@ -264,7 +261,7 @@ enum xcode wf_request_new(struct db *db, const struct user *actor, const char *t
         }
     }
     document_release(&doc);
-    if ((rc = document_parse(json, &cat, &doc, e)) || (rc = evaluate(&doc, &cat, &ev, e)))
+    if ((rc = document_parse(json, &cat, &doc, e)) || (rc = evaluate_new(&doc, &cat, &ev, e)))
         goto done;
     json_t *evj = evaluation_to_json(&ev);
     docText = json_dumps(json, JSON_COMPACT);
@@ -301,40 +298,98 @@ done:
     return rc;
 }
 
-enum xcode wf_request_update(struct db *db, const struct user *actor, long long id,
-                             const char *text, size_t n, struct xerr *e)
+/* Store a request's new document and its evaluation: the document is
+ * json (the applicant already set), evaluated as stored requests are. */
+static enum xcode store_document(struct db *db, struct request_row *r, json_t *json, struct xerr *e)
+{
+    char *docText = json_dumps(json, JSON_COMPACT);
+    if (!docText)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    struct stored_eval se;
+    enum xcode rc = wf_evaluate_stored(db, r->kind, r->catalogue_id, r->rebased_from, r->entry_id,
+                                       docText, NULL, &se, e);
+    if (rc) {
+        free(docText);
+        return rc;
+    }
+    json_t *evj = evaluation_to_json(&se.ev);
+    char *evText = json_dumps(evj, JSON_COMPACT);
+    json_decref(evj);
+    if (req_kind_parse(r->kind) == KIND_NEW)
+        rc = resolve_service(db, &se.doc, &r->service_id, e);
+    r->approvable = se.ev.approvable;
+    stored_eval_release(&se);
+    free(r->document);
+    free(r->evaluation);
+    r->document = docText;
+    r->evaluation = evText;
+    if (!rc && !evText)
+        rc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    return rc;
+}
+
+/* Replace the document of an editable request and/or move it to the
+ * catalogue in force; see wf_request_update and wf_request_move. */
+static enum xcode update_request(struct db *db, const struct user *actor, long long id,
+                                 const char *text, size_t n, bool to_current, struct xerr *e)
 {
     struct request_row r, before;
-    struct catalogue cat;
+    struct catalogue cur, kept;
     struct document doc;
-    struct evaluation ev;
+    bool have_cur = false, have_kept = false, have_doc = false;
     enum xcode rc;
-    memset(&doc, 0, sizeof doc);
+    json_t *json = NULL;
     memset(&r, 0, sizeof r);
     memset(&before, 0, sizeof before);
     if (access_applicant(actor, 0, e))
         return e->code;
-    if (wf_catalogue_current(db, &cat, e))
-        return e->code;
-    json_t *json = NULL;
-    char *docText = NULL, *evText = NULL;
-    if ((rc = document_parse_text(text, n, &cat, &doc, e)) || (rc = check_stored_dates(&doc, e)))
-        goto out;
     if ((rc = db_begin_write(db, e)))
-        goto out;
+        return rc;
     if ((rc = store_request_get(db, id, &r, e)) || (rc = store_request_get(db, id, &before, e)) ||
         (rc = access_applicant(actor, r.department_id, e)))
         goto fail;
-    if (!req_editable((enum req_state)req_state_parse(r.state))) {
-        rc = xerr_set(e, X_STATE,
-                      "申請 #%lld は%sのため変更できません（変更できるのは下書きと差戻し）", id,
-                      req_state_label((enum req_state)req_state_parse(r.state)));
+    enum req_state st = (enum req_state)req_state_parse(r.state);
+    if (!req_editable(st)) {
+        rc = xerr_set(
+            e, X_STATE,
+            "申請 #%lld は%sのため変更できません（変更できるのは下書き・事前協議中・差戻し）", id,
+            req_state_label(st));
+        goto fail;
+    }
+    if ((rc = wf_catalogue_by_id(db, r.catalogue_id, &kept, e)))
+        goto fail;
+    have_kept = true;
+    if (to_current) {
+        if ((rc = wf_catalogue_current(db, &cur, e)))
+            goto fail;
+        have_cur = true;
+    }
+    /* A document sent is read against the catalogue it is for: the one the
+     * request keeps, or the one in force where it is being moved there. */
+    const struct catalogue *target = to_current ? &cur : &kept;
+    if (text) {
+        if ((rc = document_parse_text(text, n, target, &doc, e)))
+            goto fail;
+        have_doc = true;
+        if ((rc = check_stored_dates(&doc, e)))
+            goto fail;
+        json = json_deep_copy(doc.json);
+    } else if (to_current) {
+        /* Moved as it is: keep the answers whose items did not change. */
+        json_t *stored = json_loads(r.document, 0, NULL);
+        rc = stored ? document_rebase(stored, &kept, &cur, &json, e)
+                    : xerr_set(e, X_INTERNAL, "申請 #%lld の申請書が読めません", id);
+        json_decref(stored);
+        if (rc)
+            goto fail;
+    } else {
+        rc = xerr_set(e, X_INVALID, "申請書がありません");
         goto fail;
     }
     if (strcmp(r.kind, "new") != 0) {
         /* A change or retirement keeps the service of its entry. */
         json_t *old = json_loads(r.document, 0, NULL);
-        json_t *os = json_object_get(old, "service"), *ns = json_object_get(doc.json, "service");
+        json_t *os = json_object_get(old, "service"), *ns = json_object_get(json, "service");
         bool same = json_equal(json_object_get(os, "name"), json_object_get(ns, "name")) &&
                     json_equal(json_object_get(os, "provider"), json_object_get(ns, "provider"));
         json_decref(old);
@@ -345,46 +400,37 @@ enum xcode wf_request_update(struct db *db, const struct user *actor, long long 
             goto fail;
         }
     }
-    json = json_deep_copy(doc.json);
+    if (to_current && strcmp(cur.id, r.catalogue_id) != 0) {
+        if (!r.rebased_from)
+            r.rebased_from = strdup(r.catalogue_id);
+        free(r.catalogue_id);
+        r.catalogue_id = strdup(cur.id);
+    }
     set_applicant(json, actor);
-    document_release(&doc);
-    int kind = req_kind_parse(r.kind);
-    if ((rc = document_parse(json, &cat, &doc, e)) ||
-        (rc = evaluate_request(kind, &doc, &cat, &ev, e)))
+    if ((rc = store_document(db, &r, json, e)) || (rc = verify_marks(db, json, r.service_id, e)))
         goto fail;
-    if (kind == KIND_NEW && (rc = resolve_service(db, &doc, &r.service_id, e))) {
-        evaluation_release(&ev);
-        goto fail;
-    }
-    if ((rc = verify_marks(db, json, r.service_id, e))) {
-        evaluation_release(&ev);
-        goto fail;
-    }
-    json_t *evj = evaluation_to_json(&ev);
-    docText = json_dumps(json, JSON_COMPACT);
-    evText = json_dumps(evj, JSON_COMPACT);
-    json_decref(evj);
+    /* verify_marks may have dropped marks: store what it kept. */
+    free(r.document);
+    r.document = json_dumps(json, JSON_COMPACT);
     char now[21];
     store_now(now);
-    free(r.document);
-    free(r.evaluation);
-    free(r.catalogue_id);
     free(r.updated_at);
-    r.document = docText;
-    r.evaluation = evText;
-    r.catalogue_id = strdup(cat.id);
     r.updated_at = strdup(now);
-    r.approvable = ev.approvable;
-    docText = evText = NULL;
-    evaluation_release(&ev);
+    const char *what = to_current ? "rebase" : "update";
+    char note[256] = "";
+    if (to_current)
+        snprintf(note, sizeof note, "カタログ %s から %s へ移行", before.catalogue_id,
+                 r.catalogue_id);
     if ((rc = store_request_update(db, &r, e)) ||
-        (rc = store_event_insert(db, id, now, actor->id, "update", r.state, r.state, NULL, e)))
+        (rc = store_event_insert(db, id, now, actor->id, what, r.state, r.state,
+                                 to_current ? note : NULL, e)))
         goto fail;
     {
         json_t *b = request_snapshot(&before), *a = request_snapshot(&r);
-        char object[32];
+        char object[32], action[32];
         snprintf(object, sizeof object, "request:%lld", id);
-        rc = audit_append(db, actor->login, "request.update", object, b, a, e);
+        snprintf(action, sizeof action, "request.%s", what);
+        rc = audit_append(db, actor->login, action, object, b, a, e);
         json_decref(b);
         json_decref(a);
     }
@@ -395,33 +441,55 @@ enum xcode wf_request_update(struct db *db, const struct user *actor, long long 
 fail:
     db_rollback(db);
 out:
-    free(docText);
-    free(evText);
     json_decref(json);
-    document_release(&doc);
+    if (have_doc)
+        document_release(&doc);
+    if (have_cur)
+        catalogue_release(&cur);
+    if (have_kept)
+        catalogue_release(&kept);
     request_row_release(&r);
     request_row_release(&before);
-    catalogue_release(&cat);
     return rc;
 }
 
-/* Re-evaluate a stored request against the catalogue it keeps. */
-static enum xcode reevaluate(struct db *db, const struct request_row *r, struct evaluation *ev,
-                             struct catalogue *cat, struct document *doc, struct xerr *e)
+enum xcode wf_request_update(struct db *db, const struct user *actor, long long id,
+                             const char *text, size_t n, struct xerr *e)
 {
-    enum xcode rc = wf_catalogue_by_id(db, r->catalogue_id, cat, e);
-    if (rc)
-        return rc;
-    rc = parse_and_evaluate(r->document, strlen(r->document), cat, req_kind_parse(r->kind), doc, ev,
-                            e);
-    if (rc)
-        catalogue_release(cat);
-    return rc;
+    return update_request(db, actor, id, text, n, false, e);
 }
 
-/* Fields (ア)〜(キ) of a document, for a ledger version. */
-static struct ledger_fields fields_of(const struct document *doc)
+enum xcode wf_request_move(struct db *db, const struct user *actor, long long id, const char *text,
+                           size_t n, struct xerr *e)
 {
+    return update_request(db, actor, id, text, n, true, e);
+}
+
+/* The day a request was (last) submitted, YYYY-MM-DD into day[11]; today
+ * where it never was. Date rules judge procurement against it (5(2)). */
+static enum xcode submission_day(struct db *db, long long id, char *day, struct xerr *e)
+{
+    struct db_rows *rows;
+    date_format(date_today(), day);
+    if (db_query(db, &rows,
+                 "SELECT at FROM request_events WHERE request_id = ?1 AND action = 'submit' "
+                 "ORDER BY id DESC LIMIT 1",
+                 DB_ARGS(DI(id)), e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1)
+        snprintf(day, 11, "%.10s", db_text(rows, 0));
+    db_done(rows);
+    return rc < 0 ? e->code : XOK;
+}
+
+/* Fields (ア)〜(キ) of a document, and what the approver decided on
+ * besides, for a ledger version. *conditions is the JSON text of the
+ * document's conditions, for the caller to free. */
+static struct ledger_fields fields_of(const struct document *doc, char **conditions)
+{
+    json_t *conds = json_object_get(doc->json, "conditions");
+    *conditions = json_is_array(conds) ? json_dumps(conds, JSON_COMPACT) : strdup("[]");
     struct ledger_fields f = {doc->service_name,
                               doc->service_function,
                               doc->provider,
@@ -431,7 +499,46 @@ static struct ledger_fields fields_of(const struct document *doc)
                               doc->period_to,
                               doc->applicant_department,
                               doc->applicant_name,
-                              doc->scope};
+                              doc->scope,
+                              doc->cloud_provider,
+                              doc->data_location,
+                              doc->personal_information,
+                              doc->approval_ref,
+                              doc->approved_on,
+                              doc->vendor_decided_on,
+                              *conditions};
+    return f;
+}
+
+/* The fields of an entry's current version (entry JSON of the store), for
+ * a retirement: it ends the use and changes nothing else. */
+static struct ledger_fields fields_of_entry(json_t *en, char **conditions)
+{
+    json_t *svc = json_object_get(en, "service"), *cls = json_object_get(en, "classification");
+    json_t *per = json_object_get(en, "period"), *app = json_object_get(en, "applicant");
+    json_t *pro = json_object_get(en, "procurement");
+    json_t *pi = json_object_get(en, "personal_information");
+    *conditions = json_dumps(json_object_get(en, "conditions"), JSON_COMPACT);
+#define S(o, k) json_string_value(json_object_get(o, k))
+    struct ledger_fields f = {
+        S(svc, "name"),
+        S(svc, "function"),
+        S(svc, "provider"),
+        S(en, "purpose"),
+        {S(cls, "confidentiality"), S(cls, "integrity"), S(cls, "availability")},
+        S(per, "from"),
+        S(per, "to"),
+        S(app, "department"),
+        S(app, "name"),
+        S(en, "scope"),
+        S(svc, "cloud_provider"),
+        S(svc, "data_location"),
+        json_is_boolean(pi) ? json_is_true(pi) : -1,
+        S(pro, "approval_ref"),
+        S(pro, "approved_on"),
+        S(pro, "vendor_decided_on"),
+        *conditions};
+#undef S
     return f;
 }
 
@@ -439,7 +546,8 @@ static struct ledger_fields fields_of(const struct document *doc)
 static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struct request_row *r,
                                   const struct document *doc, const char *now, struct xerr *e)
 {
-    struct ledger_fields f = fields_of(doc);
+    char *conditions = NULL;
+    struct ledger_fields f = fields_of(doc, &conditions);
     long long entry = r->entry_id;
     int version = 1;
     const char *action = "ledger.create";
@@ -447,23 +555,29 @@ static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struc
     char today[11];
     date_format(date_today(), today);
     if (strcmp(r->kind, "new") == 0) {
-        if (store_entry_insert(db, r->department_id, r->service_id, now, &entry, e))
+        if (store_entry_insert(db, r->department_id, r->service_id, now, &entry, e) ||
+            db_exec(db, "UPDATE requests SET entry_id = ?2 WHERE id = ?1",
+                    DB_ARGS(DI(r->id), DI(entry)), e)) {
+            free(conditions);
             return e->code;
+        }
         r->entry_id = entry;
-        if (db_exec(db, "UPDATE requests SET entry_id = ?2 WHERE id = ?1",
-                    DB_ARGS(DI(r->id), DI(entry)), e))
-            return e->code;
     } else {
-        if (store_ledger_get(db, entry, today, false, &before, e))
+        if (store_ledger_get(db, entry, today, false, &before, e)) {
+            free(conditions);
             return e->code;
+        }
         if (json_is_string(json_object_get(before, "retired_on"))) {
             json_decref(before);
-            return xerr_set(e, X_STATE, "台帳番号 %lld は廃止済みです", entry);
+            free(conditions);
+            return xerr_set(e, X_STATE, "台帳番号 %lld は廃止済みまたは廃止予定です", entry);
         }
         version = (int)json_integer_value(json_object_get(before, "version")) + 1;
         action = "ledger.version";
         if (strcmp(r->kind, "retire") == 0) {
             action = "ledger.retire";
+            free(conditions);
+            f = fields_of_entry(before, &conditions);
             if (r->retire_on && f.period_to && strcmp(r->retire_on, f.period_to) < 0)
                 f.period_to = r->retire_on;
         }
@@ -482,6 +596,7 @@ static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struc
     }
     json_decref(before);
     json_decref(after);
+    free(conditions);
     return rc;
 }
 
@@ -512,9 +627,7 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
         comment = NULL;
 
     struct request_row r, before;
-    struct catalogue cat;
-    struct document doc;
-    struct evaluation ev;
+    struct stored_eval se;
     bool evaluated = false;
     memset(&r, 0, sizeof r);
     memset(&before, 0, sizeof before);
@@ -544,6 +657,9 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
         rc = access_decide(actor, action, r.created_by, submitted, e);
         break;
     }
+    case ACT_CONCLUDE:
+        rc = access_conclude(actor, r.created_by, e);
+        break;
     case ACT_COMMENT:
         if (!has_role(actor, ROLE_APPROVER))
             rc = access_applicant(actor, r.department_id, e);
@@ -562,18 +678,37 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
                       req_action_label(action));
         goto fail;
     }
+    if (action == ACT_SUBMIT &&
+        req_submit_needs_consultation((enum req_kind)req_kind_parse(r.kind), from)) {
+        rc = xerr_set(e, X_STATE,
+                      "申請 #%lld は事前協議が済んでいないため申請できません。本基準5(2)①により、"
+                      "許可権限者と事前協議し、協議済みにしてもらってから申請してください",
+                      id);
+        goto fail;
+    }
     char now[21];
     store_now(now);
-    if (action == ACT_APPROVE) {
-        /* 5(2)②: approval only with no blocker, judged now, against the
-         * catalogue the request keeps. */
-        if ((rc = reevaluate(db, &r, &ev, &cat, &doc, e)))
+    if (action == ACT_SUBMIT || action == ACT_APPROVE) {
+        /* Judged again as the request stands: on submission against that
+         * day (5(2): procurement comes first); at approval (5(2)②: no
+         * blocker) against the day it was submitted, with the catalogue
+         * the request keeps. */
+        char day[11];
+        if (action == ACT_APPROVE && (rc = submission_day(db, id, day, e)))
+            goto fail;
+        if ((rc = wf_evaluate_stored(db, r.kind, r.catalogue_id, r.rebased_from, r.entry_id,
+                                     r.document, action == ACT_APPROVE ? day : NULL, &se, e)))
             goto fail;
         evaluated = true;
-        if (!ev.approvable) {
-            rc = refuse_blocked(&ev, id, e);
+        if (action == ACT_APPROVE && !se.ev.approvable) {
+            rc = refuse_blocked(&se.ev, id, e);
             goto fail;
         }
+        json_t *evj = evaluation_to_json(&se.ev);
+        free(r.evaluation);
+        r.evaluation = json_dumps(evj, JSON_COMPACT);
+        json_decref(evj);
+        r.approvable = se.ev.approvable;
     }
     free(r.state);
     r.state = strdup(req_state_name((enum req_state)to));
@@ -604,7 +739,7 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
             goto fail;
     }
     if (action == ACT_APPROVE) {
-        if ((rc = apply_to_ledger(db, actor, &r, &doc, now, e)))
+        if ((rc = apply_to_ledger(db, actor, &r, &se.doc, now, e)))
             goto fail;
         wf_fault_point("approve");
     }
@@ -613,14 +748,92 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
 fail:
     db_rollback(db);
 out:
-    if (evaluated) {
-        evaluation_release(&ev);
-        document_release(&doc);
-        catalogue_release(&cat);
-    }
+    if (evaluated)
+        stored_eval_release(&se);
     request_row_release(&r);
     request_row_release(&before);
     return rc;
+}
+
+/* The 事前協議 of a request (5(2)①) from its history: whether and by whom
+ * it was concluded, and every comment made in it, oldest first. */
+json_t *wf_consultation(json_t *history)
+{
+    json_t *o = json_pack("{s:b, s:n, s:n, s:n, s:[]}", "held", 0, "concluded_at", "concluded_by",
+                          "concluded_by_name", "comments");
+    json_t *comments = json_object_get(o, "comments");
+    size_t i;
+    json_t *ev;
+    bool open = false;
+    json_array_foreach(history, i, ev)
+    {
+        const char *action = json_string_value(json_object_get(ev, "action"));
+        const char *from = json_string_value(json_object_get(ev, "from"));
+        if (strcmp(action, "consult") == 0) {
+            open = true;
+            json_object_set_new(o, "held", json_true());
+        }
+        if (strcmp(action, "conclude") == 0) {
+            open = false;
+            json_object_set(o, "concluded_at", json_object_get(ev, "at"));
+            json_object_set(o, "concluded_by", json_object_get(ev, "actor"));
+            json_object_set(o, "concluded_by_name", json_object_get(ev, "actor_name"));
+        }
+        bool during = open || strcmp(action, "conclude") == 0 ||
+                      (from && (strcmp(from, "consulting") == 0 || strcmp(from, "consulted") == 0));
+        if (during && json_is_string(json_object_get(ev, "comment")))
+            json_array_append(comments, ev);
+    }
+    return o;
+}
+
+/* What the approver decides from besides the request itself: the catalogue
+ * in force (and whether the request keeps an older one) and, for a change
+ * or retirement, the entry's approved document and every field and answer
+ * changed since ("previous", "changes"). */
+static enum xcode add_review_context(struct db *db, const struct request_row *r, json_t *out,
+                                     struct xerr *e)
+{
+    char *cur = NULL, *body = NULL;
+    if (store_catalogue_in_force(db, &cur, &body, e))
+        return e->code;
+    json_object_set_new(out, "catalogue_in_force", json_string(cur));
+    json_object_set_new(out, "catalogue_outdated", json_boolean(strcmp(cur, r->catalogue_id) != 0));
+    json_object_set_new(out, "rebased_from",
+                        r->rebased_from ? json_string(r->rebased_from) : json_null());
+    free(cur);
+    free(body);
+    if (strcmp(r->kind, "new") == 0 || !r->entry_id)
+        return XOK;
+    struct request_row src;
+    if (r->state && strcmp(r->state, "approved") == 0) {
+        /* Decided: compare with the version before the one it made. */
+        long long prev_request = 0;
+        bool found = false;
+        if (db_one_int(db,
+                       "SELECT p.request_id FROM ledger_versions v JOIN ledger_versions p "
+                       "ON p.entry_id = v.entry_id AND p.version = v.version - 1 "
+                       "WHERE v.request_id = ?1",
+                       DB_ARGS(DI(r->id)), &prev_request, &found, e))
+            return e->code;
+        if (!found)
+            return XOK;
+        if (store_request_get(db, prev_request, &src, e))
+            return e->code;
+    } else if (wf_entry_document(db, r->entry_id, &src, e)) {
+        return e->code;
+    }
+    json_t *prev = json_loads(src.document, 0, NULL), *doc = json_loads(r->document, 0, NULL);
+    if (prev && doc) {
+        json_object_set_new(out, "previous",
+                            json_pack("{s:I, s:s, s:O}", "request", (json_int_t)src.id, "catalogue",
+                                      src.catalogue_id, "document", prev));
+        json_object_set_new(out, "changes", document_changes(prev, doc));
+    }
+    json_decref(prev);
+    json_decref(doc);
+    request_row_release(&src);
+    return XOK;
 }
 
 enum xcode wf_request_show(struct db *db, const struct user *actor, long long id, json_t **out,
@@ -634,7 +847,13 @@ enum xcode wf_request_show(struct db *db, const struct user *actor, long long id
     if (!rc && !(rc = access_read_request(actor, r.department_id, e)) &&
         !(rc = store_events(db, id, &history, e))) {
         *out = wf_request_json(&r);
+        json_object_set_new(*out, "consultation", wf_consultation(history));
         json_object_set_new(*out, "history", history);
+        rc = add_review_context(db, &r, *out, e);
+        if (rc) {
+            json_decref(*out);
+            *out = NULL;
+        }
     }
     if (!rc || rc != X_NOTFOUND)
         request_row_release(&r);
@@ -647,11 +866,13 @@ enum xcode wf_request_list(struct db *db, const struct user *actor, const char *
 {
     if (access_list_requests(actor, e))
         return e->code;
+    if (state && strcmp(state, "all") == 0)
+        state = NULL;
     if (state && req_state_parse(state) < 0)
         return xerr_set(
             e, X_INVALID,
-            "状態 \"%s\" は draft, consulting, submitted, approved, rejected, returned, "
-            "withdrawn のいずれかにしてください",
+            "状態 \"%s\" は draft, consulting, consulted, submitted, approved, rejected, "
+            "returned, withdrawn, all のいずれかにしてください",
             state);
     long long dept = 0;
     if (actor && !has_role(actor, ROLE_APPROVER) && !has_role(actor, ROLE_CISO) &&
@@ -668,7 +889,9 @@ enum xcode wf_check(struct db *db, const char *text, size_t n, json_t **out, boo
     struct evaluation ev;
     if (wf_catalogue_current(db, &cat, e))
         return e->code;
-    enum xcode rc = parse_and_evaluate(text, n, &cat, KIND_NEW, &doc, &ev, e);
+    enum xcode rc = document_parse_text(text, n, &cat, &doc, e);
+    if (!rc && (rc = evaluate_new(&doc, &cat, &ev, e)))
+        document_release(&doc);
     if (!rc) {
         *out = evaluation_to_json(&ev);
         *approvable = ev.approvable;

@@ -83,16 +83,30 @@ struct new_result {
  * out come from the latest approved request for the same service. */
 enum xcode wf_request_new(struct db *db, const struct user *actor, const char *text, size_t n,
                           bool carry_over, struct new_result *out, struct xerr *e);
-/* Replace the document of an editable request (manager of its department). */
+/* Replace the document of an editable request (draft, consulting,
+ * returned; manager of its department), read against the catalogue the
+ * request keeps. */
 enum xcode wf_request_update(struct db *db, const struct user *actor, long long id,
                              const char *text, size_t n, struct xerr *e);
-/* Take one step (consult, submit, withdraw, approve, reject, return, comment). */
+/* Move an editable request to the catalogue in force (request update
+ * --catalogue current): with text, that document (written for the catalogue
+ * in force) replaces it; without (NULL), the stored one moves, keeping the
+ * answers to items whose text did not change. */
+enum xcode wf_request_move(struct db *db, const struct user *actor, long long id, const char *text,
+                           size_t n, struct xerr *e);
+/* Take one step (consult, conclude, submit, withdraw, approve, reject,
+ * return, comment). A new request is submitted only once its 事前協議 was
+ * concluded (5(2)①). */
 enum xcode wf_request_step(struct db *db, const struct user *actor, long long id,
                            enum req_action action, const char *comment, struct xerr *e);
-/* {"id", "kind", "state", "document", "evaluation", "history", ...} */
+/* {"id", "kind", "state", "document", "evaluation", "history",
+ * "consultation": {"held", "concluded_at", "concluded_by", "comments"},
+ * "catalogue_in_force", "catalogue_outdated", "rebased_from", and for a
+ * change or retirement "previous" {"request", "catalogue", "document"} and
+ * "changes" (core/changes.h)} */
 enum xcode wf_request_show(struct db *db, const struct user *actor, long long id, json_t **out,
                            struct xerr *e);
-/* {"requests": [...], "total"}; state NULL for all. A manager sees their
+/* {"requests": [...], "total"}; state NULL or "all" for all. A manager sees their
  * department's requests. */
 enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state, json_t **out,
                            struct xerr *e);
@@ -117,6 +131,13 @@ enum xcode wf_ledger_extend(struct db *db, const struct user *actor, long long e
 /* Open a retirement request ending the use on `on`. */
 enum xcode wf_ledger_retire(struct db *db, const struct user *actor, long long entry,
                             const char *on, const char *comment, long long *id, struct xerr *e);
+/* Open a change request (5(2)③ "other change") with a request document,
+ * whole or partial, merged over the entry's current one: top-level keys
+ * replace, members of service, classification, period, procurement,
+ * requirements and risks replace one by one. The service's name and
+ * provider cannot change. *id is the request. */
+enum xcode wf_ledger_change(struct db *db, const struct user *actor, long long entry,
+                            const char *text, size_t n, long long *id, struct xerr *e);
 /* Entries in use whose period ends within `days` days of today. */
 enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days, json_t **out,
                               struct xerr *e);

@@ -1,0 +1,2 @@
+-- placeholder: replaced by the search-fold branch
+SELECT 1;
