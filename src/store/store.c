@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/fold.h"
 #include "../core/states.h"
 #include "../core/text.h"
 #include "../embedded.h"
@@ -57,6 +58,26 @@ enum xcode store_check_version(struct db *db, struct xerr *e)
     return XOK;
 }
 
+/* The searchable text of an entry's version: (ア) name and function, (イ)
+ * provider, (ウ) purpose, separated by U+001F so that no search term
+ * (control characters are refused) spans two fields, and folded (NFKC and
+ * case, core/fold.h) as every query is. Built here, so that no backend needs
+ * its own char() or normalization. NULL with *e set where it cannot be. */
+static char *search_text(const char *name, const char *function, const char *provider,
+                         const char *purpose, struct xerr *e)
+{
+    struct sbuf text;
+    sbuf_init(&text, 0);
+    sbuf_addf(&text, "%s\x1f%s\x1f%s\x1f%s", name ? name : "", function ? function : "",
+              provider ? provider : "", purpose ? purpose : "");
+    char *folded = text.overflow ? NULL : text_fold(text.buf ? text.buf : "");
+    if (!folded)
+        xerr_set(e, X_INTERNAL,
+                 "台帳の検索用テキストを作れません（メモリ不足か、UTF-8 として正しくない文字）");
+    sbuf_release(&text);
+    return folded;
+}
+
 /* Put one entry's searchable text into the bigram index. */
 static enum xcode index_entry(struct db *db, long long entry_id, const char *text, struct xerr *e)
 {
@@ -76,16 +97,35 @@ enum xcode store_reindex_search(struct db *db, struct xerr *e)
 {
     struct db_rows *rows;
     if (db_exec(db, "DELETE FROM ledger_fts", DB_NOARGS, e) ||
-        db_query(db, &rows, "SELECT entry_id, text FROM ledger_search ORDER BY entry_id", DB_NOARGS,
-                 e))
+        db_query(db, &rows,
+                 "SELECT e.id, v.service_name, v.service_function, v.provider, v.purpose "
+                 "FROM ledger_entries e JOIN ledger_versions v ON v.entry_id = e.id AND "
+                 "v.version = e.version ORDER BY e.id",
+                 DB_NOARGS, e))
         return e->code;
     int rc;
     enum xcode xc = XOK;
-    while (!xc && (rc = db_next(rows, e)) == 1)
-        xc = index_entry(db, db_int(rows, 0), db_text(rows, 1), e);
+    while (!xc && (rc = db_next(rows, e)) == 1) {
+        long long id = db_int(rows, 0);
+        char *text =
+            search_text(db_text(rows, 1), db_text(rows, 2), db_text(rows, 3), db_text(rows, 4), e);
+        xc = !text ? e->code
+                   : db_exec(db, "UPDATE ledger_search SET text = ?2 WHERE entry_id = ?1",
+                             DB_ARGS(DI(id), DS(text)), e);
+        if (!xc)
+            xc = index_entry(db, id, text, e);
+        free(text);
+    }
     db_done(rows);
     return xc ? xc : rc < 0 ? e->code : XOK;
 }
+
+/* The last schema version that changed how the search text is made (4:
+ * folded). A database migrated from below it has its search text and
+ * bigram index rebuilt, once, after every migration has run, so that the
+ * rebuild meets the schema this code writes. A later change to search_text
+ * or text_bigrams comes with a migration and raises this to its number. */
+#define SEARCH_TEXT_VERSION 4
 
 enum xcode store_migrate(struct db *db, struct xerr *e)
 {
@@ -102,8 +142,6 @@ enum xcode store_migrate(struct db *db, struct xerr *e)
             return xerr_set(e, X_INTERNAL, "移行スクリプト %s がありません", name);
         if (db_script(db, f->data, e))
             return e->code;
-        if (n == 3 && store_reindex_search(db, e))
-            return e->code;
         char value[16];
         snprintf(value, sizeof value, "%d", n);
         if (db_exec(db,
@@ -112,6 +150,8 @@ enum xcode store_migrate(struct db *db, struct xerr *e)
                     DB_ARGS(DS(value)), e))
             return e->code;
     }
+    if (v < SEARCH_TEXT_VERSION && store_reindex_search(db, e))
+        return e->code;
     return XOK;
 }
 
@@ -738,28 +778,20 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
     if (db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
                 DB_ARGS(DI(entry_id), DI(version), DS(at)), e))
         return e->code;
-    /* The searchable text: (ア) name and function, (イ), (ウ), separated by
-     * U+001F so that no search term (control characters are refused) spans
-     * two fields. Built here, so that no backend needs its own char(). */
-    struct sbuf text;
-    sbuf_init(&text, 0);
-    sbuf_addf(&text, "%s\x1f%s\x1f%s\x1f%s", f->service_name ? f->service_name : "",
-              f->service_function ? f->service_function : "", f->provider ? f->provider : "",
-              f->purpose ? f->purpose : "");
-    enum xcode xc = text.overflow ? xerr_set(e, X_INTERNAL, "メモリが不足しています") : XOK;
+    char *text = search_text(f->service_name, f->service_function, f->provider, f->purpose, e);
+    if (!text)
+        return e->code;
+    enum xcode xc = db_exec(
+        db,
+        "INSERT INTO ledger_search(entry_id, text, period_from, period_to, "
+        "department_id, confidentiality) SELECT ?1, ?2, ?5, ?3, department_id, ?4 "
+        "FROM ledger_entries WHERE id = ?1 ON CONFLICT(entry_id) DO UPDATE SET "
+        "text = excluded.text, period_from = excluded.period_from, "
+        "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
+        DB_ARGS(DI(entry_id), DS(text), DS(f->period_to), DS(f->level[0]), DS(f->period_from)), e);
     if (!xc)
-        xc = db_exec(db,
-                     "INSERT INTO ledger_search(entry_id, text, period_from, period_to, "
-                     "department_id, confidentiality) SELECT ?1, ?2, ?5, ?3, department_id, ?4 "
-                     "FROM ledger_entries WHERE id = ?1 ON CONFLICT(entry_id) DO UPDATE SET "
-                     "text = excluded.text, period_from = excluded.period_from, "
-                     "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
-                     DB_ARGS(DI(entry_id), DS(text.buf), DS(f->period_to), DS(f->level[0]),
-                             DS(f->period_from)),
-                     e);
-    if (!xc)
-        xc = index_entry(db, entry_id, text.buf, e);
-    sbuf_release(&text);
+        xc = index_entry(db, entry_id, text, e);
+    free(text);
     return xc;
 }
 
@@ -979,15 +1011,27 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
     static const char fts_count[] =
         "SELECT count(*) FROM ledger_fts f JOIN ledger_search x ON x.entry_id = f.rowid "
         "WHERE ledger_fts MATCH ?2 AND " FILTER_WHERE;
+    /* The query folded as the stored text is; one character or several is
+     * decided on the folded form (ﾊﾟ is one, ﬀ two). */
+    char *query = NULL;
+    if (q->q && q->q[0] && !(query = text_fold(q->q)))
+        return utf8_valid(q->q, strlen(q->q))
+                   ? xerr_set(e, X_INTERNAL, "メモリが不足しています")
+                   : xerr_set(e, X_INVALID, "検索語に UTF-8 として正しくない文字が含まれています");
+    if (query && !query[0]) { /* only ignorable characters: no query */
+        free(query);
+        query = NULL;
+    }
     struct sbuf phrase;
     sbuf_init(&phrase, 0);
     bool fts = false;
-    if (q->q && q->q[0]) {
+    if (query) {
         sbuf_adds(&phrase, "\"");
-        fts = text_bigrams(q->q, &phrase) > 0;
+        fts = text_bigrams(query, &phrase) > 0;
         sbuf_adds(&phrase, "\"");
         if (phrase.overflow) {
             sbuf_release(&phrase);
+            free(query);
             return xerr_set(e, X_INTERNAL, "メモリが不足しています");
         }
     }
@@ -1001,12 +1045,14 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
             sql = sorts[i][1];
     if (!sql) {
         sbuf_release(&phrase);
+        free(query);
         return xerr_set(e, X_INVALID,
                         "並べ替え \"%s\" は id, name, period_to, updated のいずれかにしてください",
                         q->sort);
     }
-    char *pattern = fts ? sbuf_detach(&phrase) : q->q && q->q[0] ? like_pattern(q->q) : NULL;
+    char *pattern = fts ? sbuf_detach(&phrase) : query ? like_pattern(query) : NULL;
     sbuf_release(&phrase);
+    free(query);
     struct db_val args[] = {DS(q->today),
                             DS(pattern),
                             DS(q->state),

@@ -25,7 +25,8 @@
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
 enum xcode store_migrate(struct db *db, struct xerr *e);
-/* Rebuild the ledger's bigram search index from ledger_search. */
+/* Rebuild the ledger's search text (ledger_search.text, folded) and its
+ * bigram index (ledger_fts) from the current version of every entry. */
 enum xcode store_reindex_search(struct db *db, struct xerr *e);
 /* For every command but init: the schema must be exactly SCHEMA_VERSION. */
 enum xcode store_check_version(struct db *db, struct xerr *e);

@@ -1,13 +1,18 @@
 """Searching the ledger (issue 3: 「チーム」 finds 「Microsoft Teams（チーム会議）」):
 substrings of one character (a scan) and of two or more (the bigram index)
 give the same entries and the same totals, whatever the state filter, and
-follow each entry through extension and retirement."""
+follow each entry through extension and retirement. Text and query are
+both folded (NFKC and case): ＢＯＸ, Box and box find the same entries, ｶﾅ
+finds カナ, full-width digits find ASCII ones; what is shown stays as
+written. A database from schema 3 is re-indexed folded by `extsvc init`."""
+import json
 import os
+import sqlite3
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import approve_new, document, run, setup_db  # noqa: E402
+from harness import SOURCE, approve_new, document, run, setup_db  # noqa: E402
 
 
 def ledger(env, *args, today="2026-05-01"):
@@ -81,6 +86,171 @@ def test_an_extension_is_found_by_its_new_text_only(env):
     env.ok("request", "approve", "--as", "appr", rid)
     assert ledger(env, "--q", "窓口")["total"] == 0
     assert ids(ledger(env, "--q", "電話相談")) == [entry]
+
+
+def folded_entries(env):
+    """Entries written in different widths and cases."""
+    setup_db(env)
+    made = {}
+    for key, name, function, provider, purpose in (
+            ("fullwidth", "ＢＯＸ", "ファイル共有", "Box, Inc.", "２０２６年度の資料共有"),
+            ("ascii", "Box", "ファイル共有", "株式会社ボックス", "2026年度の会議資料"),
+            ("halfwidth", "ｶﾅ入力", "文字入力支援", "（株）周南", "翻訳の下書き"),
+            ("other", "Teams", "Web会議", "日本マイクロソフト株式会社", "会議のパスワード管理")):
+        _, entry = approve_new(env, document(name=name, function=function, provider=provider,
+                                             purpose=purpose))
+        made[key] = entry
+    return made
+
+
+def test_width_and_case_do_not_matter(env):
+    made = folded_entries(env)
+    both_boxes = sorted([made["fullwidth"], made["ascii"]])
+    for q in ("ＢＯＸ", "box", "Box", "BOX", "ｂｏｘ", "Ｂｏｘ"):
+        r = ledger(env, "--q", q)
+        assert ids(r) == both_boxes and r["total"] == 2, (q, r)
+    for q in ("ｶﾅ", "カナ", "ｶﾅ入力", "カナ入力", "ｶ", "カ"):  # bigrams, and one character
+        r = ledger(env, "--q", q)
+        assert ids(r) == [made["halfwidth"]] and r["total"] == 1, (q, r)
+    for q in ("2026", "２０２６", "２０２６年度"):
+        r = ledger(env, "--q", q)
+        assert ids(r) == both_boxes and r["total"] == 2, (q, r)
+
+
+def test_japanese_searches_still_work_folded(env):
+    made = folded_entries(env)
+    assert ids(ledger(env, "--q", "翻訳")) == [made["halfwidth"]]
+    assert ids(ledger(env, "--q", "会議")) == sorted([made["ascii"], made["other"]])
+    assert ids(ledger(env, "--q", "会")) == sorted([made["ascii"], made["other"]])
+    assert ids(ledger(env, "--q", "ファイル共有")) == sorted([made["fullwidth"], made["ascii"]])
+    assert ledger(env, "--q", "資料共有会議")["total"] == 0
+
+
+def test_the_query_length_that_counts_is_the_folded_one(env):
+    made = folded_entries(env)
+    # ﾊﾟ is two characters typed, one (パ) folded: a one-character search.
+    assert ids(ledger(env, "--q", "ﾊﾟ")) == [made["other"]]
+    assert ids(ledger(env, "--q", "ﾊﾟｽﾜｰﾄﾞ")) == [made["other"]]
+    # ㈱ is one character typed, three ((株)) folded: a phrase of bigrams.
+    assert ids(ledger(env, "--q", "㈱")) == [made["halfwidth"]]
+    assert ids(ledger(env, "--q", "(株)周南")) == [made["halfwidth"]]
+    # Only a zero-width space: no query at all, every entry in use.
+    assert ledger(env, "--q", "\u200b")["total"] == 4
+
+
+def test_what_is_shown_stays_as_written(env):
+    made = folded_entries(env)
+    r = ledger(env, "--q", "box", "--sort", "name")
+    names = {e["id"]: e["service"]["name"] for e in r["entries"]}
+    assert names == {made["fullwidth"]: "ＢＯＸ", made["ascii"]: "Box"}, r
+    shown = env.json("ledger", "show", made["halfwidth"], "--json")
+    assert shown["service"]["name"] == "ｶﾅ入力", shown
+    assert shown["service"]["provider"] == "（株）周南", shown
+
+
+def v3_bigrams(text):
+    """The bigram tokens schema 3 stored: code point pairs, ASCII letters
+    lowered and nothing else folded (text_bigrams on unfolded text)."""
+    cps = [ord(c) + 32 if "A" <= c <= "Z" else ord(c) for c in text]
+    return " ".join("x%06x%06x" % (a, b) for a, b in zip(cps, cps[1:]))
+
+
+def schema_3_database(path):
+    """A database as extsvc schema 3 left it, built from the migrations
+    001-003 themselves: one user, three entries (ＢＯＸ and ｶﾅ入力 in use,
+    Box retired on 2026-04-30), search text unfolded and its bigrams made
+    from that. The ｶﾅ entry's request has conditions and procurement, which
+    schema 5 copies into the ledger version."""
+    mig = os.path.join(SOURCE, "src", "store", "migrations", "sqlite")
+    con = sqlite3.connect(path)
+    for name in ("001_init.sql", "002_sessions.sql", "003_search.sql"):
+        with open(os.path.join(mig, name), encoding="utf-8") as f:
+            con.executescript(f.read())
+    with open(os.path.join(SOURCE, "data", "catalogue", "shunan-2023.json"), encoding="utf-8") as f:
+        body = f.read()
+    at = "2026-04-01T00:00:00Z"
+    con.executescript("""
+        INSERT INTO meta VALUES ('schema_version', '3');
+        INSERT INTO departments(id, name) VALUES (1, '総務部 情報政策課');
+        INSERT INTO users(id, login, name, department_id, roles, created_at)
+            VALUES (1, 'mgr', '周南 太郎', 1, 'manager,approver', '%s');
+        INSERT INTO providers(id, name) VALUES (1, 'Box, Inc.'), (3, '（株）周南');
+    """ % at)
+    con.execute("INSERT INTO catalogues(id, title, effective, body, loaded_at, in_force) "
+                "VALUES ('shunan-2023', 't', '2023-09-20', ?, ?, 1)", (body, at))
+    entries = [(1, "ＢＯＸ", "ファイル共有", "２０２６年度の資料共有", None, None),
+               (2, "Box", "ファイル共有", "2026年度の会議資料", "2026-04-30", None),
+               (3, "ｶﾅ入力", "文字入力支援", "翻訳の下書き", None,
+                {"conditions": [{"text": "個人情報を入力しない", "status": "met"}],
+                 "procurement": {"approval_ref": "総務第1号", "approved_on": "2026-02-01",
+                                 "vendor_decided_on": "2026-02-15"}})]
+    for n, name, function, purpose, retired_on, extra in entries:
+        provider = "（株）周南" if n == 3 else "Box, Inc."
+        doc = document(name=name, function=function, provider=provider, purpose=purpose)
+        doc.update(extra or {})
+        con.execute("INSERT INTO services(id, provider_id, name, function) VALUES (?, ?, ?, ?)",
+                    (n, 3 if n == 3 else 1, name, function))
+        con.execute("INSERT INTO ledger_entries(id, department_id, service_id, version, "
+                    "retired_on, created_at, updated_at) VALUES (?, 1, ?, 1, ?, ?, ?)",
+                    (n, n, retired_on, at, at))
+        con.execute("INSERT INTO requests(id, kind, state, department_id, service_id, entry_id, "
+                    "catalogue_id, document, evaluation, approvable, created_by, created_at, "
+                    "updated_at, decided_at) VALUES (?, 'new', 'approved', 1, ?, ?, "
+                    "'shunan-2023', ?, '{}', 1, 1, ?, ?, ?)",
+                    (n, n, n, json.dumps(doc, ensure_ascii=False), at, at, at))
+        con.execute("INSERT INTO ledger_versions(entry_id, version, request_id, kind, "
+                    "service_name, service_function, provider, purpose, confidentiality, "
+                    "integrity, availability, period_from, period_to, applicant_department, "
+                    "applicant_name, scope, catalogue_id, recorded_at, recorded_by) VALUES "
+                    "(?, 1, ?, 'new', ?, ?, ?, ?, '2', '2', '1', '2026-04-01', "
+                    "'2027-03-31', '総務部 情報政策課', '周南 太郎', '部局内に限る', "
+                    "'shunan-2023', ?, 1)", (n, n, name, function, provider, purpose, at))
+        text = "\x1f".join((name, function, provider, purpose))
+        con.execute("INSERT INTO ledger_search(entry_id, text, period_to, retired, "
+                    "department_id, confidentiality) VALUES (?, ?, '2027-03-31', ?, 1, '2')",
+                    (n, text, 1 if retired_on else 0))
+        con.execute("INSERT INTO ledger_fts(rowid, grams) VALUES (?, ?)", (n, v3_bigrams(text)))
+    con.commit()
+    con.close()
+
+
+def test_a_schema_3_database_is_migrated_and_reindexed_folded_by_init(env):
+    """A real schema 3 database: `extsvc init` migrates it to the current
+    schema (4: folded search; 5: the process's columns, filled from the
+    approved documents) and folds its search."""
+    schema_3_database(env.db)
+    r = env.run("ledger", "list", "--json", "--q", "box")
+    assert r.code != 0 and "extsvc init" in r.err, "schema 3 must be migrated first: %r" % r
+    env.ok("init")
+    con = sqlite3.connect(env.db)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("5",)
+    texts = dict(con.execute("SELECT entry_id, text FROM ledger_search").fetchall())
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    con.close()
+    assert texts[1].startswith("box\x1f") and texts[3].startswith("カナ入力\x1f"), texts
+    for q in ("ＢＯＸ", "box", "Box"):
+        assert ids(ledger(env, "--q", q)) == [1], q
+        assert ids(ledger(env, "--q", q, "--all")) == [1, 2], q
+    for q in ("ｶﾅ", "カナ", "カ"):
+        assert ids(ledger(env, "--q", q)) == [3], q
+    assert ids(ledger(env, "--q", "２０２６")) == [1]
+    assert ids(ledger(env, "--q", "翻訳")) == [3]
+    gone = env.json("ledger", "show", 2, "--json")
+    assert gone["state"] == "retired" and gone["retired_on"] == "2026-04-30", gone
+    kana = env.json("ledger", "show", 3, "--json")
+    assert kana["conditions"] == [{"text": "個人情報を入力しない", "status": "met"}], kana
+    assert kana["procurement"]["approval_ref"] == "総務第1号", kana["procurement"]
+    # The migrated requests table takes the new state.
+    env.ok("user", "add", "appr", "--name", "審査 一郎", "--dept", "総務部 情報システム課",
+           "--role", "approver")
+    rid = env.json("request", "new", "--as", "mgr", "--json", "-", input=document())["id"]
+    env.ok("request", "consult", "--as", "mgr", rid)
+    env.ok("request", "conclude", "--as", "appr", rid)
+    assert env.json("request", "show", rid, "--json")["state"] == "consulted"
+    # A second init finds the current schema and changes nothing.
+    env.ok("init")
+    assert ids(ledger(env, "--q", "ｶﾅ")) == [3]
 
 
 run(globals())
