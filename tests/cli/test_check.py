@@ -207,9 +207,11 @@ def test_risk_review_rules(env):
 
 def test_answers_outside_the_track_decide_nothing(env):
     no_db(env)
-    # 機密性1: requirement answers are kept but decide nothing.
+    # 機密性1: requirement answers are kept but decide nothing. (Each risk is
+    # accepted with its reason, or accept-unexplained would name it.)
     reqs = {"15": {"status": "unmet"}, "3": {"status": "unmet"}}
-    ev = check(env, document(confidentiality="1", requirements=reqs), 0)
+    risks = {str(n): {"decision": "accept", "reason": "公開情報のみ"} for n in range(1, 13)}
+    ev = check(env, document(confidentiality="1", requirements=reqs, risks=risks), 0)
     assert not any(f.get("item") for f in ev["findings"]), ev
     # 機密性2: the risks decide nothing.
     ev = check(env, document(confidentiality="2", risks=None), 0)
