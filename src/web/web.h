@@ -58,6 +58,8 @@ struct request {
     const char *cache; /* Cache-Control, default no-store */
 };
 
+/* --- reading the request and answering it (reply.c) ------------------- */
+
 /* The signed-in user, or NULL. */
 const struct user *req_user(const struct request *r);
 /* A request header, or NULL. */
@@ -74,7 +76,9 @@ void reply_error(struct request *r, const struct xerr *e);
 void reply_error_code(struct request *r, enum xcode code, const char *message);
 void reply_redirect(struct request *r, const char *location);
 
-/* The handlers. Each returns true where it answered. */
+/* --- the handlers server.c dispatches to ------------------------------- */
+
+/* Each returns true where it answered. */
 bool api_handle(struct request *r);
 bool pages_handle(struct request *r);
 bool static_handle(struct request *r);
