@@ -401,14 +401,10 @@ static int cmd_ledger_change(const struct command *self, struct cmdline *cl, int
     struct xerr e = {0};
     char *text;
     size_t n;
-    if (read_input(argv[1], DOCUMENT_MAX_BYTES, &text, &n, &e))
-        return fail(&e);
     struct ctx c;
-    int rc = open_ctx(cl, opts, &c, &e);
-    if (rc) {
-        free(text);
+    int rc = open_ctx_with_input(cl, opts, argv[1], DOCUMENT_MAX_BYTES, &text, &n, &c);
+    if (rc)
         return rc;
-    }
     long long req;
     if (wf_ledger_change(c.db, &c.actor, id, text, n, &req, &e))
         rc = fail(&e);

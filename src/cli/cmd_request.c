@@ -28,14 +28,10 @@ static int cmd_request_new(const struct command *self, struct cmdline *cl, int a
     struct xerr e = {0};
     char *text;
     size_t n;
-    if (read_input(argv[0], DOCUMENT_MAX_BYTES, &text, &n, &e))
-        return fail(&e);
     struct ctx c;
-    int rc = open_ctx(cl, opts, &c, &e);
-    if (rc) {
-        free(text);
+    int rc = open_ctx_with_input(cl, opts, argv[0], DOCUMENT_MAX_BYTES, &text, &n, &c);
+    if (rc)
         return rc;
-    }
     struct db *db = c.db;
     struct new_result res;
     if (wf_request_new(db, &c.actor, text, n, opt_flag(opts, "--carry-over"), &res, &e)) {
