@@ -63,6 +63,8 @@ bool pages_handle(struct request *r)
         page_request(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && strcmp(rest, "edit") == 0 && (get || post))
         page_request_edit(r, id);
+    else if (path_id(p, "/requests/", &id, &rest) && strcmp(rest, "rebase") == 0 && post)
+        page_request_rebase(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && *rest && post)
         page_request_step(r, id, rest);
     else if (strcmp(p, "/review") == 0 && get) {
