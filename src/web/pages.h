@@ -88,6 +88,11 @@ void page_request_new(struct request *r);
 /* pages_request_form.c: the same for an existing request `id`. */
 void page_request_edit(struct request *r, long long id);
 
+/* pages_request_form.c: 「変更を申請」 for ledger entry `id`: GET shows the
+ * form prefilled with the entry's current document, POST evaluates it or
+ * opens the change request. */
+void page_entry_change(struct request *r, long long id);
+
 /* pages_requests.c: may `u` open a request of `department`? (approver,
  * ciso, auditor: all; a manager: their department's) */
 bool can_open_request(const struct user *u, const char *department);
