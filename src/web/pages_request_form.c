@@ -40,13 +40,23 @@ static void text_input(struct sbuf *o, const char *label, const char *name, cons
                        const char *type, const char *hint)
 {
     html_printf(o,
-                "<label for=\"%s\">%s</label><input type=\"%s\" id=\"%s\" name=\"%s\" value=\"%s\"",
-                name, label, type, name, name, value);
+                "<label for=\"%s\">%s</label><input type=\"%s\" name=\"%s\" value=\"%s\" id=\"%s\"",
+                name, label, type, name, value, name);
     if (hint)
         html_printf(o, " aria-describedby=\"%s_hint\"><small id=\"%s_hint\">%s</small>", name, name,
                     hint);
     else
         H(o, ">");
+}
+
+/* A text input named and labelled by printf-style `fmt` arguments: the id
+ * is the name. */
+static void answer_input(struct sbuf *o, const char *value, const char *label, const char *fmt,
+                         long long no)
+{
+    char name[48];
+    snprintf(name, sizeof name, fmt, no);
+    text_input(o, label, name, value, "text", NULL);
 }
 
 /* One axis of the 格付 as radio buttons, each inside its label. */
@@ -93,10 +103,10 @@ static void form_basics(struct request *r, const struct catalogue *cat, json_t *
         /* A change keeps the service of its entry (workflow refuses others). */
         html_printf(o,
                     "<label for=\"service_name\">(ア) 外部サービスの名称（変更できません）</label>"
-                    "<input type=\"text\" id=\"service_name\" name=\"service_name\" value=\"%s\" "
+                    "<input type=\"text\" name=\"service_name\" value=\"%s\" id=\"service_name\" "
                     "readonly>"
                     "<label for=\"provider\">(イ) 外部サービス提供者の名称（変更できません）"
-                    "</label><input type=\"text\" id=\"provider\" name=\"provider\" value=\"%s\" "
+                    "</label><input type=\"text\" name=\"provider\" value=\"%s\" id=\"provider\" "
                     "readonly>",
                     jstr(svc, "name"), jstr(svc, "provider"));
         text_input(o, "機能名（必要に応じて）", "service_function", jstr(svc, "function"), "text",
@@ -192,21 +202,18 @@ static void form_requirements(struct request *r, const struct catalogue *cat, js
                         mark ? mark : "");
             free(mark);
         }
-        char name[32], label[64];
+        char name[32], label[160];
         snprintf(name, sizeof name, "req_%d_status", q->no);
         snprintf(label, sizeof label, "項番%d の適用状況", q->no);
         H(o, "<div class=\"answer\">");
         status_select(o, name, label, answer_field(doc, "requirements", q->no, "status"));
-        html_printf(o,
-                    "<label for=\"req_%d_evidence\">項番%d の根拠</label>"
-                    "<input type=\"text\" id=\"req_%d_evidence\" name=\"req_%d_evidence\" "
-                    "value=\"%s\">"
-                    "<label for=\"req_%d_reason\">項番%d の理由・影響（満たさない・対象外のとき）"
-                    "</label><input type=\"text\" id=\"req_%d_reason\" name=\"req_%d_reason\" "
-                    "value=\"%s\"></div></div>",
-                    q->no, q->no, q->no, q->no,
-                    answer_field(doc, "requirements", q->no, "evidence"), q->no, q->no, q->no,
-                    q->no, answer_field(doc, "requirements", q->no, "reason"));
+        snprintf(label, sizeof label, "項番%d の根拠", q->no);
+        answer_input(o, answer_field(doc, "requirements", q->no, "evidence"), label,
+                     "req_%lld_evidence", q->no);
+        snprintf(label, sizeof label, "項番%d の理由・影響（満たさない・対象外のとき）", q->no);
+        answer_input(o, answer_field(doc, "requirements", q->no, "reason"), label,
+                     "req_%lld_reason", q->no);
+        H(o, "</div></div>");
     }
     H(o, "</fieldset>");
 }
@@ -235,14 +242,15 @@ static void form_risks(struct request *r, const struct catalogue *cat, json_t *d
         select_option(o, "", "未決定", d);
         select_option(o, "accept", "受容する", d);
         select_option(o, "mitigate", "低減措置を講ずる", d);
-        html_printf(o,
-                    "</select><label for=\"risk_%d_measure\">%s の低減措置</label>"
-                    "<input type=\"text\" id=\"risk_%d_measure\" name=\"risk_%d_measure\" "
-                    "value=\"%s\"><label for=\"risk_%d_reason\">%s の判断の理由（受容するとき）"
-                    "</label><input type=\"text\" id=\"risk_%d_reason\" name=\"risk_%d_reason\" "
-                    "value=\"%s\"></div></div>",
-                    k->no, c, k->no, k->no, answer_field(doc, "risks", k->no, "measure"), k->no, c,
-                    k->no, k->no, answer_field(doc, "risks", k->no, "reason"));
+        H(o, "</select>");
+        char label[160];
+        snprintf(label, sizeof label, "%s の低減措置", c);
+        answer_input(o, answer_field(doc, "risks", k->no, "measure"), label, "risk_%lld_measure",
+                     k->no);
+        snprintf(label, sizeof label, "%s の判断の理由（受容するとき）", c);
+        answer_input(o, answer_field(doc, "risks", k->no, "reason"), label, "risk_%lld_reason",
+                     k->no);
+        H(o, "</div></div>");
     }
     H(o, "</fieldset>");
 }
@@ -257,22 +265,19 @@ static void form_conditions(struct request *r, json_t *doc)
     size_t nRows = json_array_size(conds) + 2;
     for (size_t i = 0; i < nRows && i < 100; i++) {
         json_t *c = json_array_get(conds, i);
-        html_printf(o,
-                    "<div class=\"req condition\"><label for=\"cond_%zu_text\">条件%zu</label>"
-                    "<input type=\"text\" id=\"cond_%zu_text\" name=\"cond_%zu_text\" "
-                    "value=\"%s\"><div class=\"answer\">",
-                    i, i + 1, i, i, jstr(c, "text"));
-        char name[32], label[64];
+        char name[32], label[160];
+        H(o, "<div class=\"req condition\">");
+        snprintf(label, sizeof label, "条件%zu", i + 1);
+        answer_input(o, jstr(c, "text"), label, "cond_%lld_text", (long long)i);
+        H(o, "<div class=\"answer\">");
         snprintf(name, sizeof name, "cond_%zu_status", i);
         snprintf(label, sizeof label, "条件%zu の状況", i + 1);
         status_select(o, name, label, jstr(c, "status"));
-        html_printf(o,
-                    "<label for=\"cond_%zu_evidence\">条件%zu の根拠</label>"
-                    "<input type=\"text\" id=\"cond_%zu_evidence\" name=\"cond_%zu_evidence\" "
-                    "value=\"%s\"><label for=\"cond_%zu_reason\">条件%zu の理由（満たさない・"
-                    "対象外のとき）</label><input type=\"text\" id=\"cond_%zu_reason\" "
-                    "name=\"cond_%zu_reason\" value=\"%s\"></div></div>",
-                    i, i + 1, i, i, jstr(c, "evidence"), i, i + 1, i, i, jstr(c, "reason"));
+        snprintf(label, sizeof label, "条件%zu の根拠", i + 1);
+        answer_input(o, jstr(c, "evidence"), label, "cond_%lld_evidence", (long long)i);
+        snprintf(label, sizeof label, "条件%zu の理由（満たさない・対象外のとき）", i + 1);
+        answer_input(o, jstr(c, "reason"), label, "cond_%lld_reason", (long long)i);
+        H(o, "</div></div>");
     }
     H(o, "</fieldset>");
 }
@@ -449,6 +454,22 @@ void page_request_edit(struct request *r, long long id)
     struct catalogue cat;
     if (wf_request_show(r->db, u, id, &req, &e)) {
         pages_error(r, &e);
+        return;
+    }
+    /* Only the applicant's department edits, and only while editable: say
+     * so before showing a form whose saving would be refused. */
+    const char *back = pool_printf(r->pool, "/requests/%lld", id);
+    int st = req_state_parse(jstr(req, "state"));
+    if (!has_role(u, ROLE_MANAGER) || strcmp(u->department, jstr(req, "department")) != 0)
+        xerr_set(&e, X_FORBIDDEN,
+                 "申請書の編集は、申請した課の情報セキュリティ管理者（manager）が行います");
+    else if (st < 0 || !req_editable((enum req_state)st))
+        xerr_set(&e, X_STATE,
+                 "「%s」の申請は編集できません（編集できるのは下書き・事前協議中・差戻し）",
+                 st >= 0 ? req_state_label((enum req_state)st) : jstr(req, "state"));
+    if (e.code) {
+        json_decref(req);
+        error_page(r, &e, back, "申請に戻る");
         return;
     }
     /* The form of the catalogue the request keeps: its answers are read
