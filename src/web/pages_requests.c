@@ -81,7 +81,9 @@ void return_comment(struct request *r, json_t *req)
 static void step_button(struct request *r, long long id, const char *action, const char *label,
                         const char *cls, const char *describedby)
 {
-    html_printf(&r->out, "<button formaction=\"/requests/%lld/%s\" class=\"%s\"", id, action, cls);
+    html_printf(&r->out, "<button formaction=\"/requests/%lld/%s\"", id, action);
+    if (*cls)
+        html_printf(&r->out, " class=\"%s\"", cls);
     if (describedby)
         html_printf(&r->out, " aria-describedby=\"%s\"", describedby);
     html_printf(&r->out, ">%s</button> ", label);
@@ -171,10 +173,9 @@ static void review_requirements(struct request *r, const struct catalogue *cat, 
         json_t *a = json_object_get(answers, k);
         const char *st = jstr(a, "status");
         json_t *fs = decides ? findings_for(ev, "item", q->no) : json_array();
-        bool blocker = has_blocker(fs), unmet = strcmp(st, "unmet") == 0,
-             na = strcmp(st, "na") == 0, diff = changed(changes, field);
-        html_printf(o, "<tr id=\"item-%d\" class=\"%s%s%s%s%s\"><td>%d", q->no,
-                    *st ? st : "unknown", unmet ? " unmet" : "", na ? " na" : "",
+        bool blocker = has_blocker(fs), diff = changed(changes, field);
+        /* The status (met, unmet, na, unknown) is the row's class. */
+        html_printf(o, "<tr id=\"item-%d\" class=\"%s%s%s\"><td>%d", q->no, *st ? st : "unknown",
                     blocker ? " blocker" : "", diff ? " changed" : "", q->no);
         if (diff)
             H(o, "<br><span class=\"tag changed\">変更あり</span>");
@@ -271,11 +272,10 @@ static void review_conditions(struct request *r, json_t *req)
         const char *st = jstr(c, "status");
         json_t *fs = findings_for(ev, "index", (long long)i);
         html_printf(o,
-                    "<tr class=\"%s%s%s%s\"><td>%zu</td><td>%s</td><td class=\"answer\"><b>%s</b>"
+                    "<tr class=\"%s%s\"><td>%zu</td><td>%s</td><td class=\"answer\"><b>%s</b>"
                     "</td><td>%s</td><td>%s</td>",
-                    *st ? st : "unknown", strcmp(st, "unmet") == 0 ? " unmet" : "",
-                    strcmp(st, "na") == 0 ? " na" : "", has_blocker(fs) ? " blocker" : "", i + 1,
-                    jstr(c, "text"), answer_label(st), jstr(c, "evidence"), jstr(c, "reason"));
+                    *st ? st : "unknown", has_blocker(fs) ? " blocker" : "", i + 1, jstr(c, "text"),
+                    answer_label(st), jstr(c, "evidence"), jstr(c, "reason"));
         findings_cell(o, fs);
         H(o, "</tr>");
         json_decref(fs);

@@ -361,8 +361,16 @@ def test_preview_evaluates_as_stored(env):
     assert not unnamed, "controls without <label for>: %s" % unnamed[:10]
     selects = [n for t, n, i in ff.controls if t == "select" and re.match(r"req_\d+_status$", n)]
     assert len(selects) == 28, len(selects)
-    for i in ("req_15_evidence", "req_15_reason", "risk_3_measure", "risk_3_reason"):
-        assert '<label for="%s">' % i in html, i
+    # (a radio's id is its name and value: confidentiality_2)
+    mismatched = [(t, n, i) for t, n, i in ff.controls
+                  if n and i != n and not (i or "").startswith(n + "_")]
+    assert not mismatched, "a control's id is its name: %s" % mismatched[:5]
+    for i, label in (("req_15_status", "項番15 の適用状況"), ("req_15_evidence", "項番15 の根拠"),
+                     ("req_15_reason", "項番15 の理由・影響"), ("risk_3_decision", "③ の判断"),
+                     ("risk_3_measure", "③ の低減措置"), ("risk_3_reason", "③ の判断の理由"),
+                     ("cond_0_text", "条件1"), ("cond_1_reason", "条件2 の理由")):
+        found = re.search(r'<label for="%s">([^<]*)</label>' % i, html)
+        assert found and found.group(1).startswith(label), (i, found and found.group(1))
     assert '<option value="na">対象外</option>' in html
     fields = replace(ff.fields, service_name="Box", provider="Box Japan", purpose="文書共有",
                      period_from="2026-06-01", period_to="2027-03-31", scope="部局内に限る",
@@ -393,8 +401,12 @@ def test_returned_request_shows_the_comment_on_its_form(env):
     start(env)
     rid = consulted(env)
     api_step(env, "mgr", rid, "submit")
-    api_step(env, "appr", rid, "return", "項番17 の根拠を補ってください")
     m, _ = env.page_signin("mgr")
+    # Submitted, it is not editable (409); the approver never edits (403).
+    assert "編集できません" in visible(page(m, "/requests/%d/edit" % rid, status=409))
+    a, _ = env.page_signin("appr")
+    page(a, "/requests/%d/edit" % rid, status=403)
+    api_step(env, "appr", rid, "return", "項番17 の根拠を補ってください")
     for path in ("/requests/%d/edit" % rid, "/requests/%d" % rid):
         html = page(m, path)
         sec = re.search(r'<section class="returned".*?</section>', html, re.S)
