@@ -291,7 +291,7 @@ static void change_value(struct sbuf *o, json_t *v)
     } else if (json_is_string(v)) {
         html_printf(o, "%s", json_string_value(v));
     } else if (json_is_boolean(v)) {
-        H(o, json_is_true(v) ? "はい" : "いいえ");
+        sbuf_adds(o, json_is_true(v) ? "はい" : "いいえ");
     } else if (json_is_array(v)) {
         /* The conditions. */
         if (!json_array_size(v)) {
@@ -423,9 +423,10 @@ static void review_consultation(struct request *r, json_t *req)
     else if (strcmp(st, "consulting") == 0)
         H(o, "<p>協議中です。許可権限者が「協議済みにする」と、申請できるようになります。</p>");
     else if (!json_is_true(json_object_get(c, "held")))
-        H(o, isNew ? "<p>事前協議はまだ行われていません。新規の申請は、許可権限者と事前協議した上"
-                     "で行います。</p>"
-                   : "<p>事前協議は行われていません（変更・廃止の申請では任意です）。</p>");
+        sbuf_adds(
+            o, isNew ? "<p>事前協議はまだ行われていません。新規の申請は、許可権限者と事前協議した上"
+                       "で行います。</p>"
+                     : "<p>事前協議は行われていません（変更・廃止の申請では任意です）。</p>");
     json_t *comments = json_object_get(c, "comments");
     if (json_array_size(comments)) {
         H(o, "<ol class=\"comments\">");

@@ -221,6 +221,7 @@ def test_submit_refused_before_conclusion(env):
         assert "5(2)①" in visible(r.text), visible(r.text)[:400]
         assert show(env, rid)["state"] == state
         if state == "draft":
+            assert "事前協議はまだ行われていません" in text, text
             assert "事前協議を始める（本基準5(2)①）" in b
             r = m.form("/requests/%d/consult" % rid, {"comment": "相談します"})
             assert r.status == 303, r
@@ -326,7 +327,7 @@ def test_change_shows_before_and_after(env):
     start(env)
     _rid, entry = approved(env)
     mgr = env.token("mgr")
-    patch = {"purpose": "庁外関係者とのWeb会議と研修",
+    patch = {"purpose": "庁外関係者とのWeb会議と研修", "personal_information": False,
              "requirements": {"17": {"status": "unmet", "reason": "SLA なし。影響は軽微"}}}
     cid = mgr.json_ok("POST", "/api/v1/ledger/%d/change" % entry, patch, status=201)["id"]
     a, _ = env.page_signin("appr")
@@ -337,6 +338,8 @@ def test_change_shows_before_and_after(env):
     assert "変更前" in t and "変更後" in t
     assert "庁外関係者とのWeb会議" in t and "庁外関係者とのWeb会議と研修" in t, t
     assert "項番17" in t and "SLA なし。影響は軽微" in t, t
+    assert re.search(r"個人情報\S* （なし） いいえ", t), t
+    assert "変更・廃止の申請では任意です" in visible(html)
     row17 = element(html, "tr", "item-17")
     assert "changed" in re.search(r'class="([^"]*)"', row17).group(1)
     assert "変更あり" in visible(row17)
