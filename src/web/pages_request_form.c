@@ -588,6 +588,10 @@ void page_entry_change(struct request *r, long long entry)
                              "category") &&
             strcmp(jstr(svc, "category"), "other") == 0)
             json_object_del(svc, "category");
+        /* The form shows every condition: none left means none (a missing
+         * key would keep the entry's, wf_ledger_change merges). */
+        if (!json_object_get(doc, "conditions"))
+            json_object_set_new(doc, "conditions", json_array());
         const char *what = form_get(&f, "do");
         if (what && strcmp(what, "save") == 0) {
             char *text = json_dumps(doc, JSON_COMPACT);

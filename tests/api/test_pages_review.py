@@ -452,6 +452,14 @@ def test_change_page_opens_a_change_request(env):
     # A second change while one is open: refused on the page (409), nothing written.
     r = post_fields(m, path, fields)
     assert r.status == 409 and "処理中の申請" in visible(r.text), r
+    # Clearing the only condition on the form removes it (a second change,
+    # after the first is withdrawn).
+    api_step(env, "mgr", cid, "withdraw")
+    r = post_fields(m, path, replace(fields, cond_0_text="", purpose="庁外関係者とのWeb会議"))
+    assert r.status == 303, r
+    got = show(env, int(r.header("Location").rsplit("/", 1)[1]))
+    assert [c["field"] for c in got["changes"]] == ["conditions"], got["changes"]
+    assert got["document"].get("conditions", []) == [], got["document"].get("conditions")
     # Another department's manager and the approver may not.
     b, _ = env.page_signin("mgr_b")
     page(b, path, status=403)
