@@ -14,6 +14,7 @@
 
 #include "../core/catalogue.h"
 #include "../core/document.h"
+#include "../core/revision.h"
 #include "../workflow/access.h"
 #include "formdoc.h"
 #include "pages.h"
@@ -607,6 +608,21 @@ void page_entry_change(struct request *r, long long entry)
     } else {
         doc = json_deep_copy(json_object_get(src, "document"));
         json_object_del(doc, "applicant");
+        /* Approved under an older catalogue: start from what the change
+         * request will hold (wf_ledger_change moves it the same way), the
+         * answers to new or reworded items left out, so the form does not
+         * post the old answers back for them. */
+        struct catalogue from;
+        if (strcmp(jstr(src, "catalogue"), cat.id) != 0 &&
+            wf_catalogue_by_id(r->db, jstr(src, "catalogue"), &from, &e) == XOK) {
+            json_t *moved = NULL;
+            if (document_rebase(doc, &from, &cat, &moved, &e) == XOK) {
+                json_decref(doc);
+                doc = moved;
+            }
+            catalogue_release(&from);
+        }
+        xerr_clear(&e);
     }
     page_start(r, title);
     if (e.code)

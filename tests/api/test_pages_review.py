@@ -497,6 +497,30 @@ def test_rebase_button_moves_a_draft(env):
     assert 'id="confidentiality_3A"' in page(m, "/requests/%d/edit" % rid)
 
 
+def test_change_page_across_a_catalogue_revision(env):
+    """An entry approved under shunan-2023, changed after national-2024 is in
+    force: the form is the new catalogue's, item 17 (now 推奨) starts
+    unanswered, the other answers stay, and the change request keeps it so."""
+    start(env)
+    _rid, entry = approved(env)
+    env.ok("catalogue", "load", "--as", "ciso", CATALOGUE_2024)
+    m, _ = env.page_signin("mgr")
+    path = "/ledger/%d/change" % entry
+    html = page(m, path)
+    assert 'id="confidentiality_3A"' in html, "the form of the catalogue in force"
+    ff = dict(FormFields(html, path).fields)
+    assert ff["req_17_status"] == "" and ff["req_16_status"] == "met", (ff["req_17_status"],
+                                                                       ff["req_16_status"])
+    r = post_fields(m, path, replace(FormFields(html, path).fields, confidentiality="2",
+                                     do="save", csrf=m.csrf))
+    assert r.status == 303, r
+    got = show(env, int(r.header("Location").rsplit("/", 1)[1]))
+    assert got["catalogue"] == "national-2024", got["catalogue"]
+    assert "17" not in got["document"]["requirements"], got["document"]["requirements"].get("17")
+    assert any(f["code"] == "unanswered" and f.get("item") == 17
+               for f in got["evaluation"]["findings"]), got["evaluation"]["findings"]
+
+
 def test_dashboards_are_work_lists(env):
     start(env)
     waiting = new_request(env)
