@@ -10,7 +10,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (DATA, DEPT_B, document, new_request, run,  # noqa: E402
+from harness import (DATA, DEPT_B, consult_conclude, document, new_request, run,  # noqa: E402
                      setup_db, show)
 
 
@@ -37,12 +37,14 @@ def populated(env):
     setup_db(env)
     rid = new_request(env)
     env.ok("request", "consult", "--as", "mgr", rid, "--comment", "相談")
+    env.ok("request", "conclude", "--as", "appr2", rid, "--comment", "協議済み")
     env.ok("request", "submit", "--as", "mgr", rid)
     env.ok("request", "approve", "--as", "appr", rid)
     entry = show(env, rid)["entry_id"]
     env.ok("ledger", "extend", "--as", "mgr", entry, "--to", "2028-03-31")
     recs = records(env)
-    assert len(recs) >= 16, recs
+    assert len(recs) >= 17, recs
+    assert [r["actor"] for r in recs if r["action"] == "request.conclude"] == ["appr2"], recs
     env.ok("audit", "verify")
     return recs
 
@@ -109,7 +111,8 @@ def test_every_change_writes_an_audit_record(env):
     env.ok("request", "update", "--as", "mgr", rid, "-", input=document(scope="課内に限る"))
     recs = expect_new_records(env, recs, "mgr")
     assert recs[-1].get("before") is not None, recs[-1]
-    for action, who, comment in (("consult", "mgr", "事前協議"), ("submit", "mgr", None),
+    for action, who, comment in (("consult", "mgr", "事前協議"), ("conclude", "appr2", "協議済み"),
+                                 ("submit", "mgr", None),
                                  ("return", "appr", "範囲を確認"), ("submit", "mgr2", None),
                                  ("approve", "appr", None)):
         args = ["request", action, "--as", who, rid] + (["--comment", comment] if comment else [])
@@ -138,6 +141,7 @@ def test_every_change_writes_an_audit_record(env):
     env.ok("request", "withdraw", "--as", "mgr", draft)
     recs = expect_new_records(env, recs, "mgr")
     sub = new_request(env)
+    consult_conclude(env, sub)
     env.ok("request", "submit", "--as", "mgr", sub)
     recs = records(env)
     env.ok("request", "reject", "--as", "appr", sub, "--comment", "不要")
@@ -146,8 +150,11 @@ def test_every_change_writes_an_audit_record(env):
     env.ok("catalogue", "load", "--as", "ciso", os.path.join(DATA, "catalogue-2024.json"))
     recs = expect_new_records(env, recs, "ciso")
 
-    # The log's text mentions what changed: the comment of the return.
+    # The log's text mentions what changed: the comment of the return, and
+    # the conclusion of the 事前協議 under its own action.
     assert "範囲を確認" in json.dumps(recs, ensure_ascii=False), "the return's comment"
+    concluded = [r for r in recs if r["action"] == "request.conclude"]
+    assert len(concluded) == 2 and all(r["actor"] == "appr2" for r in concluded), concluded
 
     # Reads write nothing.
     for args in (("request", "show", rid, "--json"), ("request", "list", "--json"),
@@ -165,6 +172,7 @@ def test_approval_records_the_ledger_change_too(env):
     entry: a record for each."""
     setup_db(env)
     rid = new_request(env)
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     recs = records(env)
     env.ok("request", "approve", "--as", "appr", rid)
