@@ -11,8 +11,7 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
 {
     *out = NULL;
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-        return xerr_set(e, X_INVALID, "PostgreSQL はまだ使えません（この版は SQLite のみ）: %s",
-                        url);
+        return db_pg_open(url, mode, out, e);
     return db_sqlite_open(url, mode, out, e);
 }
 
@@ -30,6 +29,11 @@ enum db_backend db_backend(const struct db *db)
 const char *db_driver_name(const struct db *db)
 {
     return db->drv->name;
+}
+
+bool db_bigram_fts(const struct db *db)
+{
+    return db->drv->bigram_fts;
 }
 
 enum xcode db_query(struct db *db, struct db_rows **out, const char *sql, const struct db_val *args,
