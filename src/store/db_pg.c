@@ -275,6 +275,39 @@ static uint32_t hash_of(const char *sql, const char *sig)
     return h;
 }
 
+/* Is this the failure of a statement whose NULL parameters PostgreSQL
+ * could not type from their context (?1 IS NULL OR col = ?1)? */
+static bool untyped_parameter(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && (strcmp(state, "42P08") == 0 || strcmp(state, "42P18") == 0);
+}
+
+/* PQprepare with the NULL parameters left to PostgreSQL to type; where it
+ * cannot, once more with them as text. Inside a transaction the first
+ * attempt runs under a savepoint, so that its failure does not abort the
+ * transaction. This happens once per statement and connection. */
+static PGresult *prepare_typed(struct pg_db *db, const char *name, const char *text, int nArgs,
+                               const char *sig, Oid *types)
+{
+    if (!strchr(sig, 'n'))
+        return PQprepare(db->conn, name, text, nArgs, types);
+    bool guard = db->depth > 0;
+    if (guard)
+        PQclear(PQexec(db->conn, "SAVEPOINT prepare"));
+    PGresult *res = PQprepare(db->conn, name, text, nArgs, types);
+    if (guard)
+        PQclear(PQexec(db->conn, res && res_ok(res) ? "RELEASE prepare"
+                                                    : "ROLLBACK TO prepare; RELEASE prepare"));
+    if (!untyped_parameter(res))
+        return res;
+    PQclear(res);
+    for (int i = 0; i < nArgs; i++)
+        if (sig[i] == 'n')
+            types[i] = OID_TEXT;
+    return PQprepare(db->conn, name, text, nArgs, types);
+}
+
 /* The name of the prepared statement for `sql` with these parameters,
  * preparing it on first use. A statement past the cache's cap is prepared
  * unnamed each time. */
@@ -320,7 +353,7 @@ static enum xcode prepare(struct pg_db *db, const char *sql, const struct db_val
         slot = &db->stmts[db->nStmts];
         snprintf(slot->name, sizeof slot->name, "x%d", db->nStmts + 1);
     }
-    PGresult *res = PQprepare(db->conn, slot ? slot->name : "", text, nArgs, types);
+    PGresult *res = prepare_typed(db, slot ? slot->name : "", text, nArgs, sig, types);
     free(text);
     if (!res || !res_ok(res)) {
         enum xcode rc = fail(db, res, "prepare", e);
