@@ -11,6 +11,7 @@
 #define EXTSVC_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../core/err.h"
 
@@ -49,6 +50,9 @@ enum db_open_mode {
 /* Open `url`: a SQLite file path, or postgresql://... On failure *out is NULL. */
 enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e);
 void db_close(struct db *db);
+/* `url` as it may be shown or logged: a URL's password left out
+ * (postgresql://extsvc@host/db), a file path unchanged. Into buf. */
+const char *db_url_shown(const char *url, char *buf, size_t n);
 enum db_backend db_backend(const struct db *db);
 /* "sqlite" or "postgresql": the folder of the driver's migrations. */
 const char *db_driver_name(const struct db *db);
