@@ -178,13 +178,15 @@ static int cmd_demo(const struct command *self, struct cmdline *cl, int argc, ch
         if (seed_samples(db, demo, &e))
             rc = fail(&e);
     } else if (!entries) {
+        char shown[1024];
         fprintf(stderr, "extsvc: %s には利用者が登録済みのため、デモの利用者と申請は追加しません\n",
-                cl->db_url);
+                db_url_shown(cl->db_url, shown, sizeof shown));
     }
     if (!rc && entries && seed_entries(db, (long)entries, &e))
         rc = fail(&e);
     if (!rc) {
-        printf("デモ用データベース: %s\n", cl->db_url);
+        char shown[1024];
+        printf("デモ用データベース: %s\n", db_url_shown(cl->db_url, shown, sizeof shown));
         printf("デモの利用者（パスワードはすべて %s）:\n",
                json_string_value(json_object_get(demo, "password")));
         size_t i;

@@ -67,14 +67,33 @@ def check_sanitizers(cmd, res):
             " ".join(str(c) for c in cmd[1:]), res.err[:3000]))
 
 
+# The PostgreSQL backend: with EXTSVC_TEST_PG_URL (a server and a role that
+# may create databases, e.g. from scripts/pg-cluster), each Env gets a fresh
+# database there instead of a SQLite file; env.pg is then its name.
+PG_URL = os.environ.get("EXTSVC_TEST_PG_URL")
+
+
+def psql(sql, url=PG_URL):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                   check=True, capture_output=True, timeout=120)
+
+
 class Env:
     """A temporary directory with its own database."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="extsvc-test-")
         self.db = os.path.join(self.dir, "extsvc.db")
+        self.pg = None
+        if PG_URL:
+            import urllib.parse
+            self.pg = "extsvc_test_" + os.path.basename(self.dir).replace("-", "_")
+            psql('CREATE DATABASE "%s"' % self.pg)
+            self.db = urllib.parse.urlsplit(PG_URL)._replace(path="/" + self.pg).geturl()
 
     def close(self):
+        if self.pg:
+            psql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.pg)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def path(self, name):
