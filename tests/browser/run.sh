@@ -21,7 +21,10 @@ apt_install() {
         apt_install nodejs npm
     fi
     [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || apt_install chromium
-    if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
+    # What package-lock.json pins (playwright-core, axe-core); no network
+    # once installed.
+    if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
+        [ ! -f "$here/node_modules/axe-core/axe.min.js" ]; then
         (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 } 1>&2
