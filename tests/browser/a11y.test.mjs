@@ -17,19 +17,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   DESKTOP, PHONE, ROLE_LOGIN, axeViolations, cli, enableAxe, formatViolations, horizontalOverflow,
-  invalidPatterns, launchBrowser, newUserPage, signIn, startServer, unlabelledControls,
+  invalidPatterns, jstDate, launchBrowser, newUserPage, signIn, startServer, unlabelledControls,
 } from './harness.mjs';
 
 let server;
 let browser;
 const made = {};            // ids of what before() files through the CLI
 const contexts = [];
-
-/* YYYY-MM-DD of today in Japan, plus `days`. */
-function jstDate(days = 0) {
-  const t = new Date(Date.now() + 9 * 3600e3 + days * 86400e3);
-  return t.toISOString().slice(0, 10);
-}
 
 /* A 機密性1 request document (the risk track) with everything an entry
  * page shows: conditions, procurement, cloud provider, data location. */

@@ -25,6 +25,12 @@ export const ROLE_LOGIN = {
   admin: 'admin',
 };
 
+/* YYYY-MM-DD of today in Japan, plus `days`: the server decides entry
+ * states (利用開始前, 利用中, …) and procurement warnings by Japan's date. */
+export function jstDate(days = 0) {
+  return new Date(Date.now() + 9 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
+
 /* The widths the pages must work at: a phone and a desktop. */
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
