@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   DESKTOP, PHONE, ROLE_LOGIN, axeViolations, cli, enableAxe, formatViolations, horizontalOverflow,
-  invalidPatterns, jstDate, launchBrowser, newUserPage, signIn, startServer, unlabelledControls,
+  invalidPatterns, launchBrowser, newUserPage, signIn, startServer, today, unlabelledControls,
 } from './harness.mjs';
 
 let server;
@@ -43,7 +43,7 @@ function riskDocument(name, from, to) {
     period: { from, to },
     applicant: { department: '総務部 総務課', name: '周南 太郎' },
     scope: '総務課内に限る',
-    procurement: { approval_ref: '総総第45号', approved_on: jstDate(-60), vendor_decided_on: jstDate(-45) },
+    procurement: { approval_ref: '総総第45号', approved_on: today(-60), vendor_decided_on: today(-45) },
     risks,
     conditions: [{ text: '回答データは年度末に削除する', status: 'met', evidence: '契約書 第8条' }],
   });
@@ -64,18 +64,18 @@ before(async () => {
   server = await startServer();
   browser = await launchBrowser();
   // 利用中 with an approved extension (two versions), 廃止予定, 利用開始前.
-  made.active = approvedEntry('市民アンケート', jstDate(-30), jstDate(300));
-  const ext = cli(server, ['ledger', 'extend', '--as', 'somu', String(made.active), '--to', jstDate(600), '--json']).id;
+  made.active = approvedEntry('市民アンケート', today(-30), today(300));
+  const ext = cli(server, ['ledger', 'extend', '--as', 'somu', String(made.active), '--to', today(600), '--json']).id;
   cli(server, ['request', 'submit', '--as', 'somu', String(ext)]);
   cli(server, ['request', 'approve', '--as', 'shinsa', String(ext)]);
-  made.retiring = approvedEntry('施設予約フォーム', jstDate(-30), jstDate(300));
-  const ret = cli(server, ['ledger', 'retire', '--as', 'somu', String(made.retiring), '--on', jstDate(30), '--json']).id;
+  made.retiring = approvedEntry('施設予約フォーム', today(-30), today(300));
+  const ret = cli(server, ['ledger', 'retire', '--as', 'somu', String(made.retiring), '--on', today(30), '--json']).id;
   cli(server, ['request', 'submit', '--as', 'somu', String(ret)]);
   cli(server, ['request', 'approve', '--as', 'shinsa', String(ret)]);
-  made.upcoming = approvedEntry('研修動画配信', jstDate(30), jstDate(400));
+  made.upcoming = approvedEntry('研修動画配信', today(30), today(400));
   // A 事前協議 in progress (the approver's 協議済みにする is on its page).
   made.consulting = cli(server, ['request', 'new', '--as', 'somu', '--json', '-'],
-                        riskDocument('議事録作成支援', jstDate(10), jstDate(365))).id;
+                        riskDocument('議事録作成支援', today(10), today(365))).id;
   cli(server, ['request', 'consult', '--as', 'somu', String(made.consulting), '--comment', 'ご確認ください']);
 });
 

@@ -8,7 +8,7 @@
 // Run with tests/browser/run.sh (TAP on stdout).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { jstDate, launchBrowser, newUserPage, signIn, startServer } from './harness.mjs';
+import { launchBrowser, newUserPage, signIn, startServer, today } from './harness.mjs';
 
 let server;
 let browser;
@@ -84,8 +84,8 @@ test('事前協議 → 協議済みにする → 申請する → 承認する, 
   await page.check('input[name=integrity][value="1"]');
   await page.check('input[name=availability][value="1"]');
   await page.fill('input[name=proc_ref]', '総総第88号');
-  await page.fill('input[name=proc_approved_on]', jstDate(-60));
-  await page.fill('input[name=proc_vendor_on]', jstDate(-45));
+  await page.fill('input[name=proc_approved_on]', today(-60));
+  await page.fill('input[name=proc_vendor_on]', today(-45));
   for (let no = 1; no <= 12; no++) {
     await page.selectOption(`select[name=risk_${no}_decision]`, 'mitigate');
     await page.fill(`input[name=risk_${no}_measure]`, '個人情報・非公開情報を入力しない');

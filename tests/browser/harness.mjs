@@ -25,10 +25,15 @@ export const ROLE_LOGIN = {
   admin: 'admin',
 };
 
-/* YYYY-MM-DD of today in Japan, plus `days`: the server decides entry
- * states (利用開始前, 利用中, …) and procurement warnings by Japan's date. */
-export function jstDate(days = 0) {
-  return new Date(Date.now() + 9 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+/* YYYY-MM-DD of the server's today plus `days`: the server decides entry
+ * states (利用開始前, 利用中, …) and procurement warnings by its local date,
+ * or by $EXTSVC_TODAY where that is set (core/date.c). */
+export function today(days = 0) {
+  const fixed = /^(\d{4})-(\d{2})-(\d{2})$/.exec(process.env.EXTSVC_TODAY || '');
+  const now = new Date();
+  const base = fixed ? Date.UTC(+fixed[1], +fixed[2] - 1, +fixed[3])
+                     : Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+  return new Date(base + days * 86400e3).toISOString().slice(0, 10);
 }
 
 /* The widths the pages must work at: a phone and a desktop. */

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  DESKTOP, PHONE, horizontalOverflow, jstDate, launchBrowser, newUserPage, signIn, startServer,
+  DESKTOP, PHONE, horizontalOverflow, launchBrowser, newUserPage, signIn, startServer, today,
 } from './harness.mjs';
 
 let server;
@@ -85,8 +85,8 @@ for (const [name, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.selectOption('select[name=req_18_status]', 'unmet');
     await page.fill('input[name=req_18_reason]', '国内限定の代替サービスが他にない');
     await page.fill('input[name=proc_ref]', '総総第77号');
-    await page.fill('input[name=proc_approved_on]', jstDate(-60));
-    await page.fill('input[name=proc_vendor_on]', jstDate(-45));
+    await page.fill('input[name=proc_approved_on]', today(-60));
+    await page.fill('input[name=proc_vendor_on]', today(-45));
     await noOverflow(page, 'the filled form');
 
     await Promise.all([

@@ -30,4 +30,6 @@ apt_install() {
 } 1>&2
 
 cd "$here"
-exec node --test --test-reporter=tap ./*.test.mjs
+# Two files at a time: each runs its own server and Chromium, and most of
+# their time is spent waiting on them.
+exec node --test --test-concurrency=2 --test-reporter=tap ./*.test.mjs

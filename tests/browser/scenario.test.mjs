@@ -10,7 +10,7 @@
 // Run with tests/browser/run.sh (TAP on stdout).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { cli, jstDate, launchBrowser, newUserPage, signIn, startServer } from './harness.mjs';
+import { cli, launchBrowser, newUserPage, signIn, startServer, today } from './harness.mjs';
 
 const SHOT_BLOCKED = '/tmp/extsvc-browser-request-blocked.png';
 const SHOT_ENTRY = '/tmp/extsvc-browser-ledger-entry.png';
@@ -24,10 +24,10 @@ const ZOOM = {
   provider: 'ZVC Japan株式会社',
   purpose: '市民向けオンライン相談会の開催',
   search: '相談',
-  from: jstDate(-10),
-  to: jstDate(355),
-  approvedOn: jstDate(-60),
-  vendorOn: jstDate(-45),
+  from: today(-10),
+  to: today(355),
+  approvedOn: today(-60),
+  vendorOn: today(-45),
   scope: '総務課内に限る',
 };
 
