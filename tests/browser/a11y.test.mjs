@@ -245,3 +245,36 @@ test('admin', async (t) => {
     },
   ]);
 });
+
+test('keyboard: the skip link comes first, shows its focus, and leads past the navigation', async () => {
+  const u = await newUserPage(browser, server.base, { viewport: DESKTOP });
+  contexts.push(u.context);
+  const { page } = u;
+  await signIn(page, ROLE_LOGIN.manager);
+  await page.goto(`/ledger/${made.active}`);
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const el = document.activeElement;
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return {
+      text: el.textContent, href: el.getAttribute('href'), top: box.top, height: box.height,
+      outline: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
+    };
+  });
+  assert.equal(skip.text, '本文へ移動', 'the first Tab reaches the skip link');
+  assert.equal(skip.href, '#main');
+  assert.ok(skip.top >= 0 && skip.height > 0, `the focused skip link is on screen (top ${skip.top})`);
+  assert.ok(skip.outline !== 'none' && skip.outlineWidth >= 2,
+            `a visible focus outline (${skip.outline} ${skip.outlineWidth}px)`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  const next = await page.evaluate(() => ({
+    inMain: !!document.activeElement.closest('main'),
+    what: document.activeElement.outerHTML.slice(0, 120),
+    outline: getComputedStyle(document.activeElement).outlineStyle,
+  }));
+  assert.ok(next.inMain, `after the skip link, Tab lands in the main content: ${next.what}`);
+  assert.notEqual(next.outline, 'none', `the focused control shows its focus: ${next.what}`);
+  assert.deepEqual(u.problems, []);
+});
