@@ -69,6 +69,11 @@ struct ctx {
 /* Open the database and resolve the command's --as option, if it has one;
  * 0, or the exit status after printing the error. */
 int open_ctx(struct cmdline *cl, const struct opt *opts, struct ctx *c, struct xerr *e);
+/* Read the input file `path` (at most cap bytes; "-": standard input),
+ * then open_ctx(): 0 with *text (the caller frees) and *c ready, or the
+ * exit status after printing the error (nothing to free). */
+int open_ctx_with_input(struct cmdline *cl, const struct opt *opts, const char *path, size_t cap,
+                        char **text, size_t *n, struct ctx *c);
 /* The acting user, or NULL for the operator without --as. */
 const struct user *ctx_actor(const struct ctx *c);
 void close_ctx(struct ctx *c);

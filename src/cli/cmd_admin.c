@@ -235,14 +235,10 @@ static int cmd_catalogue_load(const struct command *self, struct cmdline *cl, in
     struct xerr e = {0};
     char *text;
     size_t n;
-    if (read_input(argv[0], CATALOGUE_MAX_BYTES, &text, &n, &e))
-        return fail(&e);
     struct ctx c;
-    int rc = open_ctx(cl, opts, &c, &e);
-    if (rc) {
-        free(text);
+    int rc = open_ctx_with_input(cl, opts, argv[0], CATALOGUE_MAX_BYTES, &text, &n, &c);
+    if (rc)
         return rc;
-    }
     struct db *db = c.db;
     char *id;
     if (wf_catalogue_load(db, &c.actor, text, n, &id, &e)) {

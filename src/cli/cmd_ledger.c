@@ -312,9 +312,24 @@ static int cmd_ledger_show(const struct command *self, struct cmdline *cl, int a
         printf("(キ) 利用者の範囲: %s\n", str(out, "scope"));
         if (json_is_string(json_object_get(out, "retired_on")))
             printf("廃止日: %s\n", str(out, "retired_on"));
-        printf("\n履歴:\n");
         size_t i;
         json_t *v;
+        if (*str(svc, "cloud_provider"))
+            printf("クラウドサービスプロバイダー: %s\n", str(svc, "cloud_provider"));
+        if (*str(svc, "data_location"))
+            printf("データの所在: %s\n", str(svc, "data_location"));
+        json_t *pi = json_object_get(out, "personal_information");
+        if (json_is_boolean(pi))
+            printf("個人情報: %s\n", json_is_true(pi) ? "取り扱う" : "取り扱わない");
+        json_t *pro = json_object_get(out, "procurement");
+        if (*str(pro, "approval_ref"))
+            printf("調達: 決裁番号 %s  決裁日 %s  業者決定日 %s\n", str(pro, "approval_ref"),
+                   str(pro, "approved_on"), str(pro, "vendor_decided_on"));
+        json_array_foreach(json_object_get(out, "conditions"), i, v)
+            printf("個別の選定条件 %zu: %s\n", i + 1, str(v, "text"));
+        json_t *apv = json_object_get(out, "approval");
+        printf("承認: %s（%s） %s\n", str(apv, "by_name"), str(apv, "by"), str(apv, "at"));
+        printf("\n履歴:\n");
         json_array_foreach(json_object_get(out, "versions"), i, v) printf(
             "  第%lld版 %s 申請 #%lld（%s）%s〜%s\n",
             (long long)json_integer_value(json_object_get(v, "version")), str(v, "recorded_at"),
@@ -386,14 +401,10 @@ static int cmd_ledger_change(const struct command *self, struct cmdline *cl, int
     struct xerr e = {0};
     char *text;
     size_t n;
-    if (read_input(argv[1], DOCUMENT_MAX_BYTES, &text, &n, &e))
-        return fail(&e);
     struct ctx c;
-    int rc = open_ctx(cl, opts, &c, &e);
-    if (rc) {
-        free(text);
+    int rc = open_ctx_with_input(cl, opts, argv[1], DOCUMENT_MAX_BYTES, &text, &n, &c);
+    if (rc)
         return rc;
-    }
     long long req;
     if (wf_ledger_change(c.db, &c.actor, id, text, n, &req, &e))
         rc = fail(&e);

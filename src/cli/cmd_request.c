@@ -28,14 +28,10 @@ static int cmd_request_new(const struct command *self, struct cmdline *cl, int a
     struct xerr e = {0};
     char *text;
     size_t n;
-    if (read_input(argv[0], DOCUMENT_MAX_BYTES, &text, &n, &e))
-        return fail(&e);
     struct ctx c;
-    int rc = open_ctx(cl, opts, &c, &e);
-    if (rc) {
-        free(text);
+    int rc = open_ctx_with_input(cl, opts, argv[0], DOCUMENT_MAX_BYTES, &text, &n, &c);
+    if (rc)
         return rc;
-    }
     struct db *db = c.db;
     struct new_result res;
     if (wf_request_new(db, &c.actor, text, n, opt_flag(opts, "--carry-over"), &res, &e)) {
@@ -117,13 +113,40 @@ static void print_request_text(json_t *r)
     printf("利用期間: %s 〜 %s\n", str(json_object_get(doc, "period"), "from"),
            str(json_object_get(doc, "period"), "to"));
     printf("利用者の範囲: %s\n", str(doc, "scope"));
+    json_t *pro = json_object_get(doc, "procurement");
+    printf("調達（本基準5(2)）: 決裁番号 %s  決裁日 %s  業者決定日 %s\n",
+           *str(pro, "approval_ref") ? str(pro, "approval_ref") : "（なし）",
+           *str(pro, "approved_on") ? str(pro, "approved_on") : "（なし）",
+           *str(pro, "vendor_decided_on") ? str(pro, "vendor_decided_on") : "（なし）");
+    if (json_is_string(json_object_get(r, "retire_on")))
+        printf("廃止日: %s\n", str(r, "retire_on"));
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "conditions"), i, f)
+        printf("個別の選定条件 %zu（本基準6）: %s [%s]\n", i + 1, str(f, "text"), str(f, "status"));
+    json_t *con = json_object_get(r, "consultation");
+    if (json_is_true(json_object_get(con, "held")))
+        printf("事前協議（本基準5(2)①）: %s\n",
+               json_is_string(json_object_get(con, "concluded_at")) ? "協議済み" : "協議中");
+    if (json_is_string(json_object_get(con, "concluded_at")))
+        printf("  協議済みにした人: %s（%s） %s\n", str(con, "concluded_by_name"),
+               str(con, "concluded_by"), str(con, "concluded_at"));
+    json_array_foreach(json_object_get(con, "comments"), i, f)
+        printf("  %s %s「%s」\n", str(f, "at"), str(f, "actor"), str(f, "comment"));
+    json_array_foreach(json_object_get(r, "changes"), i, f)
+    {
+        char *b = json_dumps(json_object_get(f, "before"), JSON_ENCODE_ANY | JSON_COMPACT);
+        char *a = json_dumps(json_object_get(f, "after"), JSON_ENCODE_ANY | JSON_COMPACT);
+        printf("%s変更: %s: %s → %s\n", i ? "" : "\n", str(f, "label"), b ? b : "null",
+               a ? a : "null");
+        free(b);
+        free(a);
+    }
     printf("\n評価: %s（%s、カタログ %s）\n",
            json_is_true(json_object_get(ev, "approvable")) ? "承認可" : "承認不可",
            strcmp(str(ev, "track"), "requirements") == 0 ? "別紙 要件一覧（機密性2以上）"
                                                          : "1(4) リスクの検討（機密性2未満）",
            str(ev, "catalogue"));
-    size_t i;
-    json_t *f;
     json_array_foreach(json_object_get(ev, "findings"), i, f)
         printf("  [%s] %s\n", strcmp(str(f, "severity"), "blocker") == 0 ? "阻害" : "注意",
                str(f, "message"));

@@ -187,6 +187,20 @@ int open_ctx(struct cmdline *cl, const struct opt *opts, struct ctx *c, struct x
     return 0;
 }
 
+int open_ctx_with_input(struct cmdline *cl, const struct opt *opts, const char *path, size_t cap,
+                        char **text, size_t *n, struct ctx *c)
+{
+    struct xerr e = {0};
+    if (read_input(path, cap, text, n, &e))
+        return fail(&e);
+    int rc = open_ctx(cl, opts, c, &e);
+    if (rc) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
+}
+
 const struct user *ctx_actor(const struct ctx *c)
 {
     return c->have_actor ? &c->actor : NULL;

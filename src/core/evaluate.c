@@ -129,8 +129,8 @@ static void rule_conditions(struct collector *c, const struct document *doc)
                 i + 1, cond->text);
         else
             add(c, SEV_BLOCKER, "condition-unmet", 0, NULL, (int)i,
-                "本基準6: 個別の選定条件 %zu「%s」が%sです", i + 1, cond->text,
-                cond->status == ANSWER_UNMET ? "満たされていません" : "未確認");
+                "本基準6: 個別の選定条件 %zu「%s」%s", i + 1, cond->text,
+                cond->status == ANSWER_UNMET ? "が満たされていません" : "は未確認です");
     }
 }
 

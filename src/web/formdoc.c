@@ -32,7 +32,9 @@ json_t *formdoc_to_document(const struct form *f)
                                          {"service_function", "function"},
                                          {"provider", "provider"},
                                          {"category", "category"},
-                                         {"ismap", "ismap"}};
+                                         {"ismap", "ismap"},
+                                         {"cloud_provider", "cloud_provider"},
+                                         {"data_location", "data_location"}};
     static const char *const cls[][2] = {{"confidentiality", "confidentiality"},
                                          {"integrity", "integrity"},
                                          {"availability", "availability"}};
@@ -41,7 +43,7 @@ json_t *formdoc_to_document(const struct form *f)
                                           {"proc_approved_on", "approved_on"},
                                           {"proc_vendor_on", "vendor_decided_on"}};
     json_t *doc = json_object(), *o;
-    if ((o = object_of(f, svc, 5)))
+    if ((o = object_of(f, svc, 7)))
         json_object_set_new(doc, "service", o);
     set_text(doc, "purpose", form_get(f, "purpose"));
     if ((o = object_of(f, cls, 3)))
@@ -49,6 +51,10 @@ json_t *formdoc_to_document(const struct form *f)
     if ((o = object_of(f, period, 2)))
         json_object_set_new(doc, "period", o);
     set_text(doc, "scope", form_get(f, "scope"));
+    /* Yes or no, or left out where not said (blank). */
+    const char *pi = form_get(f, "personal_information");
+    if (pi && (strcmp(pi, "yes") == 0 || strcmp(pi, "no") == 0))
+        json_object_set_new(doc, "personal_information", json_boolean(strcmp(pi, "yes") == 0));
     if ((o = object_of(f, proc, 3)))
         json_object_set_new(doc, "procurement", o);
 
@@ -77,18 +83,20 @@ json_t *formdoc_to_document(const struct form *f)
             json_object_set_new(reqs, key, a);
         } else if (sscanf(name, "risk_%d_%15s", &no, rest) == 2 && strcmp(rest, "decision") == 0 &&
                    no > 0) {
-            /* A measure typed before a decision is kept (the evaluation
-             * still says the risk is undecided). */
+            /* A measure or reason typed before a decision is kept (the
+             * evaluation still says the risk is undecided). */
             const char *d = f->fields[i].value;
-            char key[16], k2[32];
+            char key[16], k2[32], k3[32];
             snprintf(k2, sizeof k2, "risk_%d_measure", no);
-            const char *measure = form_get(f, k2);
-            if (text_is_blank(d) && text_is_blank(measure))
+            snprintf(k3, sizeof k3, "risk_%d_reason", no);
+            const char *measure = form_get(f, k2), *reason = form_get(f, k3);
+            if (text_is_blank(d) && text_is_blank(measure) && text_is_blank(reason))
                 continue;
             snprintf(key, sizeof key, "%d", no);
             json_t *a = json_object();
             set_text(a, "decision", d);
             set_text(a, "measure", measure);
+            set_text(a, "reason", reason);
             json_object_set_new(risks, key, a);
         }
     }
@@ -105,6 +113,8 @@ json_t *formdoc_to_document(const struct form *f)
         set_text(c, "status", form_get(f, k));
         snprintf(k, sizeof k, "cond_%d_evidence", i);
         set_text(c, "evidence", form_get(f, k));
+        snprintf(k, sizeof k, "cond_%d_reason", i);
+        set_text(c, "reason", form_get(f, k));
         json_array_append_new(conds, c);
     }
     if (json_object_size(reqs))

@@ -55,6 +55,8 @@ bool pages_handle(struct request *r)
     else if (path_id(p, "/ledger/", &id, &rest) && post &&
              (strcmp(rest, "extend") == 0 || strcmp(rest, "retire") == 0))
         page_entry_action(r, id, strcmp(rest, "retire") == 0);
+    else if (path_id(p, "/ledger/", &id, &rest) && strcmp(rest, "change") == 0 && (get || post))
+        page_entry_change(r, id);
     else if (strcmp(p, "/requests") == 0 && get)
         page_requests(r, NULL, "利用申請");
     else if (strcmp(p, "/requests/new") == 0 && (get || post))
@@ -63,6 +65,8 @@ bool pages_handle(struct request *r)
         page_request(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && strcmp(rest, "edit") == 0 && (get || post))
         page_request_edit(r, id);
+    else if (path_id(p, "/requests/", &id, &rest) && strcmp(rest, "rebase") == 0 && post)
+        page_request_rebase(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && *rest && post)
         page_request_step(r, id, rest);
     else if (strcmp(p, "/review") == 0 && get) {

@@ -88,8 +88,31 @@ void page_request_new(struct request *r);
 /* pages_request_form.c: the same for an existing request `id`. */
 void page_request_edit(struct request *r, long long id);
 
-/* pages_requests.c: one request. */
+/* pages_request_form.c: 「変更を申請」 for ledger entry `id`: GET shows the
+ * form prefilled with the entry's current document, POST evaluates it or
+ * opens the change request. */
+void page_entry_change(struct request *r, long long id);
+
+/* pages_requests.c: may `u` open a request of `department`? (approver,
+ * ciso, auditor: all; a manager: their department's) */
+bool can_open_request(const struct user *u, const char *department);
+/* pages_requests.c: 満たす / 満たさない / 対象外 / 未回答 for an answer's
+ * status ("met", …; anything else is 未回答). */
+const char *answer_label(const char *status);
+/* pages_requests.c: 受容する / 低減措置を講ずる / 未決定 for a risk decision. */
+const char *decision_label(const char *decision);
+/* pages_requests.c: a history event's action in Japanese (the steps, and
+ * create, update, rebase). */
+const char *event_label(const char *action);
+/* pages_requests.c: for a returned request (wf_request_show JSON), the
+ * approver's return comment, who and when. */
+void return_comment(struct request *r, json_t *req);
+
+/* pages_requests.c: one request: the review page. */
 void page_request(struct request *r, long long id);
+/* pages_requests.c: POST moves an editable request to the catalogue in
+ * force. */
+void page_request_rebase(struct request *r, long long id);
 /* pages_requests.c: take step `action` ("submit", "approve", …) on it. */
 void page_request_step(struct request *r, long long id, const char *action);
 /* pages_requests.c: the requests this user sees, in `state` (NULL: the

@@ -1,10 +1,59 @@
 /*
- * pages_home.c - the dashboard: the ledger search box, what waits for this
- * user (returned and draft requests, the approver's queue), the city-wide
- * overview and the entries whose period ends soon.
+ * pages_home.c - the dashboard as a work list: the ledger search box, then
+ * what waits for this user (the approver: consultations and submitted
+ * requests; the manager: returned requests, concluded consultations ready
+ * to submit, drafts, and their entries ending within 90 days), the
+ * city-wide overview and the entries whose period ends soon.
  */
+#include <string.h>
+
 #include "../workflow/access.h"
 #include "pages.h"
+
+/* The requests in `state` this user sees, oldest first, under `title`;
+ * with `always`, also where there are none. */
+static void worklist(struct request *r, const char *state, const char *title, bool always)
+{
+    struct xerr e = {0};
+    json_t *out;
+    if (wf_request_list(r->db, req_user(r), state, &out, &e) != XOK)
+        return;
+    json_t *list = json_object_get(out, "requests");
+    if (always || json_array_size(list)) {
+        html_printf(&r->out, "<h2>%s（%zu 件）</h2>", title, json_array_size(list));
+        if (json_array_size(list))
+            requests_table(r, list);
+        else
+            H(&r->out, "<p>ありません。</p>");
+    }
+    json_decref(out);
+}
+
+/* The manager's entries whose period ends within 90 days: to extend or
+ * let end. */
+static void own_expiring(struct request *r)
+{
+    const struct user *u = req_user(r);
+    struct xerr e = {0};
+    json_t *out;
+    if (wf_ledger_expiring(r->db, u, 90, &out, &e) != XOK)
+        return;
+    json_t *mine = json_array(), *en;
+    size_t i;
+    json_array_foreach(json_object_get(out, "entries"), i, en)
+    {
+        if (strcmp(jstr(en, "department"), u->department) == 0)
+            json_array_append(mine, en);
+    }
+    html_printf(&r->out, "<h2>90日以内に利用期間が終わる自課の登録（%s まで、%zu 件）</h2>",
+                jstr(out, "until"), json_array_size(mine));
+    if (json_array_size(mine))
+        entries_table(r, mine);
+    else
+        H(&r->out, "<p>ありません。</p>");
+    json_decref(mine);
+    json_decref(out);
+}
 
 void page_dashboard(struct request *r)
 {
@@ -14,38 +63,35 @@ void page_dashboard(struct request *r)
     page_start(r, "ダッシュボード");
     struct sbuf *o = &r->out;
     H(o, "<form class=\"search big\" method=\"get\" action=\"/ledger\">"
-         "<label>承認済みの外部サービスを探す<input type=\"search\" name=\"q\" "
-         "placeholder=\"サービス名・提供者・利用目的（例: 翻訳、チーム）\"></label>"
+         "<label for=\"q\">承認済みの外部サービスを探す</label><input type=\"search\" "
+         "id=\"q\" name=\"q\" placeholder=\"サービス名・提供者・利用目的（例: 翻訳、チーム）\">"
          "<button>検索</button></form>");
-    if (has_role(u, ROLE_MANAGER)) {
-        const char *const states[] = {"returned", "draft", "consulting"};
-        const char *const titles[] = {"差し戻された申請", "下書き", "事前協議中"};
-        H(o, "<p><a class=\"button\" href=\"/requests/new\">新しい利用申請</a></p>");
-        for (int i = 0; i < 3; i++) {
-            if (wf_request_list(r->db, u, states[i], &out, &e) == XOK) {
-                if (json_array_size(json_object_get(out, "requests"))) {
-                    html_printf(o, "<h2>%s</h2>", titles[i]);
-                    requests_table(r, json_object_get(out, "requests"));
-                }
-                json_decref(out);
-            }
-        }
+    if (has_role(u, ROLE_APPROVER)) {
+        /* The approver's work: consultations waiting for an answer, then
+         * requests to decide, each oldest first. */
+        worklist(r, "consulting", "事前協議の依頼（協議済みにするか、コメントを返す）", true);
+        worklist(r, "submitted", "審査待ち", true);
     }
-    if (has_role(u, ROLE_APPROVER) && wf_request_list(r->db, u, "submitted", &out, &e) == XOK) {
-        html_printf(o, "<h2>審査待ち（%zu 件）</h2>",
-                    json_array_size(json_object_get(out, "requests")));
-        requests_table(r, json_object_get(out, "requests"));
-        json_decref(out);
+    if (has_role(u, ROLE_MANAGER)) {
+        H(o, "<p><a class=\"button\" href=\"/requests/new\">新しい利用申請</a></p>");
+        worklist(r, "returned", "差し戻された申請（直して再申請）", false);
+        worklist(r, "consulted", "協議済み（申請できます）", false);
+        worklist(r, "draft", "下書き", false);
+        if (!has_role(u, ROLE_APPROVER))
+            worklist(r, "consulting", "事前協議中", false);
+        own_expiring(r);
     }
     if (wf_overview(r->db, u, &out, &e) == XOK) {
         /* The city-wide view (ciso, auditor, approver). */
         json_t *t = json_object_get(out, "entries"), *rq = json_object_get(out, "requests");
         html_printf(
             o,
-            "<h2>全庁の状況</h2><p>台帳: 利用中 %lld 件、期間満了 %lld 件、廃止 %lld 件。"
-            "申請: 審査中 %lld 件、事前協議中 %lld 件、差戻し %lld 件、下書き %lld 件。</p>",
-            jint(t, "active"), jint(t, "expired"), jint(t, "retired"), jint(rq, "submitted"),
-            jint(rq, "consulting"), jint(rq, "returned"), jint(rq, "draft"));
+            "<h2>全庁の状況</h2><p>台帳: 利用開始前 %lld 件、利用中 %lld 件、廃止予定 %lld 件、"
+            "期間満了 %lld 件、廃止 %lld 件。申請: 審査中 %lld 件、事前協議中 %lld 件、協議済み "
+            "%lld 件、差戻し %lld 件、下書き %lld 件。</p>",
+            jint(t, "upcoming"), jint(t, "active"), jint(t, "retiring"), jint(t, "expired"),
+            jint(t, "retired"), jint(rq, "submitted"), jint(rq, "consulting"),
+            jint(rq, "consulted"), jint(rq, "returned"), jint(rq, "draft"));
         H(o, "<table class=\"list\"><thead><tr><th>所属</th><th>利用中</th><th>期間満了</th>"
              "<th>廃止</th></tr></thead><tbody>");
         size_t i;
@@ -61,7 +107,7 @@ void page_dashboard(struct request *r)
     } else {
         xerr_clear(&e);
     }
-    if (wf_ledger_expiring(r->db, u, 90, &out, &e) == XOK) {
+    if (!has_role(u, ROLE_MANAGER) && wf_ledger_expiring(r->db, u, 90, &out, &e) == XOK) {
         html_printf(o, "<h2>90日以内に利用期間が終わる登録（%s まで）</h2>", jstr(out, "until"));
         if (json_array_size(json_object_get(out, "entries")))
             entries_table(r, json_object_get(out, "entries"));

@@ -283,6 +283,22 @@ def test_procurement_after_submission_warns(env):
     assert "procurement-order" in codes, codes
 
 
+def test_readme_minimal_example_passes_check(env):
+    """Issue 7: the README's minimal example passes `check` (exit 0, no blocker)."""
+    import os
+    import re
+    from harness import SOURCE
+    with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    block = re.search(r"承認できる最小の形.*?```json\n(.*?)```", readme, re.S)
+    assert block, "the README has its minimal example"
+    r = env.run("check", "-", input=block.group(1), db=False)
+    assert r.code == 0, r
+    assert r.json()["approvable"] is True and r.json()["findings"] == [], r.out
+    setup_db(env)
+    assert env.run("check", "-", input=block.group(1)).code == 0
+
+
 def test_subcommand_help_exits_zero(env):
     for args in (["request", "--help"], ["ledger", "--help"], ["request", "conclude", "--help"],
                  ["ledger", "change", "--help"], ["request", "update", "--help"]):
