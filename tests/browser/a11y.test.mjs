@@ -69,14 +69,28 @@ before(async () => {
   cli(server, ['request', 'submit', '--as', 'somu', String(ext)]);
   cli(server, ['request', 'approve', '--as', 'shinsa', String(ext)]);
   made.retiring = approvedEntry('施設予約フォーム', today(-30), today(300));
-  const ret = cli(server, ['ledger', 'retire', '--as', 'somu', String(made.retiring), '--on', today(30), '--json']).id;
-  cli(server, ['request', 'submit', '--as', 'somu', String(ret)]);
-  cli(server, ['request', 'approve', '--as', 'shinsa', String(ret)]);
+  made.retirement = cli(server, ['ledger', 'retire', '--as', 'somu', String(made.retiring), '--on', today(30), '--json']).id;
+  cli(server, ['request', 'submit', '--as', 'somu', String(made.retirement)]);
+  cli(server, ['request', 'approve', '--as', 'shinsa', String(made.retirement)]);
   made.upcoming = approvedEntry('研修動画配信', today(30), today(400));
   // A 事前協議 in progress (the approver's 協議済みにする is on its page).
   made.consulting = cli(server, ['request', 'new', '--as', 'somu', '--json', '-'],
                         riskDocument('議事録作成支援', today(10), today(365))).id;
   cli(server, ['request', 'consult', '--as', 'somu', String(made.consulting), '--comment', 'ご確認ください']);
+  // Waiting for the approver: a 機密性2 request that answers nothing (the
+  // refusal), and an other change of an entry (before → after).
+  made.blocked = cli(server, ['request', 'new', '--as', 'somu', '--json', '-'], JSON.stringify({
+    service: { name: 'ChatGPT Team', provider: 'OpenAI', category: 'generative-ai' },
+    purpose: '議事録の要約', scope: '総務課内に限る',
+    classification: { confidentiality: '2', integrity: '1', availability: '1' },
+    period: { from: today(10), to: today(365) },
+  })).id;
+  cli(server, ['request', 'consult', '--as', 'somu', String(made.blocked)]);
+  cli(server, ['request', 'conclude', '--as', 'shinsa', String(made.blocked)]);
+  cli(server, ['request', 'submit', '--as', 'somu', String(made.blocked)]);
+  made.change = cli(server, ['ledger', 'change', '--as', 'somu', String(made.active), '--json', '-'],
+                    JSON.stringify({ purpose: '市民アンケートと結果の公表', scope: '総務部内に限る' })).id;
+  cli(server, ['request', 'submit', '--as', 'somu', String(made.change)]);
 });
 
 after(async () => {
@@ -215,7 +229,8 @@ test('manager of another department', async (t) => {
 
 test('approver', async (t) => {
   await sweep(t, ROLE_LOGIN.approver, [
-    '/', '/review', '/requests/3', `/requests/${made.consulting}`, `/ledger/${made.active}`,
+    '/', '/review', '/requests/3', `/requests/${made.consulting}`, `/requests/${made.blocked}`,
+    `/requests/${made.change}`, `/requests/${made.retirement}`, `/ledger/${made.active}`,
   ]);
 });
 
