@@ -3,10 +3,82 @@
  * (users and their roles), and the catalogue in force.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/catalogue.h"
 #include "pages.h"
+
+/* An audit record's action in words, for the auditor ("request.conclude"
+ * → 協議済み, "ledger.retire" → 台帳 廃止); the code itself is shown
+ * beside it. NULL for an action this page does not know. */
+static const char *action_label(const char *action)
+{
+    static const struct {
+        const char *code, *label;
+    } fixed[] = {
+        {"request.create", "申請の作成"},
+        {"request.update", "申請書の更新"},
+        {"request.rebase", "施行中のカタログへ移行"},
+        {"request.consult", "事前協議の開始"},
+        {"ledger.create", "台帳 登録"},
+        {"ledger.version", "台帳 新しい版"},
+        {"ledger.retire", "台帳 廃止"},
+        {"user.add", "利用者 追加"},
+        {"user.update", "利用者 変更"},
+        {"catalogue.load", "カタログ 読込み"},
+        {"token.create", "APIトークン 発行"},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(action, fixed[i].code) == 0)
+            return fixed[i].label;
+    if (strncmp(action, "request.", 8) == 0) {
+        int a = req_action_parse(action + 8);
+        if (a >= 0)
+            return req_action_label((enum req_action)a);
+    }
+    return NULL;
+}
+
+/* A state named in an audit snapshot, in words: a request's
+ * (req_state_label) or a ledger entry's (entry_state_label). */
+static const char *state_label(const char *object, const char *state)
+{
+    if (!*state)
+        return "";
+    if (strncmp(object, "request:", 8) == 0) {
+        int s = req_state_parse(state);
+        return s >= 0 ? req_state_label((enum req_state)s) : state;
+    }
+    if (strncmp(object, "ledger:", 7) == 0) {
+        int s = entry_state_parse(state);
+        return s >= 0 ? entry_state_label((enum entry_state)s) : state;
+    }
+    return state;
+}
+
+/* The object of a record, linked where it is a request or an entry (the
+ * auditor and the ciso, who alone see this page, may open both). */
+static void object_cell(struct request *r, const char *object)
+{
+    struct sbuf *o = &r->out;
+    char *end;
+    if (strncmp(object, "request:", 8) == 0 && object[8] >= '1' && object[8] <= '9') {
+        long long id = strtoll(object + 8, &end, 10);
+        if (!*end) {
+            html_printf(o, "<td><a href=\"/requests/%lld\">申請 #%lld</a></td>", id, id);
+            return;
+        }
+    }
+    if (strncmp(object, "ledger:", 7) == 0 && object[7] >= '1' && object[7] <= '9') {
+        long long id = strtoll(object + 7, &end, 10);
+        if (!*end) {
+            html_printf(o, "<td><a href=\"/ledger/%lld\">台帳番号 %lld</a></td>", id, id);
+            return;
+        }
+    }
+    html_printf(o, "<td>%s</td>", object);
+}
 
 void page_audit(struct request *r)
 {
@@ -35,21 +107,38 @@ void page_audit(struct request *r)
     }
     html_printf(
         o,
-        "<form class=\"search\" method=\"get\" action=\"/audit\"><label>操作者<input "
-        "name=\"actor\" value=\"%s\"></label><label>対象（例 request:3）<input name=\"object\" "
-        "value=\"%s\"></label><button>絞り込む</button></form>",
+        "<form class=\"search\" method=\"get\" action=\"/audit\"><label>操作者（ログイン名）<input "
+        "name=\"actor\" value=\"%s\"></label><label>対象（例 request:3、ledger:1）<input "
+        "name=\"object\" value=\"%s\"></label><button>絞り込む</button></form>",
         f.actor ? f.actor : "", f.object_prefix ? f.object_prefix : "");
-    H(o, "<table class=\"list\"><thead><tr><th>#</th><th>日時</th><th>操作者</th><th>操作</th>"
-         "<th>対象</th><th>ハッシュ</th></tr></thead><tbody>");
+    H(o, "<div class=\"table-wrap\" role=\"region\" aria-label=\"監査ログ\" tabindex=\"0\">"
+         "<table class=\"list\"><thead><tr><th>#</th><th>日時</th><th>操作者</th><th>操作</th>"
+         "<th>対象</th><th>状態</th><th>ハッシュ</th></tr></thead><tbody>");
     size_t i;
     json_t *rec;
-    json_array_foreach(json_object_get(out, "records"), i, rec) html_printf(
-        o,
-        "<tr><td>%lld</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-        "<td><code>%s</code></td></tr>",
-        jint(rec, "seq"), jst(r, jstr(rec, "at")), jstr(rec, "actor"), jstr(rec, "action"),
-        jstr(rec, "object"), pool_strndup(r->pool, jstr(rec, "hash"), 12));
-    H(o, "</tbody></table>");
+    json_array_foreach(json_object_get(out, "records"), i, rec)
+    {
+        const char *action = jstr(rec, "action"), *obj = jstr(rec, "object");
+        const char *label = action_label(action);
+        html_printf(o, "<tr><td>%lld</td><td>%s</td><td>%s</td><td>", jint(rec, "seq"),
+                    jst(r, jstr(rec, "at")), jstr(rec, "actor"));
+        if (label)
+            html_printf(o, "%s<br><code>%s</code>", label, action);
+        else
+            html_printf(o, "<code>%s</code>", action);
+        H(o, "</td>");
+        object_cell(r, obj);
+        /* The state before → after, where the record's snapshots carry one. */
+        const char *before = state_label(obj, jstr(json_object_get(rec, "before"), "state"));
+        const char *after = state_label(obj, jstr(json_object_get(rec, "after"), "state"));
+        if (*before && *after && strcmp(before, after) != 0)
+            html_printf(o, "<td>%s → %s</td>", before, after);
+        else
+            html_printf(o, "<td>%s</td>", *after ? after : before);
+        html_printf(o, "<td><code>%s</code></td></tr>",
+                    pool_strndup(r->pool, jstr(rec, "hash"), 12));
+    }
+    H(o, "</tbody></table></div>");
     json_decref(out);
     json_decref(report);
     page_end(r);
@@ -98,9 +187,9 @@ void page_users(struct request *r)
     struct sbuf *o = &r->out;
     if (message)
         notice(r, "error", message);
-    H(o,
-      "<table class=\"list\"><thead><tr><th>ログイン名</th><th>氏名</th><th>所属</th><th>役割</th>"
-      "<th>状態</th></tr></thead><tbody>");
+    H(o, "<div class=\"table-wrap\"><table "
+         "class=\"list\"><thead><tr><th>ログイン名</th><th>氏名</th><th>所属</th><th>役割</th>"
+         "<th>状態</th></tr></thead><tbody>");
     size_t i, k;
     json_t *x, *role;
     json_array_foreach(json_object_get(out, "users"), i, x)
@@ -141,11 +230,12 @@ void page_users(struct request *r)
                     "<button>保存</button></form></details></td></tr>",
                     active ? " checked" : "");
     }
-    H(o, "</tbody></table><h2>利用者の追加</h2><form method=\"post\" action=\"/users\" "
+    H(o, "</tbody></table></div><h2>利用者の追加</h2><form method=\"post\" action=\"/users\" "
          "class=\"user\">");
     csrf_field(r);
     H(o,
-      "<label>ログイン名<input name=\"login\" required pattern=\"[A-Za-z0-9._-]+\"></label>"
+      "<label>ログイン名<input name=\"login\" required pattern=\"[A-Za-z0-9._\\-]+\" "
+      "title=\"半角英数字と . _ - のみ\"></label>"
       "<label>氏名<input name=\"name\" required></label><label>所属<input name=\"dept\" required>"
       "</label><label>初期パスワード（8文字以上）<input type=\"password\" name=\"password\" "
       "autocomplete=\"new-password\"></label><fieldset><legend>役割</legend>");
@@ -191,13 +281,14 @@ void page_catalogue(struct request *r)
         o,
         "<p>%s（%s、%s 施行）。新しい版は <code>extsvc catalogue load</code> で読み込みます。</p>",
         cat.title, cat.id, cat.effective);
-    H(o, "<table class=\"list\"><thead><tr><th>項番</th><th>規定</th><th>区分</th><th>要件</th>"
+    H(o, "<div class=\"table-wrap\" role=\"region\" aria-label=\"要件一覧\" tabindex=\"0\">"
+         "<table class=\"list\"><thead><tr><th>項番</th><th>規定</th><th>区分</th><th>要件</th>"
          "<th>必須／推奨／任意</th></tr></thead><tbody>");
     for (size_t i = 0; i < cat.nReqs; i++)
         html_printf(o, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
                     cat.reqs[i].no, cat.reqs[i].clause, cat.reqs[i].category, cat.reqs[i].text,
                     req_level_label(cat.reqs[i].level));
-    H(o, "</tbody></table><h2>1(4) 外部サービス利用の特性</h2><ol class=\"risks\">");
+    H(o, "</tbody></table></div><h2>1(4) 外部サービス利用の特性</h2><ol class=\"risks\">");
     for (size_t i = 0; i < cat.nRisks; i++)
         html_printf(o, "<li>%s %s</li>", circled_number(cat.risks[i].no), cat.risks[i].text);
     H(o, "</ol>");

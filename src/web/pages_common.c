@@ -47,6 +47,18 @@ bool method(const struct request *r, const char *m)
 
 /* --- layout --------------------------------------------------------- */
 
+/* A link of the site navigation, marked as the current page where the
+ * request's path is `href` or below it. */
+static void nav_link(struct request *r, const char *href, const char *label)
+{
+    size_t n = strlen(href);
+    bool here = strcmp(href, "/") == 0
+                    ? strcmp(r->path, "/") == 0
+                    : strncmp(r->path, href, n) == 0 && (r->path[n] == '\0' || r->path[n] == '/');
+    html_printf(&r->out, "<a href=\"%s\"%s>%s</a>", href, here ? " aria-current=\"page\"" : "",
+                label);
+}
+
 void page_start(struct request *r, const char *title)
 {
     struct sbuf *o = &r->out;
@@ -59,34 +71,44 @@ void page_start(struct request *r, const char *title)
                 title);
     if (r->have_session)
         html_printf(o, "<meta name=\"csrf-token\" content=\"%s\">", r->session.csrf);
+    /* The skip link comes first, so a keyboard or screen reader user
+     * reaches the page's content without passing the navigation. */
     H(o, "<script src=\"/static/app.js\" defer></script></head><body>"
+         "<a class=\"skip\" href=\"#main\">本文へ移動</a>"
          "<header class=\"site\"><a class=\"brand\" href=\"/\">外部サービス利用台帳</a>");
     if (u) {
-        H(o, "<nav><a href=\"/\">ダッシュボード</a><a href=\"/ledger\">台帳</a>");
+        H(o, "<nav aria-label=\"メインメニュー\">");
+        nav_link(r, "/", "ダッシュボード");
+        nav_link(r, "/ledger", "台帳");
         if (has_role(u, ROLE_MANAGER))
-            H(o, "<a href=\"/requests\">利用申請</a>");
+            nav_link(r, "/requests", "利用申請");
         if (has_role(u, ROLE_APPROVER))
-            H(o, "<a href=\"/review\">審査</a>");
-        if (has_role(u, ROLE_CISO) || has_role(u, ROLE_AUDITOR))
-            H(o, "<a href=\"/requests\">申請一覧</a><a href=\"/audit\">監査</a>");
+            nav_link(r, "/review", "審査");
+        if (has_role(u, ROLE_CISO) || has_role(u, ROLE_AUDITOR)) {
+            if (!has_role(u, ROLE_MANAGER))
+                nav_link(r, "/requests", "申請一覧");
+            nav_link(r, "/audit", "監査");
+        }
         if (has_role(u, ROLE_CISO))
-            H(o, "<a href=\"/catalogue\">カタログ</a>");
+            nav_link(r, "/catalogue", "カタログ");
         if (has_role(u, ROLE_ADMIN))
-            H(o, "<a href=\"/users\">利用者管理</a>");
+            nav_link(r, "/users", "利用者管理");
         html_printf(o,
                     "</nav><form class=\"signout\" method=\"post\" action=\"/logout\">"
                     "<span>%s（%s）</span><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
                     "<button>サインアウト</button></form>",
                     u->name, u->department, r->have_session ? r->session.csrf : "");
     }
-    html_printf(o, "</header><main><h1>%s</h1>", title);
+    html_printf(o, "</header><main id=\"main\"><h1>%s</h1>", title);
 }
 
+/* The footer says once per page that every time shown is Japan time
+ * (jst()); pages show no zone beside each time. */
 void page_end(struct request *r)
 {
     H(&r->out,
-      "</main><footer>周南市外部サービス利用基準（令和5年9月20日策定）に基づく審査と台帳 — "
-      "extsvc</footer></body></html>\n");
+      "</main><footer><p>周南市外部サービス利用基準（令和5年9月20日策定）に基づく審査と台帳 — "
+      "extsvc</p><p>時刻は日本時間（JST, UTC+9）で表示しています。</p></footer></body></html>\n");
     r->status = r->status ? r->status : 200;
     r->ctype = "text/html; charset=utf-8";
 }
@@ -165,7 +187,10 @@ static void service_label(struct sbuf *o, json_t *svc)
 void entries_table(struct request *r, json_t *entries)
 {
     struct sbuf *o = &r->out;
-    H(o, "<table class=\"list\"><thead><tr><th>台帳番号</th><th>外部サービス</th><th>提供者</th>"
+    /* Wide tables scroll inside their wrapper on a phone, never the page;
+     * every row holds a link, so the keyboard reaches what scrolls. */
+    H(o, "<div class=\"table-wrap\"><table "
+         "class=\"list\"><thead><tr><th>台帳番号</th><th>外部サービス</th><th>提供者</th>"
          "<th>利用目的</th><th>機密性</th><th>利用期間</th><th>所属</th><th>状態</th></tr></thead>"
          "<tbody>");
     size_t i;
@@ -185,13 +210,14 @@ void entries_table(struct request *r, json_t *entries)
                     jstr(period, "from"), jstr(period, "to"), jstr(en, "department"),
                     jstr(en, "state"), jstr(en, "state_label"));
     }
-    H(o, "</tbody></table>");
+    H(o, "</tbody></table></div>");
 }
 
 void requests_table(struct request *r, json_t *requests)
 {
     struct sbuf *o = &r->out;
-    H(o, "<table class=\"list\"><thead><tr><th>申請番号</th><th>種別</th><th>外部サービス</th>"
+    H(o, "<div class=\"table-wrap\"><table "
+         "class=\"list\"><thead><tr><th>申請番号</th><th>種別</th><th>外部サービス</th>"
          "<th>所属</th><th>状態</th><th>評価</th><th>更新</th></tr></thead><tbody>");
     size_t i;
     json_t *q;
@@ -213,7 +239,7 @@ void requests_table(struct request *r, json_t *requests)
                     json_is_true(json_object_get(q, "approvable")) ? "承認可" : "指摘あり",
                     jst(r, jstr(q, "updated_at")));
     }
-    H(o, "</tbody></table>");
+    H(o, "</tbody></table></div>");
 }
 
 void evaluation_panel(struct request *r, json_t *ev)

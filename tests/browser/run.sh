@@ -21,10 +21,15 @@ apt_install() {
         apt_install nodejs npm
     fi
     [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || apt_install chromium
-    if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
+    # What package-lock.json pins (playwright-core, axe-core); no network
+    # once installed.
+    if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
+        [ ! -f "$here/node_modules/axe-core/axe.min.js" ]; then
         (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 } 1>&2
 
 cd "$here"
-exec node --test --test-reporter=tap ./*.test.mjs
+# Two files at a time: each runs its own server and Chromium, and most of
+# their time is spent waiting on them.
+exec node --test --test-concurrency=2 --test-reporter=tap ./*.test.mjs

@@ -1,26 +1,33 @@
 // Browser tests (issue 3): the whole path of a 機密性2 request in a real
 // headless Chromium. A manager files it and sees the blockers, fixes them
-// and submits; an approver approves; a staff member finds the new ledger
-// entry by a Japanese substring. Plus: a manager never sees the approve
-// button, and approval is refused while a blocker stands.
+// and, once the 事前協議 is concluded, submits; an approver approves; a
+// staff member finds the new ledger entry by a Japanese substring. Plus: a
+// manager never sees the approve button, and approval is refused while a
+// blocker stands. The consultation itself is done in the browser by
+// consultation.test.mjs; here the CLI concludes it. Buttons are found by
+// the texts agreed for issue 7 (申請する, 承認する).
 //
 // Run with tests/browser/run.sh (TAP on stdout).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, newUserPage, signIn, startServer } from './harness.mjs';
+import { cli, launchBrowser, newUserPage, signIn, startServer, today } from './harness.mjs';
 
 const SHOT_BLOCKED = '/tmp/extsvc-browser-request-blocked.png';
 const SHOT_ENTRY = '/tmp/extsvc-browser-ledger-entry.png';
 
-/* The request this scenario files. 「相談」 occurs in no demo entry. */
+/* The request this scenario files. 「相談」 occurs in no demo entry. Its
+ * period has begun (so the entry is 利用中) and its procurement came
+ * before the request (5(2)), whenever the test runs. */
 const ZOOM = {
   name: 'Zoom',
   fn: 'ビデオ会議',
   provider: 'ZVC Japan株式会社',
   purpose: '市民向けオンライン相談会の開催',
   search: '相談',
-  from: '2027-01-01',
-  to: '2027-12-31',
+  from: today(-10),
+  to: today(355),
+  approvedOn: today(-60),
+  vendorOn: today(-45),
   scope: '総務課内に限る',
 };
 
@@ -45,6 +52,13 @@ async function open(login) {
 function noProblems(u, expected = null) {
   const left = u.problems.filter((p) => !(expected && expected.test(p)));
   assert.deepEqual(left, [], 'no console errors, CSP violations or script errors');
+}
+
+/* The 事前協議 (5(2)①) a new request needs before it is submitted,
+ * started and concluded through the CLI. */
+function consultAndConclude(id, manager = 'somu') {
+  cli(server, ['request', 'consult', '--as', manager, String(id)]);
+  cli(server, ['request', 'conclude', '--as', 'shinsa', String(id), '--comment', '協議済みとします']);
 }
 
 async function evaluationHeading(page) {
@@ -138,7 +152,7 @@ test('manager files a 機密性2 request answering a few requirements and sees t
   assert.equal(all.length, 25, 'exactly the unanswered and unjustified items block');
 
   // The (ア)〜(キ) fields as filed.
-  const fields = await text(page.locator('dl.fields'));
+  const fields = await text(page.locator('dl.fields').first());
   for (const v of [ZOOM.name, ZOOM.provider, ZOOM.purpose, '機密性2', ZOOM.scope])
     assert.ok(fields.includes(v), `request page shows ${v}`);
 
@@ -178,8 +192,8 @@ test('manager fixes the blockers via 申請書を編集, saves, sees 承認で�
     }
   }
   await page.fill('input[name=proc_ref]', '総総第123号');
-  await page.fill('input[name=proc_approved_on]', '2026-11-01');
-  await page.fill('input[name=proc_vendor_on]', '2026-11-10');
+  await page.fill('input[name=proc_approved_on]', ZOOM.approvedOn);
+  await page.fill('input[name=proc_vendor_on]', ZOOM.vendorOn);
 
   await Promise.all([
     page.waitForURL(new RegExp(`/requests/${state.requestId}$`)),
@@ -192,14 +206,16 @@ test('manager fixes the blockers via 申請書を編集, saves, sees 承認で�
   for (const no of [1, 3, 18])
     assert.ok(warnings.some((w) => w.includes(`別紙 項番${no}（`)), `warning for 項番${no}`);
 
+  consultAndConclude(state.requestId);
+  await page.reload();
   await Promise.all([
     page.waitForURL(new RegExp(`/requests/${state.requestId}$`)),
-    page.getByRole('button', { name: '許可権限者に申請する', exact: true }).click(),
+    page.getByRole('button', { name: '申請する' }).click(),
   ]);
-  assert.match(await text(page.locator('main > p').first()), /審査中/);
-  assert.equal(await page.getByRole('button', { name: '許可権限者に申請する' }).count(), 0,
+  assert.match(await text(page.locator('main .state').first()), /審査中/);
+  assert.equal(await page.getByRole('button', { name: '申請する' }).count(), 0,
                'no second submit');
-  assert.equal(await page.getByRole('button', { name: '承認して台帳に登録する' }).count(), 0,
+  assert.equal(await page.getByRole('button', { name: '承認する' }).count(), 0,
                'the manager does not see the approve button on their own request');
   noProblems(u);
   state.submitted = true;
@@ -221,15 +237,15 @@ test('approver opens the request from 審査, approves it, and the page links to
   assert.equal(await page.getByRole('link', { name: '申請書を編集' }).count(), 0,
                'the approver cannot edit the document');
 
-  await page.locator('form.step textarea[name=comment]')
+  const approve = page.getByRole('button', { name: '承認する' });
+  await page.locator('form', { has: approve }).locator('textarea[name=comment]')
     .fill('要件を確認しました。承認します。');
   await Promise.all([
     page.waitForURL(new RegExp(`/requests/${state.requestId}$`)),
-    page.getByRole('button', { name: '承認して台帳に登録する', exact: true }).click(),
+    approve.click(),
   ]);
   assert.equal(await page.locator('.notice.error').count(), 0, 'no error after approve');
-  const head = await text(page.locator('main > p').first());
-  assert.match(head, /承認/);
+  assert.match(await text(page.locator('main .state').first()), /承認/);
   const link = page.getByRole('link', { name: /^台帳番号 \d+$/ });
   assert.equal(await link.count(), 1, 'the request page links to the new ledger entry');
   const m = /^\/ledger\/(\d+)$/.exec(await link.getAttribute('href'));
@@ -267,9 +283,9 @@ test(`staff member finds the entry by a Japanese substring and sees (ア)〜(キ
   await rows.first().getByRole('link', { name: String(state.entryId), exact: true }).click();
   await page.waitForURL(`**/ledger/${state.entryId}`);
   assert.equal(await text(page.locator('h1')), `台帳番号 ${state.entryId}`);
-  const dts = await page.locator('dl.fields dt').allTextContents();
+  const dts = await page.locator('dl.fields').first().locator('dt').allTextContents();
   assert.deepEqual(dts.map((d) => d.slice(0, 3)), ['(ア)', '(イ)', '(ウ)', '(エ)', '(オ)', '(カ)', '(キ)']);
-  const dd = await page.locator('dl.fields dd').allTextContents();
+  const dd = await page.locator('dl.fields').first().locator('dd').allTextContents();
   assert.equal(dd[0], `${ZOOM.name}（${ZOOM.fn}）`);
   assert.equal(dd[1], ZOOM.provider);
   assert.equal(dd[2], ZOOM.purpose);
@@ -290,24 +306,38 @@ test(`staff member finds the entry by a Japanese substring and sees (ア)〜(キ
   noProblems(u);
 });
 
-test('a manager never sees the approve button; approval is refused while a blocker stands (demo request #4)', async () => {
+/* A 機密性2 request that answers no requirement: every item blocks. */
+function blockedDocument() {
+  return JSON.stringify({
+    service: { name: 'ChatGPT Team', provider: 'OpenAI', category: 'generative-ai' },
+    purpose: '議事録の要約',
+    classification: { confidentiality: '2', integrity: '1', availability: '1' },
+    period: { from: '2027-04-01', to: '2028-03-31' },
+    applicant: { department: '総務部 総務課', name: '周南 太郎' },
+    scope: '総務課内に限る',
+  });
+}
+
+test('a manager never sees the approve button; approval is refused while a blocker stands', async () => {
+  const { id } = cli(server, ['request', 'new', '--as', 'somu', '--json', '-'], blockedDocument());
+  consultAndConclude(id);
   const m = await open('somu');
   let page = m.page;
-  await page.goto('/requests/4');
+  await page.goto(`/requests/${id}`);
   assert.equal(await evaluationHeading(page), '評価: 承認できません');
-  assert.match(await text(page.locator('main > p').first()), /下書き/);
+  assert.match(await text(page.locator('main .state').first()), /協議済み/);
   await Promise.all([
-    page.waitForURL(/\/requests\/4$/),
-    page.getByRole('button', { name: '許可権限者に申請する', exact: true }).click(),
+    page.waitForURL(new RegExp(`/requests/${id}$`)),
+    page.getByRole('button', { name: '申請する' }).click(),
   ]);
-  assert.equal(await page.locator('.notice.error').count(), 0, 'a draft with blockers may be submitted');
-  assert.match(await text(page.locator('main > p').first()), /審査中/);
-  assert.equal(await page.getByRole('button', { name: '承認して台帳に登録する' }).count(), 0,
+  assert.equal(await page.locator('.notice.error').count(), 0, 'a request with blockers may be submitted');
+  assert.match(await text(page.locator('main .state').first()), /審査中/);
+  assert.equal(await page.getByRole('button', { name: '承認する' }).count(), 0,
                'the manager does not see the approve button');
 
   // Posting the approve step anyway (valid session and CSRF token) is refused.
   const csrf = await page.locator('meta[name=csrf-token]').getAttribute('content');
-  const forged = await m.context.request.post('/requests/4/approve', {
+  const forged = await m.context.request.post(`/requests/${id}/approve`, {
     form: { csrf, comment: '' }, maxRedirects: 0,
   });
   assert.equal(forged.status(), 403, 'a manager approving is forbidden');
@@ -316,24 +346,24 @@ test('a manager never sees the approve button; approval is refused while a block
 
   const a = await open('shinsa');
   page = a.page;
-  await page.goto('/requests/4');
+  await page.goto(`/requests/${id}`);
   assert.equal(await evaluationHeading(page), '評価: 承認できません');
-  const approve = page.getByRole('button', { name: '承認して台帳に登録する', exact: true });
+  const approve = page.getByRole('button', { name: '承認する' });
   assert.equal(await approve.count(), 1, 'the approver sees the approve step');
   const [res] = await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith('/requests/4/approve')),
+    page.waitForResponse((r) => r.url().endsWith(`/requests/${id}/approve`)),
     approve.click(),
   ]);
   await page.waitForLoadState();
   assert.ok(res.status() >= 400, `approve refused with an error status (got ${res.status()})`);
   const err = await text(page.locator('.notice.error'));
-  assert.match(err, /申請 #4 は承認できません/);
+  assert.match(err, new RegExp(`申請 #${id} は承認できません`));
   assert.match(err, /承認を妨げる指摘が \d+ 件/);
   assert.match(err, /別紙 項番\d+/);
 
-  await page.goto('/requests/4');
-  assert.match(await text(page.locator('main > p').first()), /審査中/, 'still waiting for review');
+  await page.goto(`/requests/${id}`);
+  assert.match(await text(page.locator('main .state').first()), /審査中/, 'still waiting for review');
   assert.equal(await page.getByRole('link', { name: /^台帳番号/ }).count(), 0, 'no ledger entry');
   // Chromium logs the refused POST's status as a console error; nothing else.
-  noProblems(a, /(status of 409|http 409: POST \/requests\/4\/approve)/);
+  noProblems(a, new RegExp(`(status of 409|http 409: POST /requests/${id}/approve)`));
 });
