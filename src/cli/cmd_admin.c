@@ -31,8 +31,9 @@ static int cmd_init(const struct command *self, struct cmdline *cl, int argc, ch
         db_close(db);
         return fail(&e);
     }
-    printf("データベース %s を初期化しました（スキーマ %d、施行中のカタログ %s）\n", cl->db_url,
-           SCHEMA_VERSION, cat.id);
+    char shown[1024];
+    printf("データベース %s を初期化しました（スキーマ %d、施行中のカタログ %s）\n",
+           db_url_shown(cl->db_url, shown, sizeof shown), SCHEMA_VERSION, cat.id);
     catalogue_release(&cat);
     db_close(db);
     return 0;

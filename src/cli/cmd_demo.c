@@ -1,7 +1,9 @@
 /*
  * cmd_demo.c - extsvc demo: a ready-to-try database. One user per role
- * (password printed), sample requests in every state, and with --entries N
- * that many further approved ledger entries for benchmarks.
+ * (password printed), sample requests in every state (data/demo/demo.json:
+ * each new request is consulted on and concluded before it is submitted,
+ * standard 5(2)①), and with --entries N that many further approved ledger
+ * entries for benchmarks, filed the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +115,11 @@ static enum xcode seed_entries(struct db *db, long n, struct xerr *e)
         struct new_result res;
         rc = wf_request_new(db, &mgr, text, strlen(text), false, &res, e);
         free(text);
+        /* 事前協議, concluded, then the application (5(2)①) and approval. */
+        if (!rc)
+            rc = wf_request_step(db, &mgr, res.id, ACT_CONSULT, NULL, e);
+        if (!rc)
+            rc = wf_request_step(db, &appr, res.id, ACT_CONCLUDE, NULL, e);
         if (!rc)
             rc = wf_request_step(db, &mgr, res.id, ACT_SUBMIT, NULL, e);
         if (!rc)
@@ -171,13 +178,15 @@ static int cmd_demo(const struct command *self, struct cmdline *cl, int argc, ch
         if (seed_samples(db, demo, &e))
             rc = fail(&e);
     } else if (!entries) {
+        char shown[1024];
         fprintf(stderr, "extsvc: %s には利用者が登録済みのため、デモの利用者と申請は追加しません\n",
-                cl->db_url);
+                db_url_shown(cl->db_url, shown, sizeof shown));
     }
     if (!rc && entries && seed_entries(db, (long)entries, &e))
         rc = fail(&e);
     if (!rc) {
-        printf("デモ用データベース: %s\n", cl->db_url);
+        char shown[1024];
+        printf("デモ用データベース: %s\n", db_url_shown(cl->db_url, shown, sizeof shown));
         printf("デモの利用者（パスワードはすべて %s）:\n",
                json_string_value(json_object_get(demo, "password")));
         size_t i;
@@ -196,8 +205,8 @@ static int cmd_demo(const struct command *self, struct cmdline *cl, int argc, ch
 const struct command demo_commands[] = {
     {"demo", cmd_demo, "demo [--entries N]",
      "すぐに試せるデータベースを作ります: "
-     "役割ごとの利用者（パスワードを表示）と、承認済み・審査中・"
-     "下書き・差戻しの申請の例。--entries N で承認済みの台帳の登録を N "
+     "役割ごとの利用者（パスワードを表示）と、承認済み・審査中・事前協議中・"
+     "協議済み・下書き・差戻しの申請の例。--entries N で承認済みの台帳の登録を N "
      "件追加します（性能測定用）。"},
     {0},
 };

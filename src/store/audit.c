@@ -94,7 +94,7 @@ enum xcode audit_list(struct db *db, const struct audit_filter *f, json_t **out,
                             DS(f->object_prefix),
                             DS(f->since),
                             DS(f->until ? until : NULL),
-                            DI(f->limit > 0 ? f->limit : -1),
+                            DI(f->limit > 0 ? f->limit : DB_NO_LIMIT),
                             DI(f->offset > 0 ? f->offset : 0)};
 #define AUDIT_WHERE                                                                                \
     "WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) "                            \

@@ -4,6 +4,7 @@
  */
 #include "db_driver.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,9 +12,22 @@ enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, str
 {
     *out = NULL;
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-        return xerr_set(e, X_INVALID, "PostgreSQL はまだ使えません（この版は SQLite のみ）: %s",
-                        url);
+        return db_pg_open(url, mode, out, e);
     return db_sqlite_open(url, mode, out, e);
+}
+
+const char *db_url_shown(const char *url, char *buf, size_t n)
+{
+    const char *scheme = strstr(url, "://");
+    const char *user = scheme ? scheme + 3 : NULL;
+    const char *at = user ? strchr(user, '@') : NULL;
+    const char *slash = user ? strchr(user, '/') : NULL;
+    const char *colon = at ? memchr(user, ':', (size_t)(at - user)) : NULL;
+    if (!colon || (slash && slash < at))
+        snprintf(buf, n, "%s", url);
+    else
+        snprintf(buf, n, "%.*s%s", (int)(colon - url), url, at);
+    return buf;
 }
 
 void db_close(struct db *db)
@@ -30,6 +44,11 @@ enum db_backend db_backend(const struct db *db)
 const char *db_driver_name(const struct db *db)
 {
     return db->drv->name;
+}
+
+bool db_bigram_fts(const struct db *db)
+{
+    return db->drv->bigram_fts;
 }
 
 enum xcode db_query(struct db *db, struct db_rows **out, const char *sql, const struct db_val *args,

@@ -11,6 +11,7 @@
 #define EXTSVC_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../core/err.h"
 
@@ -35,6 +36,8 @@ static inline struct db_val DI(long long i) {
     (const struct db_val[]){__VA_ARGS__},                                                          \
         (int)(sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val))
 #define DB_NOARGS NULL, 0
+/* LIMIT ?N for "no limit": SQLite reads -1 so, PostgreSQL refuses it. */
+#define DB_NO_LIMIT 9223372036854775807LL
 
 struct db;
 struct db_rows;
@@ -47,9 +50,16 @@ enum db_open_mode {
 /* Open `url`: a SQLite file path, or postgresql://... On failure *out is NULL. */
 enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e);
 void db_close(struct db *db);
+/* `url` as it may be shown or logged: a URL's password left out
+ * (postgresql://extsvc@host/db), a file path unchanged. Into buf. */
+const char *db_url_shown(const char *url, char *buf, size_t n);
 enum db_backend db_backend(const struct db *db);
-/* "sqlite": the folder of the driver's migrations. */
+/* "sqlite" or "postgresql": the folder of the driver's migrations. */
 const char *db_driver_name(const struct db *db);
+/* Does the schema index the ledger's search text as bigrams in the FTS5
+ * table ledger_fts (SQLite)? Where not (PostgreSQL), the store matches
+ * ledger_search.text with LIKE, which a pg_trgm GIN index serves. */
+bool db_bigram_fts(const struct db *db);
 /* Does the schema have a table of this name? */
 enum xcode db_has_table(struct db *db, const char *name, bool *found, struct xerr *e);
 

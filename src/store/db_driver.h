@@ -2,8 +2,8 @@
  * db_driver.h - what a database driver provides to db.c. A driver's own
  * connection and row types begin with `struct db` and `struct db_rows`,
  * whose first member names the driver; db.c dispatches through it. SQLite
- * is db_sqlite.c; a PostgreSQL driver adds db_pg.c and one line in
- * db_open(), and nothing above store/ changes.
+ * is db_sqlite.c, PostgreSQL db_pg.c; db_open() picks one by URL, and
+ * nothing above store/ knows which.
  */
 #ifndef EXTSVC_DB_DRIVER_H
 #define EXTSVC_DB_DRIVER_H
@@ -13,6 +13,7 @@
 struct db_driver {
     const char *name; /* "sqlite": the folder of its migrations */
     enum db_backend backend;
+    bool bigram_fts; /* the schema has ledger_fts, an FTS5 index of bigrams (db_bigram_fts) */
     void (*close)(struct db *db);
     enum xcode (*query)(struct db *db, struct db_rows **out, const char *sql,
                         const struct db_val *args, int nArgs, struct xerr *e);
@@ -37,5 +38,6 @@ struct db_rows {
 };
 
 enum xcode db_sqlite_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e);
+enum xcode db_pg_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e);
 
 #endif

@@ -338,6 +338,7 @@ static enum xcode sq_has_table(struct db *base, const char *name, bool *found, s
 static const struct db_driver sqlite_driver = {
     .name = "sqlite",
     .backend = DB_SQLITE,
+    .bigram_fts = true,
     .close = sq_close,
     .query = sq_query,
     .next = sq_next,

@@ -78,9 +78,13 @@ static char *search_text(const char *name, const char *function, const char *pro
     return folded;
 }
 
-/* Put one entry's searchable text into the bigram index. */
+/* Put one entry's searchable text into the bigram index, where the
+ * backend has one (db_bigram_fts); elsewhere ledger_search.text is the
+ * index's input and nothing more is to be done. */
 static enum xcode index_entry(struct db *db, long long entry_id, const char *text, struct xerr *e)
 {
+    if (!db_bigram_fts(db))
+        return XOK;
     struct sbuf grams;
     sbuf_init(&grams, 0);
     text_bigrams(text, &grams);
@@ -96,7 +100,7 @@ static enum xcode index_entry(struct db *db, long long entry_id, const char *tex
 enum xcode store_reindex_search(struct db *db, struct xerr *e)
 {
     struct db_rows *rows;
-    if (db_exec(db, "DELETE FROM ledger_fts", DB_NOARGS, e) ||
+    if ((db_bigram_fts(db) && db_exec(db, "DELETE FROM ledger_fts", DB_NOARGS, e)) ||
         db_query(db, &rows,
                  "SELECT e.id, v.service_name, v.service_function, v.provider, v.purpose "
                  "FROM ledger_entries e JOIN ledger_versions v ON v.entry_id = e.id AND "
@@ -969,7 +973,9 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
     "AND (?4 = 1 OR ?3 IS NOT NULL OR (" IN_USE_SQL ")) "                                          \
     "AND (?5 = 0 OR x.department_id = ?5) AND (?6 IS NULL OR x.confidentiality = ?6) "
 /* Two ways to match the text: a LIKE scan (no query, or one character),
- * or the bigram index (two or more characters). */
+ * or the bigram index (two or more characters). Without a bigram index
+ * (PostgreSQL) always LIKE, over the same folded text, which its pg_trgm
+ * index serves. */
 #define LIKE_WHERE "WHERE (?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') AND " FILTER_WHERE
 #define FTS_WHERE                                                                                  \
     "WHERE e.id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2) AND " FILTER_WHERE
@@ -1025,7 +1031,7 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
     struct sbuf phrase;
     sbuf_init(&phrase, 0);
     bool fts = false;
-    if (query) {
+    if (query && db_bigram_fts(db)) {
         sbuf_adds(&phrase, "\"");
         fts = text_bigrams(query, &phrase) > 0;
         sbuf_adds(&phrase, "\"");
@@ -1059,7 +1065,7 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
                             DI(q->all),
                             DI(q->department_id),
                             DS(q->confidentiality),
-                            DI(q->limit > 0 ? q->limit : -1),
+                            DI(q->limit > 0 ? q->limit : DB_NO_LIMIT),
                             DI(q->offset > 0 ? q->offset : 0)};
     bool found;
     enum xcode xc = XOK;

@@ -10,9 +10,12 @@ sanitizer report on its stderr; otherwise the test fails.
 
 Demo users (password DEMO_PASSWORD): admin(admin), ciso(ciso),
 shinsa(approver), somu(manager, 総務部 総務課), kyoiku(manager, 教育委員会
-学校教育課), kansa(auditor), shokuin(staff). Demo requests: #1 approved
-(entry 1, Microsoft Teams), #2 approved (entry 2, DeepL 翻訳), #3 submitted,
-#4 draft with blockers, #5 returned (kyoiku), #6 draft (kyoiku).
+学校教育課), kansa(auditor), shokuin(staff). Demo requests (every one that
+was submitted was consulted on and concluded first, standard 5(2)①): #1
+approved (entry 1, Microsoft Teams), #2 approved (entry 2, DeepL 翻訳), #3
+submitted, #4 draft with blockers, #5 returned (kyoiku), #6 draft (kyoiku),
+#7 consulting (somu, kintone, three answers still open), #8 consulted (kyoiku,
+Google フォーム, approvable: ready to be submitted).
 
 Only the standard library is used.
 """

@@ -1,7 +1,8 @@
 """Every route of CONTRACT.md section 6 × every role, against a running server.
 
 Identities (demo database): no credentials, staff (shokuin), manager (somu,
-総務部 総務課, whose department filed requests #1-#4 and owns entries 1 and 2),
+総務部 総務課, whose department filed requests #1-#4 and #7 and owns entries 1
+and 2),
 a manager of another department (kyoiku), approver (shinsa), ciso, auditor
 (kansa), admin. Each is a Bearer token from `extsvc token create`.
 
@@ -79,8 +80,24 @@ def new_draft(env, doc=None, as_="somu"):
     return r.json()["id"]
 
 
-def new_submitted(env, doc=None, as_="somu"):
+def new_consulting(env, doc=None, as_="somu"):
     rid = new_draft(env, doc, as_)
+    r = env.token(as_).post("/api/v1/requests/%d/consult" % rid, {"comment": "事前協議"})
+    assert r.status == 200, "consulting on #%d: %r" % (rid, r)
+    return rid
+
+
+def new_consulted(env, doc=None, as_="somu"):
+    """A new request whose 事前協議 the approver concluded (5(2)①): ready to
+    be submitted."""
+    rid = new_consulting(env, doc, as_)
+    r = env.token("shinsa").post("/api/v1/requests/%d/conclude" % rid, {"comment": "協議済み"})
+    assert r.status == 200, "concluding #%d: %r" % (rid, r)
+    return rid
+
+
+def new_submitted(env, doc=None, as_="somu"):
+    rid = new_consulted(env, doc, as_)
     r = env.token(as_).post("/api/v1/requests/%d/submit" % rid, {})
     assert r.status == 200, "submitting #%d: %r" % (rid, r)
     return rid
@@ -142,7 +159,7 @@ def test_check_every_role(env):
                         ident, r.json().get("approvable"), approvable))
     report(problems)
     total = cs["approver"].json_ok("GET", "/api/v1/requests")["requests"]
-    assert len(total) == 6, "check must store nothing: %d requests" % len(total)
+    assert len(total) == 8, "check must store nothing: %d requests" % len(total)
 
 
 def test_catalogue_every_role(env):
@@ -194,7 +211,8 @@ def test_requests_list_every_role(env):
         r = cs[ident].get("/api/v1/requests")
         if check(problems, ident, r, row[ident]) and r.status == 200:
             ids = sorted(q["id"] for q in r.json()["requests"])
-            want = {"manager": [1, 2, 3, 4], "manager_other": [5, 6]}.get(ident, [1, 2, 3, 4, 5, 6])
+            want = {"manager": [1, 2, 3, 4, 7], "manager_other": [5, 6, 8]}.get(
+                ident, [1, 2, 3, 4, 5, 6, 7, 8])
             if ids != want:
                 problems.append("%s sees requests %s, expected %s" % (ident, ids, want))
         r = cs[ident].get("/api/v1/requests?state=submitted")
@@ -203,6 +221,14 @@ def test_requests_list_every_role(env):
             want = [] if ident == "manager_other" else [3]
             if ids != want:
                 problems.append("%s ?state=submitted gives %s, expected %s" % (ident, ids, want))
+        for state, mine in (("consulting", 7), ("consulted", 8)):
+            r = cs[ident].get("/api/v1/requests?state=" + state)
+            if check(problems, ident + "?state=" + state, r, row[ident]) and r.status == 200:
+                ids = sorted(q["id"] for q in r.json()["requests"])
+                hidden = {"manager": 8, "manager_other": 7}.get(ident)
+                want = [] if mine == hidden else [mine]
+                if ids != want:
+                    problems.append("%s ?state=%s gives %s, expected %s" % (ident, state, ids, want))
     report(problems)
 
 
@@ -231,8 +257,9 @@ def test_request_show_every_role(env):
 
 
 def test_request_update_every_role(env):
-    """PUT /api/v1/requests/{id}: the department's manager, on a draft or
-    returned request; 409 once submitted; 404 where there is none."""
+    """PUT /api/v1/requests/{id}: the department's manager, on a draft, a
+    request in 事前協議 or a returned one; 409 once the consultation is
+    concluded or the request submitted; 404 where there is none."""
     env.start()
     row = expect({"manager": 200}, default=403)
     cs = clients(env)
@@ -249,6 +276,9 @@ def test_request_update_every_role(env):
     # Returned request #5 (kyoiku): editable by kyoiku only.
     check(problems, "manager", cs["manager"].put("/api/v1/requests/5", changed), 403)
     check(problems, "manager_other", cs["manager_other"].put("/api/v1/requests/5", changed), 200)
+    # In 事前協議 (#7, somu's): editable; concluded (#8, kyoiku's): no longer.
+    check(problems, "manager", cs["manager"].put("/api/v1/requests/7", changed), 200)
+    check(problems, "manager_other", cs["manager_other"].put("/api/v1/requests/8", changed), 409)
     # Wrong state: submitted #3 and approved #1.
     check(problems, "manager", cs["manager"].put("/api/v1/requests/3", changed), 409)
     check(problems, "manager", cs["manager"].put("/api/v1/requests/1", changed), 409)
@@ -257,19 +287,22 @@ def test_request_update_every_role(env):
 
 
 def applicant_step(env, action):
+    """The step on a fresh request where it is allowed: a draft, or for
+    submit a new request whose 事前協議 was concluded (5(2)①)."""
     row = expect({"manager": 200}, default=403)
     want = {"consult": "consulting", "submit": "submitted", "withdraw": "withdrawn"}[action]
+    prepare, start = (new_consulted, "consulted") if action == "submit" else (new_draft, "draft")
 
     def act(client, rid):
         return client.post("/api/v1/requests/%d/%s" % (rid, action), {"comment": "%sします" % action})
 
     def after(rid):
         st = state_of(env, rid)
-        return None if st == "draft" else "the request moved to %s" % st
+        return None if st == start else "the request moved to %s" % st
 
-    per_identity(env, row, lambda: new_draft(env), act, after)
+    per_identity(env, row, lambda: prepare(env), act, after)
     # The one allowed answers with the request in its new state.
-    rid = new_draft(env)
+    rid = prepare(env)
     r = env.token("somu").post("/api/v1/requests/%d/%s" % (rid, action), {})
     assert r.status == 200 and r.json().get("state") == want, "%s by somu: %r" % (action, r)
 
@@ -283,11 +316,46 @@ def test_request_consult_every_role(env):
 
 
 def test_request_submit_every_role(env):
-    """POST /requests/{id}/submit: the department's manager only."""
+    """POST /requests/{id}/submit: the department's manager only; a new
+    request only once its 事前協議 is concluded (409 naming 5(2)① from draft
+    or consulting)."""
     env.start()
     applicant_step(env, "submit")
-    assert_error(env.token("somu").post("/api/v1/requests/3/submit", {}), 409)
-    assert_error(env.token("somu").post("/api/v1/requests/999/submit", {}), 404)
+    somu = env.token("somu")
+    assert_error(somu.post("/api/v1/requests/3/submit", {}), 409)
+    assert_error(somu.post("/api/v1/requests/999/submit", {}), 404)
+    for rid, st in ((new_draft(env), "draft"), (new_consulting(env), "consulting"), (7, "consulting")):
+        err = assert_error(somu.post("/api/v1/requests/%d/submit" % rid, {}), 409)
+        assert "5(2)①" in err["message"], err
+        assert state_of(env, rid) == st, "a refused submission moved #%d" % rid
+
+
+def test_request_conclude_every_role(env):
+    """POST /requests/{id}/conclude: an approver ends the 事前協議
+    (consulting → consulted); not a draft or a submitted request."""
+    env.start()
+    row = expect({"approver": 200}, default=403)
+
+    def act(client, rid):
+        return client.post("/api/v1/requests/%d/conclude" % rid, {"comment": "協議済み"})
+
+    def after(rid):
+        st = state_of(env, rid)
+        return None if st == "consulting" else "the request moved to %s" % st
+
+    per_identity(env, row, lambda: new_consulting(env), act, after)
+    rid = new_consulting(env)
+    q = env.token("shinsa").json_ok("POST", "/api/v1/requests/%d/conclude" % rid, {})
+    assert q["state"] == "consulted", q
+    assert q["consultation"]["concluded_by"] == "shinsa", q["consultation"]
+    # Reopened by the manager, it is concluded again.
+    assert env.token("somu").json_ok("POST", "/api/v1/requests/%d/consult" % rid, {})["state"] == "consulting"
+    assert env.token("shinsa").json_ok("POST", "/api/v1/requests/%d/conclude" % rid, {})["state"] == "consulted"
+    appr = env.token("shinsa")
+    for rid, st in ((4, "draft"), (3, "submitted"), (8, "consulted"), (1, "approved")):
+        assert_error(appr.post("/api/v1/requests/%d/conclude" % rid, {}), 409)
+        assert state_of(env, rid) == st
+    assert_error(appr.post("/api/v1/requests/999/conclude", {}), 404)
 
 
 def test_request_withdraw_every_role(env):
@@ -348,8 +416,16 @@ def test_approve_conflicts(env):
     # A draft is not submitted.
     err = assert_error(appr.post("/api/v1/requests/4/approve", {}), 409)
     assert state_of(env, 4) == "draft", "refused approval changed #4"
+    # Nor is a request in 事前協議, which is not returned either (差戻し is of
+    # a submitted request): #7.
+    assert_error(appr.post("/api/v1/requests/7/approve", {}), 409)
+    assert_error(appr.post("/api/v1/requests/7/return", {"comment": "戻します"}), 409)
+    assert state_of(env, 7) == "consulting", "refused steps changed #7"
     # Submitted with blockers (#4 has unanswered requirements): not approvable.
-    assert env.token("somu").post("/api/v1/requests/4/submit", {}).status == 200
+    somu = env.token("somu")
+    assert somu.post("/api/v1/requests/4/consult", {}).status == 200
+    assert appr.post("/api/v1/requests/4/conclude", {}).status == 200
+    assert somu.post("/api/v1/requests/4/submit", {}).status == 200
     err = assert_error(appr.post("/api/v1/requests/4/approve", {}), 409)
     assert err["code"] != "forbidden", err
     assert state_of(env, 4) == "submitted", "a refused approval must leave #4 submitted"
@@ -379,12 +455,15 @@ def test_no_one_approves_their_own_request(env):
     # Created and submitted by kenmu.
     a = new_submitted(env, as_="kenmu")
     check(problems, "kenmu(own)", kenmu.post("/api/v1/requests/%d/approve" % a, {}), 403)
-    # Created by kenmu, submitted by somu.
-    b = new_draft(env, as_="kenmu")
+    # Created by kenmu, submitted by somu; kenmu does not conclude its
+    # 事前協議 either.
+    b = new_consulting(env, as_="kenmu")
+    check(problems, "kenmu(conclude own)", kenmu.post("/api/v1/requests/%d/conclude" % b, {}), 403)
+    check(problems, "shinsa(conclude)", appr.post("/api/v1/requests/%d/conclude" % b, {}), 200)
     check(problems, "somu", somu.post("/api/v1/requests/%d/submit" % b, {}), 200)
     check(problems, "kenmu(created)", kenmu.post("/api/v1/requests/%d/approve" % b, {}), 403)
     # Created by somu, submitted by kenmu.
-    c = new_draft(env, as_="somu")
+    c = new_consulted(env, as_="somu")
     check(problems, "kenmu", kenmu.post("/api/v1/requests/%d/submit" % c, {}), 200)
     check(problems, "kenmu(submitted)", kenmu.post("/api/v1/requests/%d/approve" % c, {}), 403)
     for rid in (a, b, c):
@@ -459,7 +538,7 @@ def test_ledger_extend_every_role(env):
         "/api/v1/ledger/1/extend", {"to": "2029-03-31"}), 409)
     check(problems, "manager", cs["manager"].post("/api/v1/ledger/999/extend", {"to": "2029-03-31"}), 404)
     reqs = cs["approver"].json_ok("GET", "/api/v1/requests")["requests"]
-    if len(reqs) != 7:
+    if len(reqs) != 9:
         problems.append("refused extensions stored requests: %d requests" % len(reqs))
     report(problems)
 
@@ -545,11 +624,13 @@ def test_overview_for_ciso_auditor_and_approver_only(env):
         assert r.status == status, (login, r)
     o = env.token("ciso").json_ok("GET", "/api/v1/overview")
     # The demo: two entries in use (Teams 機密性2, DeepL 機密性1) of 総務部 総務課; requests
-    # #1 #2 approved, #3 submitted, #4 #6 drafts, #5 returned.
+    # #1 #2 approved, #3 submitted, #4 #6 drafts, #5 returned, #7 consulting, #8 consulted.
     assert o["entries"]["active"] == 2, o
+    assert {k: v for k, v in o["entries"].items() if v} == {"active": 2}, o
     assert [d["department"] for d in o["by_department"]] == ["総務部 総務課"], o
     assert {c["level"]: c["active"] for c in o["by_confidentiality"]} == {"2": 1, "1": 1}, o
-    assert o["requests"] == {"approved": 2, "submitted": 1, "draft": 2, "returned": 1}, o
+    assert o["requests"] == {"approved": 2, "submitted": 1, "draft": 2, "returned": 1,
+                             "consulting": 1, "consulted": 1}, o
     assert Client(env).get("/api/v1/overview").status == 401
 
 

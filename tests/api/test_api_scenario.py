@@ -4,11 +4,13 @@ aside). Issue 3: "The same rules as the CLI: a test drives the same scenario
 through both and compares the results."
 
 The scenario: a manager files a 機密性2 request with two blockers
-(tests/data/api/scenario-draft.json), consults, submits; the approver's
+(tests/data/api/scenario-draft.json), consults (事前協議, standard 5(2)①);
+submitting before the approver concludes the consultation is refused; the
+approver comments and concludes it; the manager submits; the approver's
 approval is refused (blocked), they return it; the manager fixes it
 (scenario-fixed.json), submits; the approver approves: a ledger entry. Then
 an extension (change request) is filed, submitted and approved: version 2.
-Then a retirement, likewise: the entry is retired.
+Then a retirement, likewise: the entry is retiring (廃止予定), retired on its day.
 """
 import os
 import sys
@@ -172,6 +174,23 @@ def test_full_life_same_through_api_and_cli(env):
         cli.ok(c, "consult", MANAGER, "事前協議をお願いします")
         assert compare("consult")["state"] == "consulting"
 
+        # Not yet concluded: a new request is not submitted (409 / exit 1).
+        r = api.step(a, "submit", MANAGER)
+        err = assert_error(r, 409)
+        assert "5(2)①" in err["message"], err
+        rc = cli.step(c, "submit", MANAGER)
+        assert rc.code == 1 and "5(2)①" in rc.err, "CLI must refuse the submission: %r" % rc
+        assert compare("refused submission")["state"] == "consulting"
+
+        api.ok(a, "comment", APPROVER, "項番17・18の扱いを確認してください")
+        cli.ok(c, "comment", APPROVER, "項番17・18の扱いを確認してください")
+        api.ok(a, "conclude", APPROVER, "協議済みとします")
+        cli.ok(c, "conclude", APPROVER, "協議済みとします")
+        q = compare("conclude")
+        assert q["state"] == "consulted", q
+        assert q["consultation"]["concluded_by"] == APPROVER, q["consultation"]
+        assert len(q["consultation"]["comments"]) == 3, q["consultation"]
+
         api.ok(a, "submit", MANAGER)
         cli.ok(c, "submit", MANAGER)
         assert compare("submit")["state"] == "submitted"
@@ -219,7 +238,8 @@ def test_full_life_same_through_api_and_cli(env):
         assert en["version"] == 2 and en["period"]["to"] == "2028-03-31", en
         assert [v["period"]["to"] for v in en["versions"]] == ["2027-03-31", "2028-03-31"], en
 
-        # Retirement, likewise.
+        # Retirement, likewise: approved, the entry is 廃止予定 (retiring)
+        # until its day.
         ids["api"]["retire"] = api.retire(ea, "2027-12-31", "契約終了のため")
         ids["cli"]["retire"] = cli.retire(ec, "2027-12-31", "契約終了のため")
         compare("retire", "retire")
@@ -229,15 +249,17 @@ def test_full_life_same_through_api_and_cli(env):
         assert compare("retirement approved", "retire")["state"] == "approved"
         en = api.entry(ea)
         same("ledger entry after retirement", en, cli.entry(ec))
-        assert en["state"] == "retired" and en["retired_on"] == "2027-12-31", en
+        assert en["state"] == "retiring" and en["retired_on"] == "2027-12-31", en
         assert len(en["versions"]) == 3, en
+        later = cli_env.json("ledger", "show", ec, "--json", env={"EXTSVC_TODAY": "2027-12-31"})
+        assert later["state"] == "retired", later
 
         # Every request of the scenario, as it ends.
         for key in ("new", "change", "retire"):
             compare("the end (%s)" % key, key)
 
         # The ledger listings agree on the entry.
-        listed_api = env.token("shokuin").json_ok("GET", "/api/v1/ledger?state=retired")
+        listed_api = env.token("shokuin").json_ok("GET", "/api/v1/ledger?state=retiring")
         listed_cli = cli_env.json("ledger", "list", "--all", "--json")
         mine_api = [x for x in listed_api["entries"] if x["id"] == ea]
         mine_cli = [x for x in listed_cli["entries"] if x["id"] == ec]
@@ -250,7 +272,8 @@ def test_full_life_same_through_api_and_cli(env):
                     if x["action"] != "token.create"]
         ta, tc = trail(api.audit(), audit_base[0]), trail(cli.audit(), audit_base[1])
         assert ta == tc, "audit trails differ:\nAPI %s\nCLI %s" % (ta, tc)
-        assert len(ta) >= 14, "too few audit records for the scenario: %s" % ta
+        assert len(ta) >= 15, "too few audit records for the scenario: %s" % ta
+        assert (APPROVER, "request.conclude", "request") in ta, ta
         assert env.token(AUDITOR).json_ok("GET", "/api/v1/audit/verify")["ok"] is True
         assert cli_env.run("audit", "verify").code == 0
     finally:
@@ -270,10 +293,20 @@ def test_same_refusals_through_api_and_cli(env):
         draft = load_data("scenario-draft.json")
         kenmu_api = env.token("kenmu")
         ka = kenmu_api.post("/api/v1/requests", load_data("scenario-fixed.json")).json()["id"]
+        assert kenmu_api.post("/api/v1/requests/%d/consult" % ka, {}).status == 200
+        assert env.token(APPROVER).post("/api/v1/requests/%d/conclude" % ka, {}).status == 200
         assert kenmu_api.post("/api/v1/requests/%d/submit" % ka, {}).status == 200
         kc = cli_env.json("request", "new", "--as", "kenmu", "--json", "-",
                           input=load_data("scenario-fixed.json"))["id"]
+        cli_env.ok("request", "consult", "--as", "kenmu", kc)
+        cli_env.ok("request", "conclude", "--as", APPROVER, kc)
         cli_env.ok("request", "submit", "--as", "kenmu", kc)
+        # And one of kenmu's in consultation: theirs, so not theirs to conclude.
+        kb = kenmu_api.post("/api/v1/requests", load_data("scenario-fixed.json")).json()["id"]
+        assert kenmu_api.post("/api/v1/requests/%d/consult" % kb, {}).status == 200
+        kd = cli_env.json("request", "new", "--as", "kenmu", "--json", "-",
+                          input=load_data("scenario-fixed.json"))["id"]
+        cli_env.ok("request", "consult", "--as", "kenmu", kd)
         status_to_exit = {401: 1, 403: 1, 409: 1, 400: 2, 404: 2}
         cases = [
             # (who, API method, API path(id), body, CLI args(id), HTTP status)
@@ -286,6 +319,20 @@ def test_same_refusals_through_api_and_cli(env):
              ["request", "approve", "--as", "kenmu", str(kc)], 403),
             ("shinsa", "POST", "/api/v1/requests/4/approve", {}, ["request", "approve", "--as", "shinsa", "4"], 409),
             ("somu", "POST", "/api/v1/requests/1/submit", {}, ["request", "submit", "--as", "somu", "1"], 409),
+            # 5(2)①: a new request in draft or in consultation is not submitted.
+            ("somu", "POST", "/api/v1/requests/4/submit", {}, ["request", "submit", "--as", "somu", "4"], 409),
+            ("somu", "POST", "/api/v1/requests/7/submit", {}, ["request", "submit", "--as", "somu", "7"], 409),
+            # Only an approver concludes, only a consultation, never their own.
+            ("somu", "POST", "/api/v1/requests/7/conclude", {}, ["request", "conclude", "--as", "somu", "7"], 403),
+            ("kenmu", "POST", "/api/v1/requests/%d/conclude" % kb, {},
+             ["request", "conclude", "--as", "kenmu", str(kd)], 403),
+            ("shinsa", "POST", "/api/v1/requests/3/conclude", {}, ["request", "conclude", "--as", "shinsa", "3"], 409),
+            ("shinsa", "POST", "/api/v1/requests/8/conclude", {}, ["request", "conclude", "--as", "shinsa", "8"], 409),
+            # A consultation is not returned (差戻し is of a submitted request).
+            ("shinsa", "POST", "/api/v1/requests/7/return", {"comment": "x"},
+             ["request", "return", "--as", "shinsa", "7", "--comment", "x"], 409),
+            # Concluded: what was agreed is not edited.
+            ("kyoiku", "PUT", "/api/v1/requests/8", draft, ["request", "update", "--as", "kyoiku", "8", "-"], 409),
             ("somu", "PUT", "/api/v1/requests/3", draft, ["request", "update", "--as", "somu", "3", "-"], 409),
             ("shinsa", "POST", "/api/v1/requests/3/reject", {}, ["request", "reject", "--as", "shinsa", "3"], 400),
             ("somu", "POST", "/api/v1/ledger/1/extend", {"to": "2027-02-30"},

@@ -59,6 +59,10 @@ def test_cookie_write_without_csrf_is_403(env):
     # With the right token: done.
     r = mgr.post("/api/v1/requests", document())
     assert r.status == 201, "cookie POST with X-CSRF-Token: %r" % r
+    # (#4 is a new request: its 事前協議 comes before the submission, 5(2)①.)
+    r = mgr.post("/api/v1/requests/4/consult", {})
+    assert r.status == 200 and r.json()["state"] == "consulting", r
+    assert env.token("shinsa").post("/api/v1/requests/4/conclude", {}).status == 200
     r = mgr.post("/api/v1/requests/4/submit", {})
     assert r.status == 200 and r.json()["state"] == "submitted", r
     # GET /api/v1/session gives the same CSRF token back.
@@ -90,9 +94,14 @@ def test_html_form_without_csrf_is_403(env):
         problems.append("form POST with the header but no field: %d" % r.status)
     assert not problems, "\n  ".join([""] + problems)
     assert state_of(env, 4) == "draft", "a refused form changed #4"
-    assert request_count(env) == 6, "a refused form stored a request"
+    assert request_count(env) == 8, "a refused form stored a request"
     assert c.get("/").status == 200, "the refused sign-out ended the session"
-    # With the field: done (303 back to the request).
+    # With the field: done (303 back to the request). #4 is a new request:
+    # 事前協議 first, concluded by the approver, then the submission (5(2)①).
+    r = c.form("/requests/4/consult", {"comment": "事前協議をお願いします"})
+    assert r.status == 303 and r.header("Location") == "/requests/4", r
+    assert state_of(env, 4) == "consulting"
+    assert env.token("shinsa").post("/api/v1/requests/4/conclude", {}).status == 200
     r = c.form("/requests/4/submit", {"comment": "申請します"})
     assert r.status == 303 and r.header("Location") == "/requests/4", r
     assert state_of(env, 4) == "submitted"
@@ -140,7 +149,7 @@ def test_signout_invalidates_the_cookie(env):
     assert_error(c.get("/api/v1/session"), 401)
     assert_error(c.get("/api/v1/requests"), 401)
     assert_error(c.post("/api/v1/requests", document()), 401)
-    assert request_count(env) == 6
+    assert request_count(env) == 8, "the demo has 8 requests; a signed-out POST stored one"
     # Pages send the signed-out user to the sign-in page.
     r = c.get("/requests")
     assert r.status == 303 and (r.header("Location") or "").startswith("/login"), r
@@ -223,6 +232,8 @@ def test_bearer_token_needs_no_csrf(env):
     assert r.status == 201, "a token POST without X-CSRF-Token: %r" % r
     rid = r.json()["id"]
     assert tok.put("/api/v1/requests/%d" % rid, document(purpose="トークンで更新")).status == 200
+    assert tok.post("/api/v1/requests/%d/consult" % rid, {}).status == 200
+    assert env.token("shinsa").post("/api/v1/requests/%d/conclude" % rid, {}).status == 200
     assert tok.post("/api/v1/requests/%d/submit" % rid, {}).status == 200
     assert tok.post("/api/v1/ledger/1/extend", {"to": "2028-03-31"}).status == 201
     r = env.token("shinsa").post("/api/v1/requests/%d/approve" % rid, {"comment": "承認"})

@@ -51,11 +51,17 @@ def test_dashboard_after_form_signin(env):
     assert "ダッシュボード" in text and "周南 太郎" in text, text[:500]
     # My drafts, and a way to file a new request.
     assert 'href="/requests/4"' in html and "ChatGPT" in text, "the manager's draft #4 is missing"
+    # And their request in 事前協議, #7.
+    assert "事前協議中" in text and 'href="/requests/7"' in html and "kintone" in text, \
+        "the manager's request in consultation #7 is missing"
     assert 'href="/requests/new"' in html
     assert "90日以内" in text
     # The approver's dashboard shows the queue with #3.
     a, page = env.page_signin("shinsa")
     assert "審査待ち" in visible(page.text) and 'href="/requests/3"' in page.text
+    # The review page: the queue, and the 事前協議 waiting for the approver (#7).
+    review = get_page(a, "/review").text
+    assert 'href="/requests/3"' in review and 'href="/requests/7"' in review, review[-2000:]
     # After sign-in, the page asked for; never another site.
     _c, page = env.page_signin("shokuin", next_="/ledger/2")
     assert "DeepL 翻訳" in visible(page.text)
@@ -305,10 +311,12 @@ def test_hostile_values_are_escaped(env):
                 "provider": hostile["service"]["provider"],
                 "purpose": hostile["purpose"], "scope": hostile["scope"]}[name]:
             problems.append("edit form: %s value reads %r" % (name, htmlmod.unescape(m.group(1))))
-    # Submitted, commented on (hostile comment), approved: the approver's
-    # pages and the ledger.
-    mgr.json_ok("POST", "/api/v1/requests/%d/submit" % rid, {"comment": "申請 " + SCRIPT + QUOTE})
+    # Consulted on and concluded (5(2)①), submitted, commented on (hostile
+    # comments), approved: the approver's pages and the ledger.
     appr = env.token("shinsa")
+    mgr.json_ok("POST", "/api/v1/requests/%d/consult" % rid, {"comment": "協議 " + SCRIPT + QUOTE})
+    appr.json_ok("POST", "/api/v1/requests/%d/conclude" % rid, {"comment": "協議済み " + SCRIPT})
+    mgr.json_ok("POST", "/api/v1/requests/%d/submit" % rid, {"comment": "申請 " + SCRIPT + QUOTE})
     # (comment is this program's own step, beyond section 6: its answer is not asserted)
     appr.post("/api/v1/requests/%d/comment" % rid, {"comment": "確認 " + SCRIPT + QUOTE})
     a, _ = env.page_signin("shinsa")

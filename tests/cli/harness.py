@@ -5,6 +5,7 @@ Each test file defines functions named test_*; `run(globals())` runs them in
 order, each with a fresh `Env` (its own directory and database), and prints
 TAP. Only the standard library is used.
 """
+import atexit
 import json
 import os
 import re
@@ -66,14 +67,33 @@ def check_sanitizers(cmd, res):
             " ".join(str(c) for c in cmd[1:]), res.err[:3000]))
 
 
+# The PostgreSQL backend: with EXTSVC_TEST_PG_URL (a server and a role that
+# may create databases, e.g. from scripts/pg-cluster), each Env gets a fresh
+# database there instead of a SQLite file; env.pg is then its name.
+PG_URL = os.environ.get("EXTSVC_TEST_PG_URL")
+
+
+def psql(sql, url=PG_URL):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                   check=True, capture_output=True, timeout=120)
+
+
 class Env:
     """A temporary directory with its own database."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="extsvc-test-")
         self.db = os.path.join(self.dir, "extsvc.db")
+        self.pg = None
+        if PG_URL:
+            import urllib.parse
+            self.pg = "extsvc_test_" + os.path.basename(self.dir).replace("-", "_")
+            psql('CREATE DATABASE "%s"' % self.pg)
+            self.db = urllib.parse.urlsplit(PG_URL)._replace(path="/" + self.pg).geturl()
 
     def close(self):
+        if self.pg:
+            psql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.pg)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def path(self, name):
@@ -142,11 +162,35 @@ USERS = {
 }
 
 
+# Databases made by setup_db, by their users: the next test asking for the
+# same users gets a copy (its own file), not eleven more runs of the program.
+_TEMPLATES = {}
+
+
+def _drop_templates():
+    for path in _TEMPLATES.values():
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+
+
+atexit.register(_drop_templates)
+
+
 def setup_db(env, users=USERS):
-    """init a database and add `users` (bootstrap: no --as)."""
+    """init a database and add `users` (bootstrap: no --as). The first call
+    for a set of users runs the program; later ones copy that database (the
+    program leaves no WAL behind once it has exited)."""
+    key = tuple(sorted(users.items()))
+    template = _TEMPLATES.get(key)
+    if template and not os.path.exists(env.db):
+        shutil.copyfile(template, env.db)
+        return env
     env.ok("init")
     for login, (name, dept, roles) in users.items():
         env.ok("user", "add", login, "--name", name, "--dept", dept, "--role", roles)
+    if key not in _TEMPLATES and not [f for f in os.listdir(env.dir) if f.endswith("-wal")]:
+        keep = tempfile.mkdtemp(prefix="extsvc-template-")
+        _TEMPLATES[key] = os.path.join(keep, "template.db")
+        shutil.copyfile(env.db, _TEMPLATES[key])
     return env
 
 
@@ -223,9 +267,27 @@ def show(env, rid):
     return env.ok("request", "show", rid, "--json").json()
 
 
+def consult_conclude(env, rid, manager="mgr", approver="appr2"):
+    """事前協議 (standard 5(2)①, CONTRACT.md section 5): `manager` consults on
+    request `rid`, `approver` concludes it; the request is then `consulted`,
+    and a new request may be submitted."""
+    env.ok("request", "consult", "--as", manager, rid, "--comment", "事前協議をお願いします")
+    env.ok("request", "conclude", "--as", approver, rid, "--comment", "協議済みとします")
+
+
+def other_approver(approver):
+    """An approver to conclude the consultation of a request `approver` is to
+    decide: never the same one, so that a test of separation of duties does
+    not rest on who concluded."""
+    return "appr" if approver == "appr2" else "appr2"
+
+
 def approve_new(env, doc=None, manager="mgr", approver="appr"):
-    """File, submit and approve a new request; returns (request id, entry id)."""
+    """File a new request, hold and conclude its 事前協議 (concluded by an
+    approver other than `approver`), submit and approve it; returns
+    (request id, entry id)."""
     rid = new_request(env, doc, as_=manager)
+    consult_conclude(env, rid, manager, other_approver(approver))
     env.ok("request", "submit", "--as", manager, rid)
     env.ok("request", "approve", "--as", approver, rid)
     entry = show(env, rid)["entry_id"]

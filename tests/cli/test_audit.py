@@ -6,12 +6,13 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (DATA, DEPT_B, document, new_request, run,  # noqa: E402
-                     setup_db, show)
+from harness import (DATA, DEPT_B, consult_conclude, document, new_request, run,  # noqa: E402
+                     setup_db, show, skip)
 
 
 def records(env):
@@ -37,12 +38,14 @@ def populated(env):
     setup_db(env)
     rid = new_request(env)
     env.ok("request", "consult", "--as", "mgr", rid, "--comment", "相談")
+    env.ok("request", "conclude", "--as", "appr2", rid, "--comment", "協議済み")
     env.ok("request", "submit", "--as", "mgr", rid)
     env.ok("request", "approve", "--as", "appr", rid)
     entry = show(env, rid)["entry_id"]
     env.ok("ledger", "extend", "--as", "mgr", entry, "--to", "2028-03-31")
     recs = records(env)
-    assert len(recs) >= 16, recs
+    assert len(recs) >= 17, recs
+    assert [r["actor"] for r in recs if r["action"] == "request.conclude"] == ["appr2"], recs
     env.ok("audit", "verify")
     return recs
 
@@ -50,6 +53,8 @@ def populated(env):
 def tamper(env, *statements):
     """Change the database behind the program's back, as an attacker with the
     file would: drop the triggers that refuse UPDATE and DELETE first."""
+    if env.pg:
+        skip("tampers through Python's sqlite3 module: SQLite only")
     con = sqlite3.connect(env.db)
     try:
         con.execute("DROP TRIGGER audit_log_no_update")
@@ -109,7 +114,8 @@ def test_every_change_writes_an_audit_record(env):
     env.ok("request", "update", "--as", "mgr", rid, "-", input=document(scope="課内に限る"))
     recs = expect_new_records(env, recs, "mgr")
     assert recs[-1].get("before") is not None, recs[-1]
-    for action, who, comment in (("consult", "mgr", "事前協議"), ("submit", "mgr", None),
+    for action, who, comment in (("consult", "mgr", "事前協議"), ("conclude", "appr2", "協議済み"),
+                                 ("submit", "mgr", None),
                                  ("return", "appr", "範囲を確認"), ("submit", "mgr2", None),
                                  ("approve", "appr", None)):
         args = ["request", action, "--as", who, rid] + (["--comment", comment] if comment else [])
@@ -138,6 +144,7 @@ def test_every_change_writes_an_audit_record(env):
     env.ok("request", "withdraw", "--as", "mgr", draft)
     recs = expect_new_records(env, recs, "mgr")
     sub = new_request(env)
+    consult_conclude(env, sub)
     env.ok("request", "submit", "--as", "mgr", sub)
     recs = records(env)
     env.ok("request", "reject", "--as", "appr", sub, "--comment", "不要")
@@ -146,8 +153,11 @@ def test_every_change_writes_an_audit_record(env):
     env.ok("catalogue", "load", "--as", "ciso", os.path.join(DATA, "catalogue-2024.json"))
     recs = expect_new_records(env, recs, "ciso")
 
-    # The log's text mentions what changed: the comment of the return.
+    # The log's text mentions what changed: the comment of the return, and
+    # the conclusion of the 事前協議 under its own action.
     assert "範囲を確認" in json.dumps(recs, ensure_ascii=False), "the return's comment"
+    concluded = [r for r in recs if r["action"] == "request.conclude"]
+    assert len(concluded) == 2 and all(r["actor"] == "appr2" for r in concluded), concluded
 
     # Reads write nothing.
     for args in (("request", "show", rid, "--json"), ("request", "list", "--json"),
@@ -165,6 +175,7 @@ def test_approval_records_the_ledger_change_too(env):
     entry: a record for each."""
     setup_db(env)
     rid = new_request(env)
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     recs = records(env)
     env.ok("request", "approve", "--as", "appr", rid)
@@ -304,6 +315,14 @@ def test_a_forged_record_appended_with_a_valid_hash_is_named(env):
 
 def test_the_log_refuses_update_and_delete(env):
     recs = populated(env)
+    if env.pg:  # the same, through psql, against the trigger of the PostgreSQL schema
+        for sql in ("UPDATE audit_log SET actor = 'x' WHERE seq = 1",
+                    "DELETE FROM audit_log WHERE seq = 1", "TRUNCATE audit_log"):
+            p = subprocess.run(["psql", "-X", "-q", "-d", env.db, "-c", sql], capture_output=True)
+            assert p.returncode != 0 and b"append-only" in p.stderr, "accepted: %s" % sql
+        assert records(env) == recs
+        env.ok("audit", "verify")
+        return
     con = sqlite3.connect(env.db)
     try:
         for sql in ("UPDATE audit_log SET actor = 'x' WHERE seq = 1",

@@ -12,8 +12,8 @@ import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (BIN, DATA, approve_new, assert_error_line, counts, document, new_request, run,  # noqa: E402
-                     setup_db, show, skip)
+from harness import (BIN, DATA, approve_new, assert_error_line, consult_conclude, counts,  # noqa: E402
+                     document, new_request, run, setup_db, show, skip)
 
 MiB = 1 << 20
 CATALOGUE_2024 = os.path.join(DATA, "catalogue-2024.json")
@@ -29,6 +29,7 @@ def ready(env):
     setup_db(env)
     draft = new_request(env)
     sub = new_request(env, document(name="Zoom", function="", provider="ZVC"))
+    consult_conclude(env, sub)
     env.ok("request", "submit", "--as", "mgr", sub)
     _, entry = approve_new(env, document(name="Box", function="", provider="Box Inc."))
     return draft, sub, entry, counts(env)
@@ -247,7 +248,7 @@ def test_a_read_only_database(env):
     digest = file_digest(env.db)
     with read_only(env) as db:
         attempts = [("request", "new", "--as", "mgr", "-"),
-                    ("request", "submit", "--as", "mgr", draft),
+                    ("request", "consult", "--as", "mgr", draft),
                     ("request", "approve", "--as", "appr", sub),
                     ("ledger", "extend", "--as", "mgr", entry, "--to", "2029-03-31"),
                     ("user", "add", "newcomer", "--name", "新人", "--dept", "課", "--role", "staff"),
@@ -335,7 +336,7 @@ def test_unknown_subcommand_is_a_one_line_error_naming_it(env):
 CONTRACT_COMMANDS = [
     ("init",), ("user", "add"), ("catalogue", "show"), ("catalogue", "load"), ("check",),
     ("request", "new"), ("request", "update"), ("request", "show"), ("request", "list"),
-    ("request", "consult"), ("request", "submit"), ("request", "withdraw"),
+    ("request", "consult"), ("request", "conclude"), ("request", "submit"), ("request", "withdraw"),
     ("request", "approve"), ("request", "reject"), ("request", "return"),
     ("ledger", "list"), ("ledger", "show"), ("ledger", "extend"), ("ledger", "retire"),
     ("token", "create"), ("audit", "list"), ("audit", "verify"), ("serve",)]

@@ -6,8 +6,8 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (DEPT_A, approve_new, document, new_request, run, setup_db,  # noqa: E402
-                     show)
+from harness import (DEPT_A, approve_new, consult_conclude, document, new_request, run,  # noqa: E402
+                     setup_db, show)
 
 
 def answers_of_a():
@@ -49,6 +49,7 @@ def test_answers_come_across_marked_with_their_source(env):
     assert r["evaluation"]["approvable"] is True, r["evaluation"]
 
     # The carried-over request goes through like any other, to B's own entry.
+    consult_conclude(env, rid, manager="mgr_b")
     env.ok("request", "submit", "--as", "mgr_b", rid)
     env.ok("request", "approve", "--as", "appr", rid)
     entries = env.json("ledger", "list", "--json")
@@ -96,8 +97,12 @@ def test_only_the_same_service_is_a_source(env):
 def test_only_an_approved_request_is_a_source(env):
     setup_db(env)
     pending = new_request(env, document(requirements=answers_of_a()), as_="mgr")
+    consult_conclude(env, pending)
     env.ok("request", "submit", "--as", "mgr", pending)
+    concluded = new_request(env, document(requirements=answers_of_a()), as_="mgr")
+    consult_conclude(env, concluded)
     rejected = new_request(env, document(requirements=answers_of_a()), as_="mgr2")
+    consult_conclude(env, rejected, manager="mgr2")
     env.ok("request", "submit", "--as", "mgr2", rejected)
     env.ok("request", "reject", "--as", "appr", rejected, "--comment", "不要")
     rid = new_request(env, document(requirements=None), as_="mgr_b", carry_over=True)

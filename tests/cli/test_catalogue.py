@@ -8,8 +8,8 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (DATA, assert_error_line, counts, document, new_request,  # noqa: E402
-                     run, setup_db, show)
+from harness import (DATA, assert_error_line, consult_conclude, counts, document,  # noqa: E402
+                     new_request, run, setup_db, show)
 
 # The standard's text, as the seed gives it (../shared/seed/000_131a20be86a49f82.txt).
 SEED = os.path.join(DATA, "standard-shunan-2023.txt")
@@ -120,6 +120,7 @@ def test_load_puts_a_new_version_in_force_and_old_requests_keep_theirs(env):
     again = show(env, before_id)
     assert again["evaluation"] == kept["evaluation"], "an old request was re-evaluated"
     # ...and goes through under it: 機密性3 exists in shunan-2023 only.
+    consult_conclude(env, before_id)
     env.ok("request", "submit", "--as", "mgr", before_id)
     env.ok("request", "approve", "--as", "appr", before_id)
     entry = env.json("ledger", "show", show(env, before_id)["entry_id"], "--json")

@@ -7,8 +7,8 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (BIN, check_sanitizers, counts, document, new_request, run, setup_db, show,  # noqa: E402
-                     skip)
+from harness import (BIN, check_sanitizers, consult_conclude, counts, document, new_request,  # noqa: E402
+                     run, setup_db, show, skip)
 
 ROUNDS = 10
 
@@ -37,6 +37,7 @@ def test_two_approvers_at_once_exactly_one_wins(env):
     setup_db(env)
     for i in range(ROUNDS):
         rid = new_request(env, document(name="サービス%d" % i, function="", provider="提供者%d" % i))
+        consult_conclude(env, rid, approver="appr" if i % 2 else "appr2")
         env.ok("request", "submit", "--as", "mgr", rid)
         audit_before = len(env.json("audit", "list", "--json")["records"])
         procs = [start(env, "request", "approve", "--as", who, rid) for who in ("appr", "appr2")]
@@ -81,6 +82,7 @@ def test_many_filings_at_once_are_all_kept_or_cleanly_refused(env):
 def test_a_process_killed_mid_approval_leaves_nothing_half_written(env):
     setup_db(env)
     rid = new_request(env)
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     before = counts(env)
     audit_before = env.json("audit", "list", "--json")["records"]
@@ -109,6 +111,7 @@ def test_a_process_killed_mid_approval_leaves_nothing_half_written(env):
 def test_a_process_killed_mid_extension_approval_keeps_the_old_version(env):
     setup_db(env)
     rid = new_request(env)
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     env.ok("request", "approve", "--as", "appr", rid)
     entry = show(env, rid)["entry_id"]

@@ -1,5 +1,6 @@
 """The ledger as CSV and its states (CONTRACT.md section 4): the header, BOM,
-CRLF, RFC 4180 quoting, CP932, and entries that expire by the calendar."""
+CRLF, RFC 4180 quoting, CP932, cells a spreadsheet would run as formulas, and
+entries that expire or retire by the calendar."""
 import csv
 import io
 import os
@@ -40,6 +41,8 @@ def test_header_bom_and_crlf(env):
     raw = csv_utf8(env)
     text = raw[len(BOM):].decode("utf-8")
     assert rows(text)[0][:14] == HEADER, rows(text)[0]
+    # Ours after the contract's fourteen: 個別の選定条件 first.
+    assert rows(text)[0][14] == "個別の選定条件", rows(text)[0]
     assert len(rows(text)) == 1, "an empty ledger is the header alone: %r" % text
     approve_new(env)
     approve_new(env, document(name="Google マップ", function="地図", provider="Google LLC",
@@ -121,14 +124,17 @@ def test_cp932_error_names_the_field_it_is_in(env):
     assert_error_line(r, 2)
     assert r.raw == b"", r.raw[:100]
     assert str(entry) in r.err and ("利用申請者氏名" in r.err or "applicant" in r.err), r
-    # Retired, the entry leaves the default list and the CSV converts again.
+    # Retired, the entry leaves the default list and the CSV converts again;
+    # until its retirement day (廃止予定) it is still in use, and listed.
     ret = env.json("ledger", "retire", "--as", "mgr_k", entry, "--on", "2026-12-31",
                    "--json")["id"]
     env.ok("request", "submit", "--as", "mgr_k", ret)
     env.ok("request", "approve", "--as", "appr", ret)
-    r = env.run("ledger", "list", "--csv", "--encoding", "cp932")
+    assert_error_line(env.run("ledger", "list", "--csv", "--encoding", "cp932"), 2)
+    day = {"EXTSVC_TODAY": "2026-12-31"}
+    r = env.run("ledger", "list", "--csv", "--encoding", "cp932", env=day)
     assert r.code == 0 and len(rows(r.raw.decode("cp932"))) == 1, r
-    assert env.run("ledger", "list", "--all", "--csv", "--encoding", "cp932").code == 2
+    assert env.run("ledger", "list", "--all", "--csv", "--encoding", "cp932", env=day).code == 2
 
 
 def test_unknown_encoding_is_bad_usage(env):
@@ -177,11 +183,49 @@ def test_retired_entry_reads_retired_in_csv(env):
     ret = env.json("ledger", "retire", "--as", "mgr", entry, "--on", "2026-12-31", "--json")["id"]
     env.ok("request", "submit", "--as", "mgr", ret)
     env.ok("request", "approve", "--as", "appr", ret)
-    table = rows(csv_utf8(env, "--all")[len(BOM):].decode("utf-8"))
+    # Before its day: 廃止予定, still in use.
+    table = rows(csv_utf8(env)[len(BOM):].decode("utf-8"))
+    labels = {int(line[0]): line[13] for line in table[1:]}
+    assert labels == {entry: "廃止予定", other: "利用中"}, table
+    # From its day: 廃止, in the full list only.
+    day = {"EXTSVC_TODAY": "2026-12-31"}
+    table = rows(csv_utf8(env, "--all", env=day)[len(BOM):].decode("utf-8"))
     labels = {int(line[0]): line[13] for line in table[1:]}
     assert labels == {entry: "廃止", other: "利用中"}, table
-    table = rows(csv_utf8(env)[len(BOM):].decode("utf-8"))
+    table = rows(csv_utf8(env, env=day)[len(BOM):].decode("utf-8"))
     assert [int(line[0]) for line in table[1:]] == [other], table
+
+
+def test_an_entry_not_yet_begun_reads_upcoming_in_csv(env):
+    setup_db(env)
+    _, entry = approve_new(env, document(period=("2026-10-01", "2027-09-30")))
+    table = rows(csv_utf8(env)[len(BOM):].decode("utf-8"))
+    assert [(int(line[0]), line[13]) for line in table[1:]] == [(entry, "利用開始前")], table
+    table = rows(csv_utf8(env, env={"EXTSVC_TODAY": "2026-10-01"})[len(BOM):].decode("utf-8"))
+    assert [line[13] for line in table[1:]] == ["利用中"], table
+
+
+def test_cells_a_spreadsheet_would_run_are_written_as_text(env):
+    """A cell starting with = + - or @ is written with a leading ' (no
+    formula runs when the CSV is opened); the ledger itself keeps the text."""
+    setup_db(env)
+    purpose = '=HYPERLINK("http://example.invalid/","開く")'
+    scope = "+部局内に限る"
+    conditions = [{"text": "@メンションは使わない", "status": "met"}]
+    _, entry = approve_new(env, document(name="-Slack", function="@チャット", purpose=purpose,
+                                         scope=scope, conditions=conditions))
+    e = env.json("ledger", "show", entry, "--json")
+    assert e["purpose"] == purpose and e["scope"] == scope and e["service"]["name"] == "-Slack", e
+    for extra, decode in (((), lambda raw: raw[len(BOM):].decode("utf-8")),
+                          (("--encoding", "cp932"), lambda raw: raw.decode("cp932"))):
+        r = env.run("ledger", "list", "--csv", *extra)
+        assert r.code == 0, r
+        line = rows(decode(r.raw))[1]
+        assert line[1] == "'-Slack" and line[2] == "'@チャット", line
+        assert line[4] == "'" + purpose and line[12] == "'" + scope, line
+        assert line[14] == "'@メンションは使わない", line
+        # Nothing else is touched: numbers, dates, labels.
+        assert line[0] == str(entry) and line[8] == "2026-04-01" and line[13] == "利用中", line
 
 
 run(globals())

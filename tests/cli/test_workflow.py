@@ -1,13 +1,15 @@
 """The life of a request and of a ledger entry (CONTRACT.md sections 1, 4, 5):
-request -> consultation -> submission -> return -> re-submission ->
-approval -> ledger -> extension -> retirement, and the refusals of section 5."""
+request -> consultation (事前協議) -> conclusion -> submission -> return ->
+re-submission -> approval -> ledger -> extension -> retirement, and the
+refusals of section 5. A new request is submitted only once its 事前協議 is
+concluded (standard 5(2)①): consult_conclude before each submission."""
 import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (DEPT_A, USERS, approve_new, assert_error_line, counts, document,  # noqa: E402
-                     new_request, run, setup_db, show, step)
+from harness import (DEPT_A, USERS, approve_new, assert_error_line, consult_conclude,  # noqa: E402
+                     counts, document, new_request, run, setup_db, show, step)
 
 
 def state(env, rid):
@@ -57,6 +59,14 @@ def test_whole_life_of_a_request_and_its_ledger_entry(env):
     assert r["state"] == "consulting", r
     assert any(h.get("comment") == "ISMAP の登録範囲を確認したい" for h in r["history"]), r["history"]
 
+    # Not yet concluded: a new request is not submitted (5(2)①).
+    before = counts(env)
+    refused(env, step(env, "submit", rid, "mgr"), rid, "consulting", before)
+    env.ok("request", "conclude", "--as", "appr2", rid, "--comment", "協議済みとします")
+    r = show(env, rid)
+    assert r["state"] == "consulted", r
+    assert r["consultation"]["concluded_by"] == "appr2", r["consultation"]
+
     env.ok("request", "submit", "--as", "mgr", rid)
     assert state(env, rid) == "submitted"
 
@@ -82,8 +92,8 @@ def test_whole_life_of_a_request_and_its_ledger_entry(env):
     r = show(env, rid)
     assert r["state"] == "approved", r
     actions = [h.get("action") for h in r["history"]]
-    assert len(r["history"]) >= 6, "every step is in the history: %s" % r["history"]
-    assert "return" in actions and "approve" in actions, actions
+    assert len(r["history"]) >= 7, "every step is in the history: %s" % r["history"]
+    assert {"consult", "conclude", "return", "approve"} <= set(actions), actions
 
     # The ledger entry, fields (ア)〜(キ).
     listing = env.json("ledger", "list", "--json")
@@ -124,7 +134,8 @@ def test_whole_life_of_a_request_and_its_ledger_entry(env):
     check_entry_fields(entry, doc, user_fields("mgr"))
     assert env.json("ledger", "list", "--json")["total"] == 1, "a change makes no second entry"
 
-    # Retirement.
+    # Retirement: approved, the entry is 廃止予定 (retiring) and still in use
+    # until its day, then retired.
     ret = env.json("ledger", "retire", "--as", "mgr", entry_id, "--on", "2027-09-30", "--json")["id"]
     r = show(env, ret)
     assert r["kind"] == "retire" and r["state"] == "draft", r
@@ -132,14 +143,18 @@ def test_whole_life_of_a_request_and_its_ledger_entry(env):
     env.ok("request", "submit", "--as", "mgr", ret)
     env.ok("request", "approve", "--as", "appr", ret)
     entry = env.json("ledger", "show", entry_id, "--json")
+    assert entry["state"] == "retiring" and entry["retired_on"] == "2027-09-30", entry
+    assert env.json("ledger", "list", "--json")["total"] == 1, "in use until its day"
+    retired_day = {"EXTSVC_TODAY": "2027-09-30"}
+    entry = env.json("ledger", "show", entry_id, "--json", env=retired_day)
     assert entry["state"] == "retired", entry
     assert len(entry["versions"]) >= 2, entry
     assert entry["versions"][0]["period"]["to"] == "2027-03-31", entry["versions"]
     assert entry["versions"][1]["period"]["to"] == "2028-03-31", entry["versions"]
 
-    in_use = env.json("ledger", "list", "--json")
+    in_use = env.json("ledger", "list", "--json", env=retired_day)
     assert in_use["total"] == 0 and in_use["entries"] == [], in_use
-    everything = env.json("ledger", "list", "--all", "--json")
+    everything = env.json("ledger", "list", "--all", "--json", env=retired_day)
     assert everything["total"] == 1, everything
     assert everything["entries"][0]["id"] == entry_id, everything
     assert everything["entries"][0]["state"] == "retired", everything
@@ -153,6 +168,7 @@ def test_request_list_filters_by_state(env):
     setup_db(env)
     a = new_request(env)
     b = new_request(env)
+    consult_conclude(env, b)
     env.ok("request", "submit", "--as", "mgr", b)
     drafts = env.json("request", "list", "--state", "draft", "--json")["requests"]
     submitted = env.json("request", "list", "--state", "submitted", "--json")["requests"]
@@ -175,6 +191,7 @@ def test_applicant_is_the_filing_user_not_the_document(env):
     fields = [f.get("field") for f in r["evaluation"]["findings"]]
     assert not any(f and f.startswith("applicant") for f in fields), r["evaluation"]
 
+    consult_conclude(env, rid, manager="mgr2")
     env.ok("request", "submit", "--as", "mgr2", rid)
     env.ok("request", "approve", "--as", "appr", rid)
     entry = env.json("ledger", "show", show(env, rid)["entry_id"], "--json")
@@ -191,6 +208,7 @@ def test_a_draft_may_be_incomplete_but_is_not_approved(env):
     assert ev["approvable"] is False, ev
     codes = {f["code"] for f in ev["findings"]}
     assert {"missing-field", "invalid-period", "unanswered"} <= codes, ev
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     before = counts(env)
     refused(env, step(env, "approve", rid, "appr"), rid, "submitted", before)
@@ -202,12 +220,14 @@ def test_approval_refused_while_a_blocker_stands(env):
     doc["requirements"]["15"] = {"status": "unmet", "reason": "消去証明書は出せない"}
     rid = new_request(env, doc)
     assert show(env, rid)["evaluation"]["approvable"] is False
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     before = counts(env)
     refused(env, step(env, "approve", rid, "appr"), rid, "submitted", before)
     assert env.json("ledger", "list", "--all", "--json")["total"] == 0
 
-    # Returned, fixed and re-submitted, it is approved.
+    # Returned, fixed and re-submitted (a returned request was concluded
+    # once: no second 事前協議), it is approved.
     env.ok("request", "return", "--as", "appr", rid, "--comment", "項番15 は必須です")
     env.ok("request", "update", "--as", "mgr", rid, "-", input=document())
     env.ok("request", "submit", "--as", "mgr", rid)
@@ -219,6 +239,11 @@ def test_approval_refused_while_a_blocker_stands(env):
 def test_no_one_approves_a_request_they_created(env):
     setup_db(env)
     rid = new_request(env, as_="mgr_appr")  # manager and approver at once
+    # Nor do they conclude its 事前協議.
+    env.ok("request", "consult", "--as", "mgr_appr", rid)
+    before = counts(env)
+    refused(env, step(env, "conclude", rid, "mgr_appr"), rid, "consulting", before)
+    env.ok("request", "conclude", "--as", "appr2", rid)
     env.ok("request", "submit", "--as", "mgr", rid)  # a colleague submits it
     before = counts(env)
     refused(env, step(env, "approve", rid, "mgr_appr"), rid, "submitted", before)
@@ -229,6 +254,7 @@ def test_no_one_approves_a_request_they_created(env):
 def test_no_one_approves_a_request_they_submitted(env):
     setup_db(env)
     rid = new_request(env, as_="mgr")
+    consult_conclude(env, rid, approver="appr")
     env.ok("request", "submit", "--as", "mgr_appr", rid)
     before = counts(env)
     refused(env, step(env, "approve", rid, "mgr_appr"), rid, "submitted", before)
@@ -239,6 +265,7 @@ def test_no_one_approves_a_request_they_submitted(env):
 def test_approver_who_submitted_before_a_return_still_cannot_approve(env):
     setup_db(env)
     rid = new_request(env, as_="mgr")
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr_appr", rid)
     env.ok("request", "return", "--as", "appr", rid, "--comment", "期間を確認")
     env.ok("request", "submit", "--as", "mgr", rid)
@@ -250,6 +277,7 @@ def test_approver_who_submitted_before_a_return_still_cannot_approve(env):
 def test_approver_who_edited_a_returned_request_cannot_approve_it(env):
     setup_db(env)
     rid = new_request(env, as_="mgr")
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     env.ok("request", "return", "--as", "appr", rid, "--comment", "目的を具体的に")
     doc = show(env, rid)["document"]
@@ -287,6 +315,12 @@ def test_manager_of_another_department_cannot_act_on_the_request(env):
     assert show(env, rid)["document"] == doc_before
 
     # A manager of the same department may.
+    env.ok("request", "consult", "--as", "mgr2", rid)
+    assert state(env, rid) == "consulting"
+    env.ok("request", "conclude", "--as", "appr2", rid)
+    before = counts(env)
+    for action in ("consult", "submit", "withdraw"):
+        refused(env, step(env, action, rid, "mgr_b"), rid, "consulted", before)
     env.ok("request", "submit", "--as", "mgr2", rid)
     assert state(env, rid) == "submitted"
 
@@ -305,7 +339,10 @@ def test_manager_of_another_department_cannot_extend_or_retire_the_entry(env):
 def test_staff_and_auditor_cannot_write(env):
     setup_db(env)
     draft = new_request(env)
+    cons = new_request(env)
+    env.ok("request", "consult", "--as", "mgr", cons)
     sub = new_request(env)
+    consult_conclude(env, sub)
     env.ok("request", "submit", "--as", "mgr", sub)
     _, entry = approve_new(env, document(name="Zoom", function="", provider="ZVC"))
     before = counts(env)
@@ -317,6 +354,7 @@ def test_staff_and_auditor_cannot_write(env):
             ("request", "consult", "--as", who, draft),
             ("request", "submit", "--as", who, draft),
             ("request", "withdraw", "--as", who, draft),
+            ("request", "conclude", "--as", who, cons),
             ("request", "approve", "--as", who, sub),
             ("request", "return", "--as", who, sub, "--comment", "x"),
             ("request", "reject", "--as", who, sub, "--comment", "x"),
@@ -331,6 +369,7 @@ def test_staff_and_auditor_cannot_write(env):
             assert_error_line(r, 1)
             assert counts(env) == before, "%s wrote something: %s %r" % (who, args, r)
     assert state(env, draft) == "draft" and state(env, sub) == "submitted"
+    assert state(env, cons) == "consulting"
     assert env.json("catalogue", "show", "--json")["id"] == "shunan-2023"
 
     # They read what they may: staff the ledger, the auditor everything.
@@ -342,6 +381,7 @@ def test_staff_and_auditor_cannot_write(env):
 def test_manager_cannot_decide(env):
     setup_db(env)
     rid = new_request(env)
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     before = counts(env)
     for who in ("mgr", "mgr2", "ciso", "admin"):
@@ -353,6 +393,7 @@ def test_manager_cannot_decide(env):
 def test_reject_and_return_need_a_comment(env):
     setup_db(env)
     rid = new_request(env)
+    consult_conclude(env, rid)
     env.ok("request", "submit", "--as", "mgr", rid)
     before = counts(env)
     for action in ("reject", "return"):
@@ -374,13 +415,24 @@ def test_steps_in_the_wrong_state_are_refused(env):
     refused(env, step(env, "approve", draft, "appr"), draft, "draft", before)
     refused(env, step(env, "reject", draft, "appr", "x"), draft, "draft", before)
 
+    # 事前協議 (5(2)①): a consultation is concluded, not returned (差戻し is
+    # of a submitted request); a concluded one is not concluded again. (The
+    # whole table of steps and states: tests/unit/test_states.c.)
     sub = new_request(env)
+    env.ok("request", "consult", "--as", "mgr", sub)
+    before = counts(env)
+    refused(env, step(env, "return", sub, "appr", "x"), sub, "consulting", before)
+    env.ok("request", "conclude", "--as", "appr2", sub)
+    before = counts(env)
+    refused(env, step(env, "conclude", sub, "appr2"), sub, "consulted", before)
+
     env.ok("request", "submit", "--as", "mgr", sub)
     before = counts(env)
     r = env.run("request", "update", "--as", "mgr", sub, "-", input=document(purpose="書換え"))
     refused(env, r, sub, "submitted", before)
     assert show(env, sub)["document"]["purpose"] == document()["purpose"]
     refused(env, step(env, "submit", sub, "mgr"), sub, "submitted", before)
+    refused(env, step(env, "conclude", sub, "appr2"), sub, "submitted", before)
 
     env.ok("request", "approve", "--as", "appr", sub)
     before = counts(env)
@@ -398,17 +450,27 @@ def test_steps_in_the_wrong_state_are_refused(env):
     refused(env, step(env, "consult", draft, "mgr"), draft, "withdrawn", before)
 
 
-def test_only_a_draft_or_returned_request_is_edited(env):
-    """`request update` replaces a draft's or returned request's document."""
+def test_only_a_draft_consulting_or_returned_request_is_edited(env):
+    """`request update` replaces the document of a draft, of a request in
+    事前協議 (consulting) and of a returned one; not once the consultation
+    is concluded (what was agreed is not edited behind the approver's back),
+    nor while submitted."""
     setup_db(env)
     rid = new_request(env)
     env.ok("request", "update", "--as", "mgr", rid, "-", input=document(scope="下書きで修正"))
     env.ok("request", "consult", "--as", "mgr", rid, "--comment", "相談")
+    env.ok("request", "update", "--as", "mgr", rid, "-", input=document(scope="協議中に修正"))
+    r = show(env, rid)
+    assert r["state"] == "consulting" and r["document"]["scope"] == "協議中に修正", r
+    env.ok("request", "conclude", "--as", "appr2", rid)
     before = counts(env)
-    r = env.run("request", "update", "--as", "mgr", rid, "-", input=document(scope="協議中に修正"))
-    refused(env, r, rid, "consulting", before)
-    assert show(env, rid)["document"]["scope"] == "下書きで修正"
+    r = env.run("request", "update", "--as", "mgr", rid, "-", input=document(scope="協議後に修正"))
+    refused(env, r, rid, "consulted", before)
+    assert show(env, rid)["document"]["scope"] == "協議中に修正"
     env.ok("request", "submit", "--as", "mgr", rid)
+    before = counts(env)
+    r = env.run("request", "update", "--as", "mgr", rid, "-", input=document(scope="審査中に修正"))
+    refused(env, r, rid, "submitted", before)
     env.ok("request", "return", "--as", "appr", rid, "--comment", "範囲を見直して")
     env.ok("request", "update", "--as", "mgr", rid, "-", input=document(scope="差戻し後に修正"))
     assert show(env, rid)["document"]["scope"] == "差戻し後に修正"
@@ -420,11 +482,13 @@ def test_no_extension_or_retirement_of_a_retired_entry(env):
     ret = env.json("ledger", "retire", "--as", "mgr", entry, "--on", "2026-12-31", "--json")["id"]
     env.ok("request", "submit", "--as", "mgr", ret)
     env.ok("request", "approve", "--as", "appr", ret)
-    assert env.json("ledger", "show", entry, "--json")["state"] == "retired"
+    # On and after its retirement day the entry is retired.
+    day = {"EXTSVC_TODAY": "2026-12-31"}
+    assert env.json("ledger", "show", entry, "--json", env=day)["state"] == "retired"
     before = counts(env)
-    r = env.run("ledger", "extend", "--as", "mgr", entry, "--to", "2029-03-31")
+    r = env.run("ledger", "extend", "--as", "mgr", entry, "--to", "2029-03-31", env=day)
     assert_error_line(r, 1)
-    r = env.run("ledger", "retire", "--as", "mgr", entry, "--on", "2027-01-31")
+    r = env.run("ledger", "retire", "--as", "mgr", entry, "--on", "2027-01-31", env=day)
     assert_error_line(r, 1)
     assert counts(env) == before
 

@@ -1,0 +1,570 @@
+/*
+ * db_pg.c - the PostgreSQL driver of db.h (see db_driver.h), over libpq.
+ *
+ * One connection per struct db. The store writes its SQL once with SQLite's
+ * ?1, ?2 ... placeholders; this driver rewrites them to $1, $2 ... when it
+ * first meets a statement, prepares it under a name of its own (PQprepare)
+ * and from then on only executes it (PQexecPrepared). Every value travels
+ * as text (an integer as its decimal digits) with its type declared at
+ * prepare time (bigint or text), because PostgreSQL cannot infer the type
+ * of a parameter that only meets another parameter (?2 - ?3) or a select
+ * list (INSERT ... SELECT ?1, ...). A NULL is declared "unknown" and typed
+ * by its context, so the cache key is the SQL text together with that
+ * signature. Results come back whole, in text format: a caller may run
+ * other statements while it steps through rows, as it does on SQLite.
+ *
+ * Transactions (see pg_begin): a write transaction is READ COMMITTED and
+ * takes one transaction-scoped advisory lock first, so writers run one
+ * after another exactly as SQLite's BEGIN IMMEDIATE makes them; a read
+ * transaction is a REPEATABLE READ READ ONLY snapshot.
+ */
+#include "db_driver.h"
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE_MAX 512
+#define MAX_PARAMS     64
+
+/* Catalogue OIDs of the two parameter types we declare (pg_type.dat). */
+#define OID_INT8 20
+#define OID_TEXT 25
+
+/* The key of the advisory lock every write transaction takes: "extsvc" in
+ * ASCII. Another program sharing the database would have to pick another. */
+#define WRITE_LOCK_KEY "111542711595875"
+
+struct pg_stmt {
+    char *sql; /* as the store wrote it */
+    char *sig; /* per parameter: 'i' bigint, 't' text, 'n' NULL */
+    uint32_t hash;
+    char name[16];
+};
+
+struct pg_db {
+    struct db base; /* first: a struct db * is a struct pg_db * */
+    PGconn *conn;
+    struct pg_stmt *stmts;
+    int nStmts, nAlloc;
+    int depth; /* open transactions; inner ones are savepoints */
+};
+
+struct pg_rows {
+    struct db_rows base;
+    PGresult *res;
+    int row, nRows;
+};
+
+static const struct db_driver pg_driver;
+static void pg_close(struct db *base);
+
+/* --- errors --------------------------------------------------------- */
+
+/* The first line of `msg`, without libpq's "FATAL:  " and the like, into buf. */
+static void first_line(const char *msg, char *buf, size_t n)
+{
+    const char *p = msg ? msg : "";
+    const char *tags[] = {"FATAL:  ", "ERROR:  "};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        const char *t = strstr(p, tags[i]);
+        if (t) {
+            p = t + strlen(tags[i]);
+            break;
+        }
+    }
+    const char *after = strstr(p, " failed: "); /* connection to server at ... failed: */
+    if (after && after < p + strcspn(p, "\r\n"))
+        p = after + strlen(" failed: ");
+    size_t len = strcspn(p, "\r\n");
+    snprintf(buf, n, "%.*s", (int)len, p);
+}
+
+/* The error of a failed connection attempt: one Japanese line naming the
+ * server and the database, never the password. */
+static enum xcode connect_failed(PGconn *conn, struct xerr *e)
+{
+    const char *msg = conn ? PQerrorMessage(conn) : "";
+    const char *host = conn && PQhost(conn) ? PQhost(conn) : "";
+    const char *port = conn && PQport(conn) ? PQport(conn) : "";
+    const char *dbname = conn && PQdb(conn) ? PQdb(conn) : "";
+    const char *user = conn && PQuser(conn) ? PQuser(conn) : "";
+    char line[512];
+    first_line(msg, line, sizeof line);
+    if (!conn)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied"))
+        return xerr_set(e, X_STORE,
+                        "PostgreSQL（%s:%s）に接続できません: 利用者 '%s' "
+                        "のパスワードが違うか、ありません",
+                        host, port, user);
+    if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
+        return xerr_set(e, X_STORE,
+                        "PostgreSQL（%s:%s）にデータベース '%s' "
+                        "がありません。管理者が作成してから extsvc init を実行してください",
+                        host, port, dbname);
+    if (strstr(msg, "role \"") && strstr(msg, "does not exist"))
+        return xerr_set(e, X_STORE, "PostgreSQL（%s:%s）に利用者 '%s' がありません", host, port,
+                        user);
+    if (strstr(msg, "Connection refused") || strstr(msg, "could not translate host name") ||
+        strstr(msg, "timeout expired") || strstr(msg, "No route to host") ||
+        strstr(msg, "Network is unreachable") || strstr(msg, "No such file or directory"))
+        return xerr_set(e, X_STORE, "PostgreSQL サーバー（%s:%s）に接続できません: %s", host, port,
+                        line);
+    return xerr_set(e, X_STORE, "PostgreSQL（%s:%s/%s）に接続できません: %s", host, port, dbname,
+                    line);
+}
+
+/* Turn a failed result (or, where res is NULL, the connection's error) into
+ * an xerr, classified by SQLSTATE as db_sqlite.c classifies SQLite's codes. */
+static enum xcode fail(struct pg_db *db, const PGresult *res, const char *what, struct xerr *e)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    char detail[512];
+    first_line(primary ? primary : PQerrorMessage(db->conn), detail, sizeof detail);
+    if (PQstatus(db->conn) != CONNECTION_OK || (state && strncmp(state, "08", 2) == 0) ||
+        (state && strncmp(state, "57P", 3) == 0))
+        return xerr_set(e, X_STORE,
+                        "PostgreSQL への接続が切れました。しばらくしてから再実行してください"
+                        "（%s）",
+                        detail);
+    if (!state)
+        return xerr_set(e, X_STORE, "データベースエラー（%s）: %s", what, detail);
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
+        return xerr_set(
+            e, X_BUSY,
+            "データベースが他の処理で使用中です。しばらくしてから再実行してください（%s）", detail);
+    if (strncmp(state, "23", 2) == 0)
+        return xerr_set(e, X_INVALID, "データの制約に反します: %s", detail);
+    if (strcmp(state, "25006") == 0)
+        return xerr_set(e, X_STORE, "データベースに書き込めません（読み取り専用）: %s", detail);
+    if (strcmp(state, "53100") == 0)
+        return xerr_set(e, X_STORE, "ディスクの空きがありません: %s", detail);
+    if (strcmp(state, "53200") == 0)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    if (strcmp(state, "42501") == 0)
+        return xerr_set(e, X_STORE, "データベースの権限が足りません（%s）: %s", what, detail);
+    return xerr_set(e, X_STORE, "データベースエラー（%s, SQLSTATE %s）: %s", what, state, detail);
+}
+
+/* Did `res` succeed? */
+static bool res_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* Run a statement without parameters; XOK or the error in e. */
+static enum xcode run(struct pg_db *db, const char *sql, const char *what, struct xerr *e)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    enum xcode rc = res && res_ok(res) ? XOK : fail(db, res, what, e);
+    PQclear(res);
+    return rc;
+}
+
+/* --- connection ------------------------------------------------------ */
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* NOTICEs (CREATE ... IF NOT EXISTS) are not for the user */
+}
+
+enum xcode db_pg_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e)
+{
+    (void)mode; /* PostgreSQL databases are made by their administrator, not by init */
+    *out = NULL;
+    /* Defaults first, so that the URL overrides them; the encoding last,
+     * because every string in extsvc is UTF-8. */
+    const char *const keys[] = {"connect_timeout", "gssencmode",      "application_name",
+                                "dbname",          "client_encoding", NULL};
+    const char *const values[] = {"10", "disable", "extsvc", url, "UTF8", NULL};
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        connect_failed(conn, e);
+        PQfinish(conn);
+        return e->code;
+    }
+    PQsetNoticeProcessor(conn, quiet, NULL);
+    struct pg_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        PQfinish(conn);
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    }
+    db->base.drv = &pg_driver;
+    db->conn = conn;
+    /* Dates and times are text in the schema; nothing depends on the
+     * session's time zone, but keep it fixed all the same. */
+    if (run(db, "SET TIME ZONE 'UTC'", "open", e)) {
+        pg_close(&db->base);
+        return e->code;
+    }
+    *out = &db->base;
+    return XOK;
+}
+
+static void pg_close(struct db *base)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    if (!db)
+        return;
+    for (int i = 0; i < db->nStmts; i++) {
+        free(db->stmts[i].sql);
+        free(db->stmts[i].sig);
+    }
+    free(db->stmts);
+    PQfinish(db->conn);
+    free(db);
+}
+
+/* --- statements ------------------------------------------------------ */
+
+/* The statement text with ?N turned into $N, outside string literals,
+ * quoted identifiers and comments; *used gets a bit per parameter seen
+ * (bit n-1 for ?n). NULL where out of memory. */
+static char *rewrite(const char *sql, uint64_t *used)
+{
+    size_t n = strlen(sql);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    *used = 0;
+    const char *p = sql;
+    char *o = out;
+    while (*p) {
+        if (*p == '\'' || *p == '"') { /* '...' and "...", doubled quote inside */
+            char q = *p;
+            *o++ = *p++;
+            while (*p && !(*p == q && p[1] != q)) {
+                if (*p == q)
+                    *o++ = *p++;
+                *o++ = *p++;
+            }
+            if (*p)
+                *o++ = *p++;
+        } else if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                *o++ = *p++;
+        } else if (p[0] == '?' && p[1] >= '1' && p[1] <= '9') {
+            *o++ = '$';
+            p++;
+            long num = strtol(p, NULL, 10);
+            if (num >= 1 && num <= MAX_PARAMS)
+                *used |= 1ull << (num - 1);
+            while (*p >= '0' && *p <= '9')
+                *o++ = *p++;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static uint32_t hash_of(const char *sql, const char *sig)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = sql; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    for (const char *p = sig; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h;
+}
+
+/* Is this the failure of a statement whose NULL parameters PostgreSQL
+ * could not type from their context (?1 IS NULL OR col = ?1)? */
+static bool untyped_parameter(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && (strcmp(state, "42P08") == 0 || strcmp(state, "42P18") == 0);
+}
+
+/* PQprepare with the NULL parameters left to PostgreSQL to type; where it
+ * cannot, once more with them as text. Inside a transaction the first
+ * attempt runs under a savepoint, so that its failure does not abort the
+ * transaction. This happens once per statement and connection. */
+static PGresult *prepare_typed(struct pg_db *db, const char *name, const char *text, int nArgs,
+                               const char *sig, Oid *types)
+{
+    if (!strchr(sig, 'n'))
+        return PQprepare(db->conn, name, text, nArgs, types);
+    bool guard = db->depth > 0;
+    if (guard)
+        PQclear(PQexec(db->conn, "SAVEPOINT prepare"));
+    PGresult *res = PQprepare(db->conn, name, text, nArgs, types);
+    if (guard)
+        PQclear(PQexec(db->conn, res && res_ok(res) ? "RELEASE prepare"
+                                                    : "ROLLBACK TO prepare; RELEASE prepare"));
+    if (!untyped_parameter(res))
+        return res;
+    PQclear(res);
+    for (int i = 0; i < nArgs; i++)
+        if (sig[i] == 'n')
+            types[i] = OID_TEXT;
+    return PQprepare(db->conn, name, text, nArgs, types);
+}
+
+/* The name of the prepared statement for `sql` with these parameters,
+ * preparing it on first use. A statement past the cache's cap is prepared
+ * unnamed each time. */
+static enum xcode prepare(struct pg_db *db, const char *sql, const struct db_val *args, int nArgs,
+                          const char **name, struct xerr *e)
+{
+    char sig[MAX_PARAMS + 1];
+    for (int i = 0; i < nArgs; i++)
+        sig[i] = args[i].type == DB_INT ? 'i' : args[i].type == DB_TEXT ? 't' : 'n';
+    sig[nArgs] = '\0';
+    uint32_t h = hash_of(sql, sig);
+    for (int i = 0; i < db->nStmts; i++) {
+        struct pg_stmt *s = &db->stmts[i];
+        if (s->hash == h && strcmp(s->sig, sig) == 0 && strcmp(s->sql, sql) == 0) {
+            *name = s->name;
+            return XOK;
+        }
+    }
+    uint64_t used;
+    char *text = rewrite(sql, &used);
+    if (!text)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    Oid types[MAX_PARAMS];
+    for (int i = 0; i < nArgs; i++)
+        /* A NULL is typed by its context; one the text never names gets
+         * text, since PostgreSQL must know every declared parameter's type. */
+        types[i] = sig[i] == 'i'                ? OID_INT8
+                   : sig[i] == 't'              ? OID_TEXT
+                   : (used & (1ull << i)) != 0u ? 0
+                                                : OID_TEXT;
+    struct pg_stmt *slot = NULL;
+    if (db->nStmts < STMT_CACHE_MAX) {
+        if (db->nStmts == db->nAlloc) {
+            int nNew = db->nAlloc ? db->nAlloc * 2 : 32;
+            struct pg_stmt *grown = realloc(db->stmts, (size_t)nNew * sizeof *grown);
+            if (!grown) {
+                free(text);
+                return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+            }
+            db->stmts = grown;
+            db->nAlloc = nNew;
+        }
+        slot = &db->stmts[db->nStmts];
+        snprintf(slot->name, sizeof slot->name, "x%d", db->nStmts + 1);
+    }
+    PGresult *res = prepare_typed(db, slot ? slot->name : "", text, nArgs, sig, types);
+    free(text);
+    if (!res || !res_ok(res)) {
+        enum xcode rc = fail(db, res, "prepare", e);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    if (!slot) {
+        *name = "";
+        return XOK;
+    }
+    slot->sql = strdup(sql);
+    slot->sig = strdup(sig);
+    if (!slot->sql || !slot->sig) {
+        free(slot->sql);
+        free(slot->sig);
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    }
+    slot->hash = h;
+    db->nStmts++;
+    *name = slot->name;
+    return XOK;
+}
+
+static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sql,
+                           const struct db_val *args, int nArgs, struct xerr *e)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    *out = NULL;
+    if (nArgs > MAX_PARAMS)
+        return xerr_set(e, X_INTERNAL, "SQL の引数が多すぎます（%d）", nArgs);
+    const char *name;
+    if (prepare(db, sql, args, nArgs, &name, e))
+        return e->code;
+    char digits[MAX_PARAMS][24];
+    const char *values[MAX_PARAMS];
+    for (int i = 0; i < nArgs; i++) {
+        if (args[i].type == DB_INT) {
+            snprintf(digits[i], sizeof digits[i], "%lld", args[i].i);
+            values[i] = digits[i];
+        } else {
+            values[i] = args[i].type == DB_TEXT ? args[i].s : NULL;
+        }
+    }
+    PGresult *res = PQexecPrepared(db->conn, name, nArgs, values, NULL, NULL, 0);
+    if (!res || !res_ok(res)) {
+        enum xcode rc = fail(db, res, "query", e);
+        PQclear(res);
+        return rc;
+    }
+    struct pg_rows *rows = calloc(1, sizeof *rows);
+    if (!rows) {
+        PQclear(res);
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    }
+    rows->base.drv = &pg_driver;
+    rows->res = res;
+    rows->row = -1;
+    rows->nRows = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : 0;
+    *out = &rows->base;
+    return XOK;
+}
+
+static int pg_next(struct db_rows *base, struct xerr *e)
+{
+    struct pg_rows *rows = (struct pg_rows *)base;
+    (void)e; /* the whole result is already here: stepping cannot fail */
+    if (rows->row + 1 >= rows->nRows)
+        return 0;
+    rows->row++;
+    return 1;
+}
+
+static bool pg_is_null(struct db_rows *base, int col)
+{
+    struct pg_rows *rows = (struct pg_rows *)base;
+    return col >= PQnfields(rows->res) || PQgetisnull(rows->res, rows->row, col);
+}
+
+/* An integer column as SQLite gives it: digits as their value, a boolean
+ * as 1 or 0, anything else (NULL included) as 0. */
+static long long pg_int(struct db_rows *base, int col)
+{
+    struct pg_rows *rows = (struct pg_rows *)base;
+    if (pg_is_null(base, col))
+        return 0;
+    const char *s = PQgetvalue(rows->res, rows->row, col);
+    if (s[0] == 't' && !s[1])
+        return 1;
+    return strtoll(s, NULL, 10);
+}
+
+static const char *pg_text(struct db_rows *base, int col)
+{
+    struct pg_rows *rows = (struct pg_rows *)base;
+    if (col >= PQnfields(rows->res))
+        return "";
+    return PQgetvalue(rows->res, rows->row, col); /* "" for NULL */
+}
+
+static void pg_done(struct db_rows *base)
+{
+    struct pg_rows *rows = (struct pg_rows *)base;
+    if (!rows)
+        return;
+    PQclear(rows->res);
+    free(rows);
+}
+
+static enum xcode pg_script(struct db *base, const char *sql, struct xerr *e)
+{
+    return run((struct pg_db *)base, sql, "script", e);
+}
+
+/* --- transactions ---------------------------------------------------- */
+
+/* Transactions nest as on SQLite: the outermost is BEGIN, inner ones are
+ * savepoints.
+ *
+ * A write transaction runs at READ COMMITTED and first takes one advisory
+ * lock for the database, held to its end: writers queue for it and then
+ * see everything committed before them, so a read-then-write in the
+ * workflow (the state of a request, the audit chain's head) is never raced,
+ * exactly as under SQLite's BEGIN IMMEDIATE. SERIALIZABLE would give the
+ * same outcome only with every write transaction retried on 40001, and
+ * every write appends to the one audit chain anyway, so writers could not
+ * run side by side in any case. Readers are not blocked: a read transaction
+ * is a REPEATABLE READ READ ONLY snapshot, which never fails to serialize. */
+static enum xcode pg_begin(struct db *base, bool write, struct xerr *e)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    const char *sql = db->depth ? "SAVEPOINT nested"
+                      : write   ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                  "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")"
+                                : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    if (run(db, sql, "begin", e)) {
+        if (!db->depth && PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+            PGresult *res = PQexec(db->conn, "ROLLBACK");
+            PQclear(res);
+        }
+        return e->code;
+    }
+    db->depth++;
+    return XOK;
+}
+
+static void pg_rollback(struct db *base);
+
+static enum xcode pg_commit(struct db *base, struct xerr *e)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    if (db->depth == 0)
+        return XOK;
+    PGresult *res = PQexec(db->conn, db->depth > 1 ? "RELEASE nested" : "COMMIT");
+    enum xcode rc = XOK;
+    if (!res || !res_ok(res))
+        rc = fail(db, res, "commit", e);
+    else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) /* COMMIT of a failed transaction */
+        rc = xerr_set(e, X_STORE, "データベースエラー（commit）: 途中の失敗で取り消されました");
+    PQclear(res);
+    if (rc) {
+        if (db->depth > 1 || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+            pg_rollback(base);
+        else
+            db->depth = 0;
+        return rc;
+    }
+    db->depth--;
+    return XOK;
+}
+
+static void pg_rollback(struct db *base)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    if (db->depth == 0)
+        return;
+    PGresult *res =
+        PQexec(db->conn, db->depth > 1 ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
+    PQclear(res);
+    db->depth--;
+}
+
+static enum xcode pg_has_table(struct db *base, const char *name, bool *found, struct xerr *e)
+{
+    struct db_rows *rows;
+    *found = false;
+    if (pg_query(base, &rows,
+                 "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                 "AND tablename = ?1",
+                 (const struct db_val[]){DS(name)}, 1, e))
+        return e->code;
+    if (pg_next(rows, e) == 1)
+        *found = pg_int(rows, 0) > 0;
+    pg_done(rows);
+    return XOK;
+}
+
+static const struct db_driver pg_driver = {
+    .name = "postgresql",
+    .backend = DB_POSTGRES,
+    .bigram_fts = false,
+    .close = pg_close,
+    .query = pg_query,
+    .next = pg_next,
+    .is_null = pg_is_null,
+    .get_int = pg_int,
+    .get_text = pg_text,
+    .done = pg_done,
+    .script = pg_script,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .has_table = pg_has_table,
+};
