@@ -143,7 +143,7 @@ static const char *status_label(const char *s)
                                      : "未回答";
 }
 
-/* A value of the entry, or a dash said as "記載なし" where it is blank. */
+/* A value of the entry as a <dd>, or 記載なし where it is blank. */
 static void dd_value(struct sbuf *o, const char *v)
 {
     if (*v)
