@@ -385,7 +385,7 @@ static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sq
     *out = NULL;
     if (nArgs > MAX_PARAMS)
         return xerr_set(e, X_INTERNAL, "SQL の引数が多すぎます（%d）", nArgs);
-    const char *name;
+    const char *name = NULL;
     if (prepare(db, sql, args, nArgs, &name, e))
         return e->code;
     char digits[MAX_PARAMS][24];

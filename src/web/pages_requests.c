@@ -542,7 +542,7 @@ static void review_actions(struct request *r, const struct catalogue *cat, json_
     if (approver && s == ST_CONSULTING && strcmp(jstr(req, "created_by"), u->login) != 0)
         step_button(r, id, "conclude", "協議済みにする", "primary", NULL);
     if (approver && s == ST_SUBMITTED && !own)
-        step_button(r, id, "approve", "承認して台帳に登録する", approvable ? "primary" : "",
+        step_button(r, id, "approve", "承認する（台帳に登録）", approvable ? "primary" : "",
                     approvable ? NULL : "approve-refused");
     if (approver && req_transition(s, ACT_RETURN) >= 0)
         step_button(r, id, "return", "差し戻す", "", NULL);

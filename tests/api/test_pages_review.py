@@ -180,7 +180,7 @@ def test_conclude_from_the_page(env):
     b = buttons(html)
     assert "協議済みにする" in b, "the approver needs 「協議済みにする」: %s" % list(b)
     assert 'formaction="/requests/%d/conclude"' % rid in b["協議済みにする"]
-    assert "承認して台帳に登録する" not in b, "nothing to approve while consulting"
+    assert "承認する（台帳に登録）" not in b, "nothing to approve while consulting"
     # The manager sees no such button, and a forged post is refused (403).
     m, _ = env.page_signin("mgr")
     mhtml = page(m, "/requests/%d" % rid)
@@ -290,7 +290,7 @@ def test_review_page_shows_everything_to_decide(env):
     assert "協議済み" in cons and "審査 一郎（appr）" in cons, cons
     # Approval is not the primary action, and the page says why it is refused.
     b = buttons(html)
-    approve = b.get("承認して台帳に登録する")
+    approve = b.get("承認する（台帳に登録）")
     assert approve, "the approver still sees the approve button: %s" % list(b)
     assert "primary" not in approve, "approve must not be primary with blockers: %s" % approve
     assert 'aria-describedby="approve-refused"' in approve
