@@ -141,7 +141,9 @@ export async function newUserPage(browser, base, { viewport = { width: 1280, hei
     timezoneId: 'Asia/Tokyo',
     viewport,
   });
-  context.setDefaultTimeout(10000);
+  // Generous: a busy CI machine (two cores, several suites at once) can
+  // take seconds to load a page under the sanitizers.
+  context.setDefaultTimeout(30000);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {
