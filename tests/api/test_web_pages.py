@@ -56,9 +56,14 @@ def test_dashboard_after_form_signin(env):
         "the manager's request in consultation #7 is missing"
     assert 'href="/requests/new"' in html
     assert "90日以内" in text
-    # The approver's dashboard shows the queue with #3.
+    # The other department's manager: #8, concluded, ready to be submitted.
+    _k, page = env.page_signin("kyoiku")
+    assert "協議済み" in visible(page.text) and 'href="/requests/8"' in page.text, \
+        "kyoiku's concluded request #8 is missing"
+    # The approver's dashboard shows the queue with #3, and the 事前協議 (#7).
     a, page = env.page_signin("shinsa")
     assert "審査待ち" in visible(page.text) and 'href="/requests/3"' in page.text
+    assert "事前協議" in visible(page.text) and 'href="/requests/7"' in page.text
     # The review page: the queue, and the 事前協議 waiting for the approver (#7).
     review = get_page(a, "/review").text
     assert 'href="/requests/3"' in review and 'href="/requests/7"' in review, review[-2000:]

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -162,35 +163,46 @@ USERS = {
 }
 
 
-# Databases made by setup_db, by their users: the next test asking for the
-# same users gets a copy (its own file), not eleven more runs of the program.
+# Databases built once per test file: {key: (path of a copy, value)}.
 _TEMPLATES = {}
 
 
 def _drop_templates():
-    for path in _TEMPLATES.values():
+    for path, _ in _TEMPLATES.values():
         shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 atexit.register(_drop_templates)
 
 
-def setup_db(env, users=USERS):
-    """init a database and add `users` (bootstrap: no --as). The first call
-    for a set of users runs the program; later ones copy that database (the
-    program leaves no WAL behind once it has exited)."""
-    key = tuple(sorted(users.items()))
-    template = _TEMPLATES.get(key)
-    if template and not os.path.exists(env.db):
-        shutil.copyfile(template, env.db)
-        return env
-    env.ok("init")
-    for login, (name, dept, roles) in users.items():
-        env.ok("user", "add", login, "--name", name, "--dept", dept, "--role", roles)
+def from_template(env, key, build):
+    """`build(env)` fills env's new database and returns a value (ids: keep
+    it immutable). The first call for `key` runs it; later calls copy the
+    database it made into env (a file of its own) and return the same
+    value, so that each test starts from the same database without running
+    the program a dozen times more. (The program leaves no WAL behind once
+    it has exited; where one is left, nothing is kept.)"""
+    if key in _TEMPLATES and not os.path.exists(env.db):
+        path, value = _TEMPLATES[key]
+        shutil.copyfile(path, env.db)
+        return value
+    value = build(env)
     if key not in _TEMPLATES and not [f for f in os.listdir(env.dir) if f.endswith("-wal")]:
         keep = tempfile.mkdtemp(prefix="extsvc-template-")
-        _TEMPLATES[key] = os.path.join(keep, "template.db")
-        shutil.copyfile(env.db, _TEMPLATES[key])
+        path = os.path.join(keep, "template.db")
+        shutil.copyfile(env.db, path)
+        _TEMPLATES[key] = (path, value)
+    return value
+
+
+def setup_db(env, users=USERS):
+    """init a database and add `users` (bootstrap: no --as); built once per
+    test file and set of users (from_template)."""
+    def build(e):
+        e.ok("init")
+        for login, (name, dept, roles) in users.items():
+            e.ok("user", "add", login, "--name", name, "--dept", dept, "--role", roles)
+    from_template(env, ("setup_db",) + tuple(sorted(users.items())), build)
     return env
 
 
@@ -297,6 +309,9 @@ def approve_new(env, doc=None, manager="mgr", approver="appr"):
 
 def run(namespace):
     tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    # Stopped by `meson test` (a timeout): leave through SystemExit, so that
+    # the test's directory and the templates are removed all the same.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print("1..%d" % len(tests))
     failed = 0
     for i, (name, fn) in enumerate(tests, 1):

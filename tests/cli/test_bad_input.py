@@ -13,7 +13,7 @@ import tempfile
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (BIN, DATA, approve_new, assert_error_line, consult_conclude, counts,  # noqa: E402
-                     document, new_request, run, setup_db, show, skip)
+                     document, from_template, new_request, run, setup_db, show, skip)
 
 MiB = 1 << 20
 CATALOGUE_2024 = os.path.join(DATA, "catalogue-2024.json")
@@ -25,14 +25,17 @@ def refused_unchanged(env, r, code, before):
 
 
 def ready(env):
-    """A database with a draft, a submitted request and a ledger entry."""
-    setup_db(env)
-    draft = new_request(env)
-    sub = new_request(env, document(name="Zoom", function="", provider="ZVC"))
-    consult_conclude(env, sub)
-    env.ok("request", "submit", "--as", "mgr", sub)
-    _, entry = approve_new(env, document(name="Box", function="", provider="Box Inc."))
-    return draft, sub, entry, counts(env)
+    """A database with a draft, a submitted request and a ledger entry (built
+    once, then copied for each test: from_template)."""
+    def build(e):
+        setup_db(e)
+        draft = new_request(e)
+        sub = new_request(e, document(name="Zoom", function="", provider="ZVC"))
+        consult_conclude(e, sub)
+        e.ok("request", "submit", "--as", "mgr", sub)
+        _, entry = approve_new(e, document(name="Box", function="", provider="Box Inc."))
+        return draft, sub, entry, counts(e)
+    return from_template(env, "ready", build)
 
 
 def writes_of_a_document(env, draft):
