@@ -248,7 +248,8 @@ static int step(const struct command *self, struct cmdline *cl, int argc, char *
     if (wf_request_step(db, &c.actor, id, action, opt_value(opts, "--comment"), &e))
         rc = fail(&e);
     else
-        printf("申請 #%lld: %sしました\n", id, req_action_label(action));
+        printf("申請 #%lld: %sしました\n", id,
+               action == ACT_CONCLUDE ? "協議済みに" : req_action_label(action));
     close_ctx(&c);
     return rc;
 }
