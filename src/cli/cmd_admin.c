@@ -197,10 +197,8 @@ static int cmd_catalogue_show(const struct command *self, struct cmdline *cl, in
     struct db *db = NULL;
     struct catalogue cat;
     /* Without a database, the bundled catalogue. */
-    if (access(cl->db_url, F_OK) == 0 || strstr(cl->db_url, "://")) {
-        if (wf_open(cl->db_url, &db, &e))
-            return fail(&e);
-    }
+    if (wf_open_present(cl->db_url, &db, &e))
+        return fail(&e);
     enum xcode rc;
     if (opt_value(opts, "--id") && db) {
         char *body;
@@ -299,11 +297,9 @@ static int cmd_check(const struct command *self, struct cmdline *cl, int argc, c
     if (read_input(argv[0], DOCUMENT_MAX_BYTES, &text, &n, &e))
         return fail(&e);
     struct db *db = NULL;
-    if (access(cl->db_url, F_OK) == 0 || strstr(cl->db_url, "://")) {
-        if (wf_open(cl->db_url, &db, &e)) {
-            free(text);
-            return fail(&e);
-        }
+    if (wf_open_present(cl->db_url, &db, &e)) {
+        free(text);
+        return fail(&e);
     }
     json_t *out;
     bool approvable;

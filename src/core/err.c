@@ -50,6 +50,7 @@ int xerr_exit_status(enum xcode code)
     case X_BUSY:
     case X_STORE:
     case X_INTERNAL:
+    case X_UNAVAILABLE:
         return 3;
     }
     return 3;
@@ -80,6 +81,7 @@ int xerr_http_status(enum xcode code)
     case X_INTERNAL:
         return 500;
     case X_BUSY:
+    case X_UNAVAILABLE:
         return 503;
     }
     return 500;
@@ -101,6 +103,7 @@ const char *xerr_name(enum xcode code)
         [X_BUSY] = "busy",
         [X_STORE] = "storage",
         [X_INTERNAL] = "internal",
+        [X_UNAVAILABLE] = "unavailable",
     };
     if ((unsigned)code < sizeof names / sizeof names[0] && names[code])
         return names[code];

@@ -24,7 +24,9 @@ enum xcode {
     X_CHAIN,     /* audit chain broken (exit 1) */
     X_BUSY,      /* database locked past the busy timeout (exit 3, HTTP 503) */
     X_STORE,     /* storage failure (exit 3, HTTP 500) */
-    X_INTERNAL   /* out of memory, bug (exit 3, HTTP 500) */
+    X_INTERNAL,  /* out of memory, bug (exit 3, HTTP 500) */
+    X_UNAVAILABLE /* the database server cannot be reached now, e.g. restarting: nothing was
+                     written; try again (exit 3, HTTP 503) */
 };
 
 struct xerr {

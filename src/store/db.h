@@ -44,7 +44,10 @@ struct db_rows;
 
 enum db_open_mode {
     DB_OPEN_EXISTING, /* the database must exist (every command but init) */
-    DB_OPEN_CREATE    /* create it where missing (init) */
+    DB_OPEN_CREATE,   /* create it where missing (init) */
+    DB_OPEN_PRESENT   /* open it where it is there: a SQLite file that does not exist, or a
+                         PostgreSQL database without a table yet (made by its administrator,
+                         not yet by init), gives XOK with *out NULL (check, catalogue show) */
 };
 
 /* Open `url`: a SQLite file path, or postgresql://... On failure *out is NULL. */

@@ -21,6 +21,7 @@
 #include "db_driver.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,11 +111,15 @@ static enum xcode connect_failed(PGconn *conn, struct xerr *e)
                         user);
     if (strstr(msg, "Connection refused") || strstr(msg, "could not translate host name") ||
         strstr(msg, "timeout expired") || strstr(msg, "No route to host") ||
-        strstr(msg, "Network is unreachable") || strstr(msg, "No such file or directory"))
-        return xerr_set(e, X_STORE, "PostgreSQL サーバー（%s:%s）に接続できません: %s", host, port,
-                        line);
-    return xerr_set(e, X_STORE, "PostgreSQL（%s:%s/%s）に接続できません: %s", host, port, dbname,
-                    line);
+        strstr(msg, "Network is unreachable") || strstr(msg, "No such file or directory") ||
+        strstr(msg, "the database system is starting up") ||
+        strstr(msg, "the database system is shutting down"))
+        return xerr_set(e, X_UNAVAILABLE, "PostgreSQL サーバー（%s:%s）に接続できません: %s", host,
+                        port, line);
+    /* Anything else (the server shutting down or starting up, too many
+     * clients, a connection cut halfway) passes: try again. */
+    return xerr_set(e, X_UNAVAILABLE, "PostgreSQL（%s:%s/%s）に接続できません: %s", host, port,
+                    dbname, line);
 }
 
 /* Turn a failed result (or, where res is NULL, the connection's error) into
@@ -127,9 +132,9 @@ static enum xcode fail(struct pg_db *db, const PGresult *res, const char *what, 
     first_line(primary ? primary : PQerrorMessage(db->conn), detail, sizeof detail);
     if (PQstatus(db->conn) != CONNECTION_OK || (state && strncmp(state, "08", 2) == 0) ||
         (state && strncmp(state, "57P", 3) == 0))
-        return xerr_set(e, X_STORE,
-                        "PostgreSQL への接続が切れました。しばらくしてから再実行してください"
-                        "（%s）",
+        return xerr_set(e, X_UNAVAILABLE,
+                        "PostgreSQL への接続が切れました（再起動中かもしれません）。"
+                        "何も書き込んでいません。しばらくしてから再実行してください（%s）",
                         detail);
     if (!state)
         return xerr_set(e, X_STORE, "データベースエラー（%s）: %s", what, detail);
@@ -174,9 +179,24 @@ static void quiet(void *arg, const char *message)
     (void)message; /* NOTICEs (CREATE ... IF NOT EXISTS) are not for the user */
 }
 
+/* Has the database no table of its own yet (made by its administrator,
+ * never touched by init)? */
+static enum xcode blank(struct pg_db *db, bool *out, struct xerr *e)
+{
+    PGresult *res = PQexec(db->conn, "SELECT count(*) FROM pg_catalog.pg_tables "
+                                     "WHERE schemaname = current_schema()");
+    enum xcode rc = res && res_ok(res) ? XOK : fail(db, res, "open", e);
+    if (!rc)
+        *out = strcmp(PQgetvalue(res, 0, 0), "0") == 0;
+    PQclear(res);
+    return rc;
+}
+
+/* PostgreSQL databases are made by their administrator, never by init, so
+ * DB_OPEN_CREATE is DB_OPEN_EXISTING here; DB_OPEN_PRESENT takes a database
+ * without a table for one that is not there. */
 enum xcode db_pg_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e)
 {
-    (void)mode; /* PostgreSQL databases are made by their administrator, not by init */
     *out = NULL;
     /* Defaults first, so that the URL overrides them; the encoding last,
      * because every string in extsvc is UTF-8. */
@@ -199,12 +219,54 @@ enum xcode db_pg_open(const char *url, enum db_open_mode mode, struct db **out, 
     db->conn = conn;
     /* Dates and times are text in the schema; nothing depends on the
      * session's time zone, but keep it fixed all the same. */
-    if (run(db, "SET TIME ZONE 'UTC'", "open", e)) {
+    bool none = false;
+    if (run(db, "SET TIME ZONE 'UTC'", "open", e) ||
+        (mode == DB_OPEN_PRESENT && blank(db, &none, e))) {
         pg_close(&db->base);
         return e->code;
     }
+    if (none) {
+        pg_close(&db->base);
+        return XOK;
+    }
     *out = &db->base;
     return XOK;
+}
+
+/* Forget the prepared statements: a new server session has none. */
+static void forget_statements(struct pg_db *db)
+{
+    for (int i = 0; i < db->nStmts; i++) {
+        free(db->stmts[i].sql);
+        free(db->stmts[i].sig);
+    }
+    db->nStmts = 0;
+}
+
+/* Between transactions, a connection the server dropped (PostgreSQL
+ * restarted, the standby promoted, an administrator's pg_terminate_backend)
+ * is opened again, so that a long-running server recovers by itself. The
+ * caller's work has not started: nothing is lost or done twice. */
+static enum xcode reconnect(struct pg_db *db, struct xerr *e)
+{
+    /* An idle connection has nothing to read unless the server has said
+     * goodbye (a shutdown's FATAL, or the end of the stream): look, without
+     * waiting, so that the first transaction after a restart is not lost. */
+    if (db->depth == 0 && PQstatus(db->conn) == CONNECTION_OK &&
+        PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+        struct pollfd p = {.fd = PQsocket(db->conn), .events = POLLIN};
+        if (p.fd < 0 || poll(&p, 1, 0) == 0)
+            return XOK;
+        if (PQconsumeInput(db->conn) && PQstatus(db->conn) == CONNECTION_OK)
+            return XOK;
+    }
+    if (db->depth > 0)
+        return fail(db, NULL, "connection", e);
+    PQreset(db->conn);
+    if (PQstatus(db->conn) != CONNECTION_OK)
+        return connect_failed(db->conn, e);
+    forget_statements(db);
+    return run(db, "SET TIME ZONE 'UTC'", "open", e);
 }
 
 static void pg_close(struct db *base)
@@ -212,10 +274,7 @@ static void pg_close(struct db *base)
     struct pg_db *db = (struct pg_db *)base;
     if (!db)
         return;
-    for (int i = 0; i < db->nStmts; i++) {
-        free(db->stmts[i].sql);
-        free(db->stmts[i].sig);
-    }
+    forget_statements(db);
     free(db->stmts);
     PQfinish(db->conn);
     free(db);
@@ -385,6 +444,8 @@ static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sq
     *out = NULL;
     if (nArgs > MAX_PARAMS)
         return xerr_set(e, X_INTERNAL, "SQL の引数が多すぎます（%d）", nArgs);
+    if (db->depth == 0 && reconnect(db, e))
+        return e->code;
     const char *name = NULL;
     if (prepare(db, sql, args, nArgs, &name, e))
         return e->code;
@@ -485,12 +546,22 @@ static enum xcode pg_script(struct db *base, const char *sql, struct xerr *e)
 static enum xcode pg_begin(struct db *base, bool write, struct xerr *e)
 {
     struct pg_db *db = (struct pg_db *)base;
+    if (db->depth == 0 && reconnect(db, e))
+        return e->code;
     const char *sql = db->depth ? "SAVEPOINT nested"
                       : write   ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
                                   "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")"
                                 : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-    if (run(db, sql, "begin", e)) {
-        if (!db->depth && PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+    enum xcode rc = run(db, sql, "begin", e);
+    /* A connection the server closed since its last use is only found out
+     * now (the socket looked open): BEGIN did nothing, so open it again and
+     * begin once more. */
+    if (rc == X_UNAVAILABLE && db->depth == 0 && PQstatus(db->conn) != CONNECTION_OK &&
+        !reconnect(db, e))
+        rc = run(db, sql, "begin", e);
+    if (rc) {
+        if (!db->depth && PQstatus(db->conn) == CONNECTION_OK &&
+            PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
             PGresult *res = PQexec(db->conn, "ROLLBACK");
             PQclear(res);
         }

@@ -87,6 +87,8 @@ static void sq_done(struct db_rows *base);
 enum xcode db_sqlite_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e)
 {
     *out = NULL;
+    if (mode == DB_OPEN_PRESENT && access(url, F_OK) != 0)
+        return XOK;
     if (mode == DB_OPEN_EXISTING && access(url, F_OK) != 0)
         return xerr_set(e, X_STORE,
                         "データベース '%s' がありません。先に extsvc init を実行してください", url);
@@ -98,7 +100,7 @@ enum xcode db_sqlite_open(const char *url, enum db_open_mode mode, struct db **o
     if (mode == DB_OPEN_CREATE)
         flags |= SQLITE_OPEN_CREATE;
     int rc = sqlite3_open_v2(url, &db->conn, flags, NULL);
-    if (rc != SQLITE_OK && mode == DB_OPEN_EXISTING && read_only_path(url)) {
+    if (rc != SQLITE_OK && mode != DB_OPEN_CREATE && read_only_path(url)) {
         xerr_set(
             e, X_STORE,
             "データベース '%s' は読み取り専用です（ファイルまたはディレクトリに書き込めません）",

@@ -276,6 +276,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_add_response_header(resp, "Location", r->location);
     if (r->set_cookie)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->status == 503) /* the database busy or restarting: nothing was done */
+        MHD_add_response_header(resp, "Retry-After", "2");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -527,8 +529,10 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         free(key);
         return 3;
     }
+    char shown[512]; /* never the database's password in a log */
     fprintf(stderr, "extsvc: %s://%s/ で待ち受けています（データベース %s、スレッド %d）\n",
-            cert ? "https" : "http", g_cfg.listen, g_cfg.db_url, g_cfg.threads);
+            cert ? "https" : "http", g_cfg.listen,
+            db_url_shown(g_cfg.db_url, shown, sizeof shown), g_cfg.threads);
     int sig;
     sigwait(&stop, &sig);
     fprintf(stderr, "extsvc: 停止します（処理中の要求を待っています）\n");

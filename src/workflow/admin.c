@@ -38,6 +38,20 @@ enum xcode wf_open(const char *url, struct db **out, struct xerr *e)
     return XOK;
 }
 
+enum xcode wf_open_present(const char *url, struct db **out, struct xerr *e)
+{
+    if (sodium_init() < 0)
+        return xerr_set(e, X_INTERNAL, "libsodium を初期化できません");
+    if (db_open(url, DB_OPEN_PRESENT, out, e))
+        return e->code;
+    if (*out && store_check_version(*out, e)) {
+        db_close(*out);
+        *out = NULL;
+        return e->code;
+    }
+    return XOK;
+}
+
 enum xcode wf_catalogue_bundled(struct catalogue *out, struct xerr *e)
 {
     const struct embedded_file *f = embedded_find(BUNDLED_CATALOGUE);

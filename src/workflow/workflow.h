@@ -28,6 +28,10 @@
 /* Open a database for everything but init: it must exist and have this
  * version's schema. */
 enum xcode wf_open(const char *url, struct db **out, struct xerr *e);
+/* As wf_open, but where there is no database yet (no SQLite file; a
+ * PostgreSQL database without a table) XOK with *out NULL: `check` and
+ * `catalogue show` then read the bundled catalogue. */
+enum xcode wf_open_present(const char *url, struct db **out, struct xerr *e);
 
 /* Create or migrate the database and load the bundled catalogue where it is
  * not loaded yet; safe to run again. */

@@ -233,6 +233,24 @@ class ServerEnv(harness.Env):
         self.err_path = self.path("serve.err")
         self.exit_code = None
         self._tokens = {}
+        self._peers = []
+        self._is_peer = False
+
+    def peer(self):
+        """A second `extsvc serve` on this same database (two application
+        servers behind one proxy), started; stopped with this one and held
+        to the same rule (exit 0, no sanitizer report)."""
+        p = ServerEnv.__new__(ServerEnv)
+        p.dir, p.db, p.pg, p._used = self.dir, self.db, None, True
+        n = len(self._peers) + 2
+        p.proc = p.port = p.exit_code = None
+        p.log_path = self.path("access%d.log" % n)
+        p.err_path = self.path("serve%d.err" % n)
+        p._tokens = self._tokens  # a token is the database's, not one server's
+        p._peers = []
+        p._is_peer = True
+        self._peers.append(p)
+        return p.start(demo=False)
 
     # --- the server --------------------------------------------------------
 
@@ -240,7 +258,7 @@ class ServerEnv(harness.Env):
         """Start the server (after `extsvc demo` where demo is true and the
         database is not there yet); return self. `extra`, if given, is called
         with self before the server starts (to add users and the like)."""
-        if demo and not os.path.exists(self.db):
+        if demo and self.fresh:
             self.ok("demo")
         if extra:
             extra(self)
@@ -286,7 +304,10 @@ class ServerEnv(harness.Env):
         return False
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
-        """SIGTERM the server; it must exit 0 with no sanitizer report."""
+        """SIGTERM the server (and its peers); each must exit 0 with no
+        sanitizer report."""
+        for p in self._peers:
+            p.stop(sig, timeout)
         if self.proc is None:
             return self.exit_code
         proc, self.proc = self.proc, None
@@ -310,11 +331,14 @@ class ServerEnv(harness.Env):
             return f.read().decode("utf-8", "replace")
 
     def close(self):
+        for p in self._peers:
+            p.close()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
-        super().close()
+        if not self._is_peer:
+            super().close()
 
     # --- identities ---------------------------------------------------------
 

@@ -68,15 +68,104 @@ def check_sanitizers(cmd, res):
             " ".join(str(c) for c in cmd[1:]), res.err[:3000]))
 
 
-# The PostgreSQL backend: with EXTSVC_TEST_PG_URL (a server and a role that
-# may create databases, e.g. from scripts/pg-cluster), each Env gets a fresh
-# database there instead of a SQLite file; env.pg is then its name.
-PG_URL = os.environ.get("EXTSVC_TEST_PG_URL")
+# The backend: EXTSVC_TEST_BACKEND=postgresql (the cli-pg and api-pg suites)
+# runs the same tests on PostgreSQL: each Env gets a fresh database of its
+# own on the server EXTSVC_TEST_PG_URL names (a role that may create
+# databases; scripts/test starts one cluster for every file with
+# scripts/pg-cluster). Without that URL the file starts a throwaway cluster
+# of its own and stops it at exit. env.pg is then the database's name.
+BACKEND = os.environ.get("EXTSVC_TEST_BACKEND", "sqlite")
+PG_URL = None
+
+
+def _own_cluster():
+    out = subprocess.run([os.path.join(SOURCE, "scripts", "pg-cluster"), "start"],
+                         capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        sys.exit("harness: cannot start a PostgreSQL cluster: " + out.stderr.strip())
+    directory, url = out.stdout.split()
+    atexit.register(lambda: subprocess.run(
+        [os.path.join(SOURCE, "scripts", "pg-cluster"), "stop", directory], timeout=120))
+    return url
+
+
+if BACKEND == "postgresql":
+    PG_URL = os.environ.get("EXTSVC_TEST_PG_URL") or _own_cluster()
+elif BACKEND != "sqlite":
+    sys.exit("harness: EXTSVC_TEST_BACKEND must be sqlite or postgresql, not %r" % BACKEND)
 
 
 def psql(sql, url=PG_URL):
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
                    check=True, capture_output=True, timeout=120)
+
+
+def _literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+class _PgRows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class PgConnection:
+    """Enough of sqlite3.Connection for a test to change a PostgreSQL
+    database behind the program's back, as someone with the database's
+    password would: execute(sql, params) with ? placeholders (values put in
+    as literals: test data only), each statement committed at once, through
+    psql (the tests use the standard library only)."""
+
+    NULL = "\x01NULL\x01"
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, sql, params=()):
+        parts = sql.split("?")
+        assert len(parts) == len(params) + 1, "placeholders and values differ: %s" % sql
+        text = parts[0] + "".join(_literal(v) + rest for v, rest in zip(params, parts[1:]))
+        p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                            "-F", "\x1f", "-R", "\x1e", "-P", "null=" + self.NULL,
+                            "-d", self.url, "-c", text], capture_output=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("psql: %s: %s" % (text, p.stderr.decode(errors="replace")))
+        rows = []
+        for line in p.stdout.decode("utf-8").rstrip("\n").split("\x1e"):
+            if not line.strip("\n"):
+                continue
+            row = []
+            for v in line.strip("\n").split("\x1f"):
+                if v == self.NULL:
+                    row.append(None)
+                elif re.fullmatch(r"-?[0-9]{1,18}", v):
+                    row.append(int(v))
+                else:
+                    row.append(v)
+            rows.append(tuple(row))
+        return _PgRows(rows)
+
+    def commit(self):
+        pass
+
+    def rollback(self):
+        pass
+
+    def close(self):
+        pass
 
 
 class Env:
@@ -86,11 +175,44 @@ class Env:
         self.dir = tempfile.mkdtemp(prefix="extsvc-test-")
         self.db = os.path.join(self.dir, "extsvc.db")
         self.pg = None
+        self._used = False
         if PG_URL:
             import urllib.parse
             self.pg = "extsvc_test_" + os.path.basename(self.dir).replace("-", "_")
             psql('CREATE DATABASE "%s"' % self.pg)
             self.db = urllib.parse.urlsplit(PG_URL)._replace(path="/" + self.pg).geturl()
+
+    @property
+    def fresh(self):
+        """True until the program has been run on this Env's database."""
+        if self.pg:
+            return not self._used
+        return not os.path.exists(self.db)
+
+    def connect(self):
+        """A connection to this Env's database behind the program's back:
+        sqlite3's, or PgConnection (the same execute/fetch calls)."""
+        if self.pg:
+            return PgConnection(self.db)
+        import sqlite3
+        return sqlite3.connect(self.db)
+
+    def digest(self):
+        """A digest of everything the database holds (the SQLite file's
+        bytes; PostgreSQL: a data-only pg_dump), to show nothing changed."""
+        import hashlib
+        if self.pg:
+            p = subprocess.run(["pg_dump", "--data-only", "--no-owner", "-d", self.db],
+                               capture_output=True, check=True, timeout=120)
+            return hashlib.sha256(p.stdout).hexdigest()
+        with open(self.db, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    def sqlite_only(self, why):
+        """Skip a test about the SQLite file itself (its bytes, its mode, its
+        directory) when the backend is PostgreSQL."""
+        if self.pg:
+            skip("SQLite のファイルについての試験: " + why)
 
     def close(self):
         if self.pg:
@@ -103,6 +225,8 @@ class Env:
     def run(self, *args, input=None, env=None, db=True):
         """Run extsvc with --db (unless db=False) and return a Result.
         Arguments are str()-ed, except bytes, passed as they are."""
+        if db:
+            self._used = True
         cmd = [BIN] + (["--db", self.db] if db else []) + [
             a if isinstance(a, bytes) else str(a) for a in args]
         e = dict(os.environ)
@@ -169,7 +293,13 @@ _TEMPLATES = {}
 
 def _drop_templates():
     for path, _ in _TEMPLATES.values():
-        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+        if PG_URL:
+            try:
+                psql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % path)
+            except Exception:  # noqa: BLE001 - the cluster may be gone already
+                pass
+        else:
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 atexit.register(_drop_templates)
@@ -182,12 +312,23 @@ def from_template(env, key, build):
     value, so that each test starts from the same database without running
     the program a dozen times more. (The program leaves no WAL behind once
     it has exited; where one is left, nothing is kept.)"""
-    if key in _TEMPLATES and not os.path.exists(env.db):
+    if key in _TEMPLATES and env.fresh:
         path, value = _TEMPLATES[key]
-        shutil.copyfile(path, env.db)
+        if env.pg:  # CREATE DATABASE … TEMPLATE: a copy made by the server
+            psql('DROP DATABASE "%s"' % env.pg)
+            psql('CREATE DATABASE "%s" TEMPLATE "%s"' % (env.pg, path))
+            env._used = True
+        else:
+            shutil.copyfile(path, env.db)
         return value
     value = build(env)
-    if key not in _TEMPLATES and not [f for f in os.listdir(env.dir) if f.endswith("-wal")]:
+    if key in _TEMPLATES:
+        return value
+    if env.pg:
+        name = "extsvc_tmpl_%d_%d" % (os.getpid(), len(_TEMPLATES))
+        psql('CREATE DATABASE "%s" TEMPLATE "%s"' % (name, env.pg))
+        _TEMPLATES[key] = (name, value)
+    elif not [f for f in os.listdir(env.dir) if f.endswith("-wal")]:
         keep = tempfile.mkdtemp(prefix="extsvc-template-")
         path = os.path.join(keep, "template.db")
         shutil.copyfile(env.db, path)

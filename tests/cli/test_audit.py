@@ -12,7 +12,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (DATA, DEPT_B, consult_conclude, document, new_request, run,  # noqa: E402
-                     setup_db, show, skip)
+                     setup_db, show)
 
 
 def records(env):
@@ -52,13 +52,15 @@ def populated(env):
 
 def tamper(env, *statements):
     """Change the database behind the program's back, as an attacker with the
-    file would: drop the triggers that refuse UPDATE and DELETE first."""
-    if env.pg:
-        skip("tampers through Python's sqlite3 module: SQLite only")
-    con = sqlite3.connect(env.db)
+    file (or the PostgreSQL role's password) would: drop the triggers that
+    refuse UPDATE and DELETE first."""
+    con = env.connect()
     try:
-        con.execute("DROP TRIGGER audit_log_no_update")
-        con.execute("DROP TRIGGER audit_log_no_delete")
+        if env.pg:
+            con.execute("DROP TRIGGER audit_log_no_update ON audit_log")
+        else:
+            con.execute("DROP TRIGGER audit_log_no_update")
+            con.execute("DROP TRIGGER audit_log_no_delete")
         for s in statements:
             if callable(s):
                 s(con)

@@ -187,14 +187,19 @@ def test_a_date_that_does_not_exist_in_ledger_extend_and_retire(env):
     assert e["period"]["to"] == "2027-03-31" and e["state"] == "active", e
 
 
-def test_a_missing_database(env):
-    assert not os.path.exists(env.db)
-    attempts = [("request", "list"), ("request", "list", "--json"), ("ledger", "list"),
+MISSING_DB_ATTEMPTS = [("request", "list"), ("request", "list", "--json"), ("ledger", "list"),
                 ("ledger", "list", "--csv"), ("ledger", "show", "1"), ("request", "show", "1"),
                 ("request", "new", "--as", "mgr", "-"), ("request", "approve", "--as", "a", "1"),
                 ("user", "add", "root", "--name", "管理", "--dept", "情報政策課", "--role", "admin"),
                 ("audit", "verify"), ("audit", "list"),
                 ("catalogue", "load", "--as", "ciso", CATALOGUE_2024)]
+
+
+def test_a_missing_database(env):
+    if env.pg:
+        return missing_postgresql_database(env)
+    assert not os.path.exists(env.db)
+    attempts = MISSING_DB_ATTEMPTS
     for args in attempts:
         r = env.run(*args, input=document())
         assert_error_line(r, 3)
@@ -209,10 +214,56 @@ def test_a_missing_database(env):
     assert os.path.exists(env.db)
 
 
+def pg_tables(env):
+    return [t for (t,) in env.connect().execute(
+        "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+        "ORDER BY tablename")]
+
+
+def missing_postgresql_database(env):
+    """PostgreSQL: a database the server does not have, then one its
+    administrator made but init has not filled: one line, exit 3, nothing
+    made by anything but init."""
+    import urllib.parse
+    absent = urllib.parse.urlsplit(env.db)._replace(path="/no_such_database").geturl()
+    for args in MISSING_DB_ATTEMPTS + [("init",)]:
+        r = env.run("--db", absent, *args, input=document(), db=False)
+        assert_error_line(r, 3)
+        assert "no_such_database" in r.err and "ありません" in r.err, r
+        assert "extsvc:" in r.err and absent.split("@")[0].split(":")[-1] not in r.err, \
+            "the password is never shown: %r" % r
+    for args in MISSING_DB_ATTEMPTS:
+        r = env.run(*args, input=document())
+        assert_error_line(r, 3)
+        assert "init" in r.err, "the message says to run init: %r" % r
+        assert pg_tables(env) == [], "a table was created by %s" % (args,)
+    r = env.run("request", "list", db=False, env={"EXTSVC_DB": env.db})
+    assert_error_line(r, 3)
+    env.ok("init")
+    assert "audit_log" in pg_tables(env)
+
+
+@contextlib.contextmanager
+def pg_read_only(env):
+    """PostgreSQL: the database read-only as on a hot standby
+    (default_transaction_read_only, set from another database)."""
+    from harness import psql
+    psql('ALTER DATABASE "%s" SET default_transaction_read_only = on' % env.pg)
+    try:
+        yield env.db
+    finally:
+        psql('ALTER DATABASE "%s" RESET default_transaction_read_only' % env.pg)
+
+
 @contextlib.contextmanager
 def read_only(env):
     """The database's directory, made read-only for extsvc: chmod where that
-    binds (not root), else a read-only bind mount (root)."""
+    binds (not root), else a read-only bind mount (root); on PostgreSQL, a
+    read-only database."""
+    if env.pg:
+        with pg_read_only(env) as db:
+            yield db
+        return
     if os.geteuid() != 0:
         os.chmod(env.db, 0o444)
         os.chmod(env.dir, 0o555)
@@ -248,7 +299,7 @@ def read_only(env):
 
 def test_a_read_only_database(env):
     draft, sub, entry, before = ready(env)
-    digest = file_digest(env.db)
+    digest = env.digest()
     with read_only(env) as db:
         attempts = [("request", "new", "--as", "mgr", "-"),
                     ("request", "consult", "--as", "mgr", draft),
@@ -262,7 +313,7 @@ def test_a_read_only_database(env):
             low = r.err.lower()
             assert ("読み取り専用" in r.err or "書き込め" in r.err or "read-only" in low
                     or "readonly" in low), "the error says the database is read-only: %r" % r
-    assert file_digest(env.db) == digest
+    assert env.digest() == digest
     assert counts(env) == before
     assert show(env, draft)["state"] == "draft" and show(env, sub)["state"] == "submitted"
 
@@ -270,11 +321,11 @@ def test_a_read_only_database(env):
 def test_a_database_from_a_newer_version(env):
     setup_db(env)
     new_request(env)
-    con = sqlite3.connect(env.db)
+    con = env.connect()
     con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     con.commit()
     con.close()
-    digest = file_digest(env.db)
+    digest = env.digest()
     for args in (("request", "list"), ("ledger", "list", "--json"),
                  ("request", "new", "--as", "mgr", "-"), ("request", "submit", "--as", "mgr", "1"),
                  ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "staff"),
@@ -283,13 +334,15 @@ def test_a_database_from_a_newer_version(env):
         assert_error_line(r, 3)
         assert "999" in r.err or "新しい" in r.err or "newer" in r.err.lower(), \
             "the message says why: %r" % r
-    assert file_digest(env.db) == digest, "the newer database was changed"
-    con = sqlite3.connect(env.db)
+    assert env.digest() == digest, "the newer database was changed"
+    con = env.connect()
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("999",)
     con.close()
 
 
 def test_a_file_that_is_not_a_database(env):
+    if env.pg:
+        return another_applications_database(env)
     content = "台帳メモ: これは SQLite のデータベースではありません\n" * 200
     env.write("extsvc.db", content)
     digest = file_digest(env.db)
@@ -306,6 +359,22 @@ def test_a_file_that_is_not_a_database(env):
     sqlite3.connect(env.db).close()
     r = env.run("request", "list")
     assert_error_line(r, 3)
+
+
+def another_applications_database(env):
+    """PostgreSQL: a database that holds another application's tables (the
+    wrong name in the URL): refused, one line, exit 3, nothing added."""
+    con = env.connect()
+    con.execute("CREATE TABLE memo (id integer PRIMARY KEY, body text)")
+    con.execute("INSERT INTO memo VALUES (1, '台帳メモ')")
+    digest, tables = env.digest(), pg_tables(env)
+    for args in (("request", "list"), ("ledger", "list", "--csv"),
+                 ("request", "new", "--as", "mgr", "-"),
+                 ("user", "add", "x", "--name", "n", "--dept", "d", "--role", "admin"),
+                 ("audit", "verify"), ("catalogue", "show"), ("check", "-")):
+        r = env.run(*args, input=document())
+        assert_error_line(r, 3)
+    assert env.digest() == digest and pg_tables(env) == tables, "the database was changed"
 
 
 def test_unknown_command_or_option(env):
