@@ -85,5 +85,6 @@ extern const struct command admin_commands[];
 extern const struct command request_commands[];
 extern const struct command ledger_commands[];
 extern const struct command demo_commands[];
+extern const struct command copy_commands[];
 
 #endif

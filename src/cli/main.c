@@ -14,7 +14,7 @@
 #include "cli.h"
 
 static const struct command *const groups[] = {admin_commands, request_commands, ledger_commands,
-                                               demo_commands};
+                                               demo_commands, copy_commands};
 
 static void print_overview(FILE *f)
 {

@@ -70,6 +70,12 @@ enum xcode db_has_table(struct db *db, const char *name, bool *found, struct xer
  * id, use db_one_int() with "INSERT ... RETURNING id" (both backends). */
 enum xcode db_exec(struct db *db, const char *sql, const struct db_val *args, int nArgs,
                    struct xerr *e);
+/* After rows were inserted with ids of their own (extsvc copy): make the
+ * next generated `column` of `table` follow the largest there. A no-op on
+ * SQLite, whose INTEGER PRIMARY KEY always does; PostgreSQL moves the
+ * identity's sequence. Names are the store's own, never user input. */
+enum xcode db_identity_after(struct db *db, const char *table, const char *column,
+                             struct xerr *e);
 /* Run a script of several statements with no parameters (migrations). */
 enum xcode db_script(struct db *db, const char *sql, struct xerr *e);
 

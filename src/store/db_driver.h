@@ -27,6 +27,9 @@ struct db_driver {
     enum xcode (*commit)(struct db *db, struct xerr *e);
     void (*rollback)(struct db *db);
     enum xcode (*has_table)(struct db *db, const char *name, bool *found, struct xerr *e);
+    /* NULL where the backend needs nothing (see db_identity_after). */
+    enum xcode (*identity_after)(struct db *db, const char *table, const char *column,
+                                 struct xerr *e);
 };
 
 struct db {

@@ -622,6 +622,17 @@ static enum xcode pg_has_table(struct db *base, const char *name, bool *found, s
     return XOK;
 }
 
+static enum xcode pg_identity_after(struct db *base, const char *table, const char *column,
+                                    struct xerr *e)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT setval(pg_get_serial_sequence('%s', '%s'), "
+             "COALESCE((SELECT max(%s) FROM %s), 0) + 1, false)",
+             table, column, column, table);
+    return run((struct pg_db *)base, sql, "identity", e);
+}
+
 static const struct db_driver pg_driver = {
     .name = "postgresql",
     .backend = DB_POSTGRES,
@@ -638,4 +649,5 @@ static const struct db_driver pg_driver = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .has_table = pg_has_table,
+    .identity_after = pg_identity_after,
 };

@@ -31,6 +31,12 @@ enum xcode store_reindex_search(struct db *db, struct xerr *e);
 /* For every command but init: the schema must be exactly SCHEMA_VERSION. */
 enum xcode store_check_version(struct db *db, struct xerr *e);
 
+/* `extsvc copy` (store_copy.c): is every table of a migrated database
+ * empty? Then copy every row of `from` into `to` (both in transactions of
+ * the caller's), ids kept; *counts is {table: rows}. */
+enum xcode store_copy_is_empty(struct db *db, bool *empty, struct xerr *e);
+enum xcode store_copy_all(struct db *from, struct db *to, json_t **counts, struct xerr *e);
+
 /* Current time as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf[21]. */
 void store_now(char *buf);
 

@@ -50,8 +50,12 @@ static enum xcode count_failure(struct db *db, const char *key, const struct thr
     if (db_exec(db,
                 "INSERT INTO login_failures(key, failures, window_start) VALUES (?1, 1, ?2) "
                 "ON CONFLICT(key) DO UPDATE SET "
-                "failures = CASE WHEN window_start < ?2 - ?3 THEN 1 ELSE failures + 1 END, "
-                "window_start = CASE WHEN window_start < ?2 - ?3 THEN ?2 ELSE window_start END",
+                /* the row's own columns named with the table's name: bare,
+                 * PostgreSQL cannot tell them from excluded.* */
+                "failures = CASE WHEN login_failures.window_start < ?2 - ?3 THEN 1 "
+                "ELSE login_failures.failures + 1 END, "
+                "window_start = CASE WHEN login_failures.window_start < ?2 - ?3 THEN ?2 "
+                "ELSE login_failures.window_start END",
                 DB_ARGS(DS(key), DI(now), DI(t->window)), e))
         return e->code;
     return db_exec(db,

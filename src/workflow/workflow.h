@@ -36,6 +36,12 @@ enum xcode wf_open_present(const char *url, struct db **out, struct xerr *e);
 /* Create or migrate the database and load the bundled catalogue where it is
  * not loaded yet; safe to run again. */
 enum xcode wf_init(const char *url, struct db **out, struct xerr *e);
+/* Copy every row of the database `from_url` into `to_url` (either backend
+ * each), ids kept, in one transaction on the target, which is created or
+ * migrated as by init and must hold nothing yet (X_STATE otherwise). The
+ * copy is recorded in the target's audit log. *report: {from, to, rows:
+ * {table: count}}. Sessions are not copied (copy.c, store_copy.c). */
+enum xcode wf_copy(const char *from_url, const char *to_url, json_t **report, struct xerr *e);
 
 /* The bundled catalogue (data/catalogue/, built into the binary). */
 enum xcode wf_catalogue_bundled(struct catalogue *out, struct xerr *e);
