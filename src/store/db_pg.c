@@ -543,22 +543,42 @@ static enum xcode pg_script(struct db *base, const char *sql, struct xerr *e)
  * every write appends to the one audit chain anyway, so writers could not
  * run side by side in any case. Readers are not blocked: a read transaction
  * is a REPEATABLE READ READ ONLY snapshot, which never fails to serialize. */
+/* Run a BEGIN of pg_begin: where its last result says the transaction is
+ * read-only, refuse it. */
+static enum xcode run_begin(struct pg_db *db, const char *sql, struct xerr *e)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    enum xcode rc = res && res_ok(res) ? XOK : fail(db, res, "begin", e);
+    if (!rc && PQresultStatus(res) == PGRES_TUPLES_OK && PQnfields(res) == 2 &&
+        strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+        rc = xerr_set(e, X_STORE,
+                      "データベースに書き込めません（読み取り専用: スタンバイか、"
+                      "default_transaction_read_only）: %s",
+                      PQdb(db->conn));
+    PQclear(res);
+    return rc;
+}
+
 static enum xcode pg_begin(struct db *base, bool write, struct xerr *e)
 {
     struct pg_db *db = (struct pg_db *)base;
     if (db->depth == 0 && reconnect(db, e))
         return e->code;
+    /* A write transaction also asks whether it may write (a hot standby, or
+     * default_transaction_read_only), so that it fails before any work, as
+     * a read-only SQLite file does, even where it would write nothing. */
     const char *sql = db->depth ? "SAVEPOINT nested"
                       : write   ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
-                                  "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY ")"
+                                  "SELECT pg_advisory_xact_lock(" WRITE_LOCK_KEY "), "
+                                  "current_setting('transaction_read_only') = 'on'"
                                 : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-    enum xcode rc = run(db, sql, "begin", e);
+    enum xcode rc = run_begin(db, sql, e);
     /* A connection the server closed since its last use is only found out
      * now (the socket looked open): BEGIN did nothing, so open it again and
      * begin once more. */
     if (rc == X_UNAVAILABLE && db->depth == 0 && PQstatus(db->conn) != CONNECTION_OK &&
         !reconnect(db, e))
-        rc = run(db, sql, "begin", e);
+        rc = run_begin(db, sql, e);
     if (rc) {
         if (!db->depth && PQstatus(db->conn) == CONNECTION_OK &&
             PQtransactionStatus(db->conn) != PQTRANS_IDLE) {

@@ -396,7 +396,7 @@ def csrf_of_page(html):
 def run(namespace):
     """Run the test_* functions of a module as TAP, each with a fresh
     ServerEnv; a server still running afterwards is stopped and must exit 0."""
-    tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    tests = harness.selected(namespace)
     print("1..%d" % len(tests))
     sys.stdout.flush()
     failed = 0

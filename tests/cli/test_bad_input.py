@@ -239,6 +239,23 @@ def missing_postgresql_database(env):
         assert pg_tables(env) == [], "a table was created by %s" % (args,)
     r = env.run("request", "list", db=False, env={"EXTSVC_DB": env.db})
     assert_error_line(r, 3)
+    # A wrong password, a host where nothing listens: one line, exit 3, for
+    # the CLI and for serve, which does not start.
+    parts = urllib.parse.urlsplit(env.db)
+    wrong = parts._replace(netloc="%s:wrong-password@%s:%d" % (
+        parts.username, parts.hostname, parts.port)).geturl()
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed_port = s.getsockname()[1]
+    s.close()
+    nobody = parts._replace(netloc="%s@127.0.0.1:%d" % (parts.username, closed_port)).geturl()
+    for url, says in ((wrong, "パスワード"), (nobody, "接続できません")):
+        for args in (("request", "list"), ("init",),
+                     ("serve", "--listen", "127.0.0.1:%d" % closed_port)):
+            r = env.run("--db", url, *args, db=False)
+            assert_error_line(r, 3)
+            assert says in r.err and "wrong-password" not in r.err, r
     env.ok("init")
     assert "audit_log" in pg_tables(env)
 
@@ -336,7 +353,8 @@ def test_a_database_from_a_newer_version(env):
             "the message says why: %r" % r
     assert env.digest() == digest, "the newer database was changed"
     con = env.connect()
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("999",)
+    value = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert str(value) == "999", value
     con.close()
 
 
