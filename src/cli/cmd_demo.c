@@ -14,6 +14,9 @@
 #include "../workflow/workflow.h"
 #include "cli.h"
 
+/* Entries per transaction of demo --entries. */
+#define DEMO_SLICE 200
+
 static enum xcode as_user(struct db *db, const char *login, struct user *u, struct xerr *e)
 {
     return wf_actor(db, login, u, e);
@@ -124,9 +127,13 @@ static enum xcode seed_entries(struct db *db, long n, struct xerr *e)
             rc = wf_request_step(db, &mgr, res.id, ACT_SUBMIT, NULL, e);
         if (!rc)
             rc = wf_request_step(db, &appr, res.id, ACT_APPROVE, NULL, e);
-        if ((i + 1) % 5000 == 0 || i + 1 == n) {
-            if (!rc && (i + 1) % 5000 == 0 && i + 1 < n) {
-                /* Commit in slices, so memory and the WAL stay small. */
+        if ((i + 1) % DEMO_SLICE == 0 || i + 1 == n) {
+            if (!rc && (i + 1) % DEMO_SLICE == 0 && i + 1 < n) {
+                /* Commit in slices, so memory and the WAL stay small, and
+                 * PostgreSQL does not follow a long chain of versions of the
+                 * one row every audit record updates (meta.audit_head): its
+                 * old versions are only pruned once no transaction sees them,
+                 * so updating it n times in one transaction costs n². */
                 rc = db_commit(db, e);
                 if (!rc)
                     rc = db_begin_write(db, e);
