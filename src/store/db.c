@@ -156,3 +156,112 @@ enum xcode db_identity_after(struct db *db, const char *table, const char *colum
 {
     return db->drv->identity_after ? db->drv->identity_after(db, table, column, e) : XOK;
 }
+
+/* --- bulk insertion --------------------------------------------------- */
+
+struct db_bulk {
+    struct db *db;
+    const char *insert;
+    bool copying; /* the driver's COPY is open */
+    bool failed;
+    char *line;
+    size_t cap;
+};
+
+enum xcode db_bulk_begin(struct db *db, const char *table, const char *columns, const char *insert,
+                         struct db_bulk **out, struct xerr *e)
+{
+    struct db_bulk *b = calloc(1, sizeof *b);
+    if (!b)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    b->db = db;
+    b->insert = insert;
+    if (db->drv->copy_begin) {
+        if (db->drv->copy_begin(db, table, columns, e)) {
+            free(b);
+            return e->code;
+        }
+        b->copying = true;
+    }
+    *out = b;
+    return XOK;
+}
+
+/* Room for `extra` more bytes in the line. */
+static bool reserve(struct db_bulk *b, size_t len, size_t extra)
+{
+    if (len + extra <= b->cap)
+        return true;
+    size_t cap = (len + extra) * 2;
+    char *grown = realloc(b->line, cap);
+    if (!grown)
+        return false;
+    b->line = grown;
+    b->cap = cap;
+    return true;
+}
+
+/* Append one field in COPY's text format: \N for NULL, else the text with
+ * backslash, tab, newline and carriage return escaped. */
+static bool add_field(struct db_bulk *b, size_t *len, const struct db_val *v)
+{
+    char digits[24];
+    const char *s = v->type == DB_INT ? digits : v->s ? v->s : "";
+    if (v->type == DB_INT)
+        snprintf(digits, sizeof digits, "%lld", v->i);
+    if (!reserve(b, *len, v->type == DB_NULL ? 2 : 2 * strlen(s)))
+        return false;
+    char *o = b->line + *len;
+    if (v->type == DB_NULL) {
+        *o++ = '\\';
+        *o++ = 'N';
+    }
+    for (const char *p = v->type == DB_NULL ? "" : s; *p; p++) {
+        char c = *p;
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            *o++ = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        *o++ = c;
+    }
+    *len = (size_t)(o - b->line);
+    return true;
+}
+
+enum xcode db_bulk_row(struct db_bulk *b, const struct db_val *vals, int n, struct xerr *e)
+{
+    enum xcode rc;
+    if (!b->copying) {
+        rc = db_exec(b->db, b->insert, vals, n, e);
+    } else {
+        size_t len = 0;
+        bool ok = true;
+        for (int i = 0; ok && i < n; i++) {
+            if (i && (ok = reserve(b, len, 1)))
+                b->line[len++] = '\t';
+            ok = ok && add_field(b, &len, &vals[i]);
+        }
+        if (ok && (ok = reserve(b, len, 1)))
+            b->line[len++] = '\n';
+        rc = ok ? b->db->drv->copy_data(b->db, b->line, len, e)
+                : xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    }
+    b->failed |= rc != XOK;
+    return rc;
+}
+
+enum xcode db_bulk_end(struct db_bulk *b, struct xerr *e)
+{
+    if (!b)
+        return XOK;
+    enum xcode rc = XOK;
+    if (b->copying) {
+        struct xerr ignored = {0};
+        rc = b->db->drv->copy_end(b->db, b->failed, b->failed ? &ignored : e);
+        if (b->failed)
+            rc = XOK; /* the first error, already in the caller's e, stands */
+    }
+    free(b->line);
+    free(b);
+    return rc;
+}

@@ -76,6 +76,16 @@ enum xcode db_exec(struct db *db, const char *sql, const struct db_val *args, in
  * identity's sequence. Names are the store's own, never user input. */
 enum xcode db_identity_after(struct db *db, const char *table, const char *column,
                              struct xerr *e);
+/* Bulk insertion (extsvc copy): rows into `table`'s `columns` ("a, b, c"),
+ * inside the caller's transaction. `insert` is the equivalent INSERT with
+ * ?1..?n (a string literal, as every statement). PostgreSQL streams the
+ * rows with COPY FROM STDIN; SQLite runs the prepared INSERT per row.
+ * db_bulk_end finishes (or, after an error, abandons) and frees. */
+struct db_bulk;
+enum xcode db_bulk_begin(struct db *db, const char *table, const char *columns, const char *insert,
+                         struct db_bulk **out, struct xerr *e);
+enum xcode db_bulk_row(struct db_bulk *b, const struct db_val *vals, int n, struct xerr *e);
+enum xcode db_bulk_end(struct db_bulk *b, struct xerr *e);
 /* Run a script of several statements with no parameters (migrations). */
 enum xcode db_script(struct db *db, const char *sql, struct xerr *e);
 

@@ -27,6 +27,13 @@ struct db_driver {
     enum xcode (*commit)(struct db *db, struct xerr *e);
     void (*rollback)(struct db *db);
     enum xcode (*has_table)(struct db *db, const char *name, bool *found, struct xerr *e);
+    /* A faster way to insert many rows than one INSERT each (db_bulk_*);
+     * NULL: db.c runs the INSERT per row. copy_data gets whole lines of
+     * PostgreSQL's COPY text format. */
+    enum xcode (*copy_begin)(struct db *db, const char *table, const char *columns,
+                             struct xerr *e);
+    enum xcode (*copy_data)(struct db *db, const char *data, size_t n, struct xerr *e);
+    enum xcode (*copy_end)(struct db *db, bool abandon, struct xerr *e);
     /* NULL where the backend needs nothing (see db_identity_after). */
     enum xcode (*identity_after)(struct db *db, const char *table, const char *column,
                                  struct xerr *e);

@@ -653,6 +653,43 @@ static enum xcode pg_identity_after(struct db *base, const char *table, const ch
     return run((struct pg_db *)base, sql, "identity", e);
 }
 
+/* --- COPY FROM STDIN (db_bulk_*) ----------------------------------------- */
+
+static enum xcode pg_copy_begin(struct db *base, const char *table, const char *columns,
+                                struct xerr *e)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    char sql[1024];
+    snprintf(sql, sizeof sql, "COPY %s(%s) FROM STDIN", table, columns);
+    PGresult *res = PQexec(db->conn, sql);
+    enum xcode rc = PQresultStatus(res) == PGRES_COPY_IN ? XOK : fail(db, res, "copy", e);
+    PQclear(res);
+    return rc;
+}
+
+static enum xcode pg_copy_data(struct db *base, const char *data, size_t n, struct xerr *e)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    if (PQputCopyData(db->conn, data, (int)n) != 1)
+        return fail(db, NULL, "copy", e);
+    return XOK;
+}
+
+static enum xcode pg_copy_end(struct db *base, bool abandon, struct xerr *e)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    if (PQputCopyEnd(db->conn, abandon ? "abandoned" : NULL) != 1)
+        return fail(db, NULL, "copy", e);
+    enum xcode rc = XOK;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (!rc && !res_ok(res))
+            rc = fail(db, res, "copy", e);
+        PQclear(res);
+    }
+    return rc;
+}
+
 static const struct db_driver pg_driver = {
     .name = "postgresql",
     .backend = DB_POSTGRES,
@@ -670,4 +707,7 @@ static const struct db_driver pg_driver = {
     .rollback = pg_rollback,
     .has_table = pg_has_table,
     .identity_after = pg_identity_after,
+    .copy_begin = pg_copy_begin,
+    .copy_data = pg_copy_data,
+    .copy_end = pg_copy_end,
 };

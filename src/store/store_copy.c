@@ -146,10 +146,14 @@ static enum xcode copy_table(struct db *from, struct db *to, int i, long long *c
     int n = count_columns(t);
     if (n < 0 || n > MAX_COLUMNS)
         return xerr_set(e, X_INTERNAL, "コピー: 表 %s の列の定義が正しくありません", t->name);
-    const char *insert = g_sql[i][SQL_INSERT];
     struct db_rows *rows;
     if (db_query(from, &rows, g_sql[i][SQL_SELECT], DB_NOARGS, e))
         return e->code;
+    struct db_bulk *bulk;
+    if (db_bulk_begin(to, t->name, t->columns, g_sql[i][SQL_INSERT], &bulk, e)) {
+        db_done(rows);
+        return e->code;
+    }
     struct db_val args[MAX_COLUMNS];
     enum xcode xc = XOK;
     int rc;
@@ -159,12 +163,14 @@ static enum xcode copy_table(struct db *from, struct db *to, int i, long long *c
             args[c] = db_is_null(rows, c) ? DNULL
                       : t->types[c] == 'i' ? DI(db_int(rows, c))
                                            : DS(db_text(rows, c));
-        xc = db_exec(to, insert, args, n, e);
+        xc = db_bulk_row(bulk, args, n, e);
         (*copied)++;
     }
     db_done(rows);
     if (!xc && rc < 0)
         xc = e->code;
+    enum xcode end = db_bulk_end(bulk, e);
+    xc = xc ? xc : end;
     if (!xc && t->identity)
         xc = db_identity_after(to, t->name, t->identity, e);
     return xc;
@@ -186,7 +192,7 @@ enum xcode store_copy_all(struct db *from, struct db *to, json_t **counts, struc
     }
     /* The bigram index where the target has one (SQLite), from the search
      * text as this version makes it. */
-    if (store_reindex_search(to, e)) {
+    if (db_bigram_fts(to) && store_reindex_search(to, e)) {
         json_decref(out);
         return e->code;
     }

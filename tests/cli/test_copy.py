@@ -44,7 +44,7 @@ def a_city(env):
         e.ok("token", "create", "--as", "mgr")
         _, teams = approve_new(e)
         _, deepl = approve_new(e, document(name="DeepL 翻訳", function="翻訳", provider="DeepL SE",
-                                           purpose="文書の翻訳"))
+                                           purpose="文書の翻訳（\\\\fs01\\共有 の原稿）"))
         e.ok("ledger", "extend", "--as", "mgr", teams, "--to", "2028-03-31")
         ext = e.ok("request", "list", "--json").json()["requests"][-1]["id"]
         e.ok("request", "submit", "--as", "mgr", ext)
@@ -55,6 +55,9 @@ def a_city(env):
         e.ok("request", "approve", "--as", "appr", ret)
         draft = new_request(e, document(name="Zoom", function="", provider="ZVC"))
         e.ok("request", "comment", "--as", "appr", draft, "--comment", "項番17 を確認してください")
+        # Characters a bulk format must escape: tab, newline, CR, backslash.
+        e.ok("request", "comment", "--as", "appr", draft, "--comment",
+             "列1\t列2\n2行目\r\n\\共有\\フォルダ \\N \\t")
         consult_conclude(e, new_request(e, document(name="Box", function="", provider="Box Inc.")))
         e.ok("catalogue", "load", "--as", "ciso", CATALOGUE_2024)
         return {"teams": teams, "deepl": deepl, "draft": draft}
