@@ -149,7 +149,7 @@ static void problem(json_t *arr, long long seq, const char *kind, const char *fm
 enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e)
 {
     struct db_rows *rows;
-    if (db_query(db, &rows,
+    if (db_query_stream(db, &rows,
                  "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
                  "FROM audit_log ORDER BY seq",
                  DB_NOARGS, e))

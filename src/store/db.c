@@ -57,6 +57,14 @@ enum xcode db_query(struct db *db, struct db_rows **out, const char *sql, const 
     return db->drv->query(db, out, sql, args, nArgs, e);
 }
 
+enum xcode db_query_stream(struct db *db, struct db_rows **out, const char *sql,
+                           const struct db_val *args, int nArgs, struct xerr *e)
+{
+    if (db->drv->query_stream)
+        return db->drv->query_stream(db, out, sql, args, nArgs, e);
+    return db_query(db, out, sql, args, nArgs, e);
+}
+
 int db_next(struct db_rows *rows, struct xerr *e)
 {
     return rows->drv->next(rows, e);

@@ -92,6 +92,12 @@ enum xcode db_script(struct db *db, const char *sql, struct xerr *e);
 /* Run a query; step through its rows with db_next(). Release with db_done(). */
 enum xcode db_query(struct db *db, struct db_rows **out, const char *sql, const struct db_val *args,
                     int nArgs, struct xerr *e);
+/* As db_query, for a result that may be large (an export, the whole audit
+ * log, a copy): rows arrive as they are stepped through instead of all at
+ * once (PostgreSQL's single-row mode; SQLite always steps). In exchange the
+ * caller runs no other statement on `db` until db_done. */
+enum xcode db_query_stream(struct db *db, struct db_rows **out, const char *sql,
+                           const struct db_val *args, int nArgs, struct xerr *e);
 /* 1: a row is there; 0: no more rows; -1: error (in e). */
 int db_next(struct db_rows *rows, struct xerr *e);
 bool db_is_null(struct db_rows *rows, int col);

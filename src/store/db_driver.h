@@ -17,6 +17,9 @@ struct db_driver {
     void (*close)(struct db *db);
     enum xcode (*query)(struct db *db, struct db_rows **out, const char *sql,
                         const struct db_val *args, int nArgs, struct xerr *e);
+    /* NULL: query (db_query_stream). */
+    enum xcode (*query_stream)(struct db *db, struct db_rows **out, const char *sql,
+                               const struct db_val *args, int nArgs, struct xerr *e);
     int (*next)(struct db_rows *rows, struct xerr *e);
     bool (*is_null)(struct db_rows *rows, int col);
     long long (*get_int)(struct db_rows *rows, int col);

@@ -57,6 +57,7 @@ struct pg_rows {
     struct db_rows base;
     PGresult *res;
     int row, nRows;
+    struct pg_db *db; /* streaming (single-row mode): the connection, until the end */
 };
 
 static const struct db_driver pg_driver;
@@ -437,6 +438,20 @@ static enum xcode prepare(struct pg_db *db, const char *sql, const struct db_val
     return XOK;
 }
 
+/* The parameters as libpq takes them: text, an integer as its digits. */
+static void param_values(const struct db_val *args, int nArgs, char digits[][24],
+                         const char **values)
+{
+    for (int i = 0; i < nArgs; i++) {
+        if (args[i].type == DB_INT) {
+            snprintf(digits[i], 24, "%lld", args[i].i);
+            values[i] = digits[i];
+        } else {
+            values[i] = args[i].type == DB_TEXT ? args[i].s : NULL;
+        }
+    }
+}
+
 static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sql,
                            const struct db_val *args, int nArgs, struct xerr *e)
 {
@@ -451,14 +466,7 @@ static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sq
         return e->code;
     char digits[MAX_PARAMS][24];
     const char *values[MAX_PARAMS];
-    for (int i = 0; i < nArgs; i++) {
-        if (args[i].type == DB_INT) {
-            snprintf(digits[i], sizeof digits[i], "%lld", args[i].i);
-            values[i] = digits[i];
-        } else {
-            values[i] = args[i].type == DB_TEXT ? args[i].s : NULL;
-        }
-    }
+    param_values(args, nArgs, digits, values);
     PGresult *res = PQexecPrepared(db->conn, name, nArgs, values, NULL, NULL, 0);
     if (!res || !res_ok(res)) {
         enum xcode rc = fail(db, res, "query", e);
@@ -478,9 +486,74 @@ static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sq
     return XOK;
 }
 
+/* Read what is left of a streamed result, so that the connection can take
+ * the next statement; the first failure into e (where e is given). */
+static enum xcode stream_finish(struct pg_rows *rows, struct xerr *e)
+{
+    enum xcode rc = XOK;
+    PGresult *res;
+    while (rows->db && (res = PQgetResult(rows->db->conn)) != NULL) {
+        if (!rc && e && !res_ok(res) && PQresultStatus(res) != PGRES_SINGLE_TUPLE)
+            rc = fail(rows->db, res, "query", e);
+        PQclear(res);
+    }
+    rows->db = NULL;
+    return rc;
+}
+
+/* db_query_stream: the statement sent, single-row mode set; pg_next then
+ * takes one result per row. */
+static enum xcode pg_query_stream(struct db *base, struct db_rows **out, const char *sql,
+                                  const struct db_val *args, int nArgs, struct xerr *e)
+{
+    struct pg_db *db = (struct pg_db *)base;
+    *out = NULL;
+    if (nArgs > MAX_PARAMS)
+        return xerr_set(e, X_INTERNAL, "SQL の引数が多すぎます（%d）", nArgs);
+    if (db->depth == 0 && reconnect(db, e))
+        return e->code;
+    const char *name = NULL;
+    if (prepare(db, sql, args, nArgs, &name, e))
+        return e->code;
+    char digits[MAX_PARAMS][24];
+    const char *values[MAX_PARAMS];
+    param_values(args, nArgs, digits, values);
+    struct pg_rows *rows = calloc(1, sizeof *rows);
+    if (!rows)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    if (!PQsendQueryPrepared(db->conn, name, nArgs, values, NULL, NULL, 0)) {
+        free(rows);
+        return fail(db, NULL, "query", e);
+    }
+    PQsetSingleRowMode(db->conn);
+    rows->base.drv = &pg_driver;
+    rows->db = db;
+    rows->row = -1;
+    *out = &rows->base;
+    return XOK;
+}
+
 static int pg_next(struct db_rows *base, struct xerr *e)
 {
     struct pg_rows *rows = (struct pg_rows *)base;
+    if (rows->db) { /* streaming: one row per result */
+        PQclear(rows->res);
+        rows->res = PQgetResult(rows->db->conn);
+        ExecStatusType st = rows->res ? PQresultStatus(rows->res) : PGRES_TUPLES_OK;
+        if (st == PGRES_SINGLE_TUPLE) {
+            rows->row = 0;
+            rows->nRows = 1;
+            return 1;
+        }
+        enum xcode rc = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK
+                            ? XOK
+                            : fail(rows->db, rows->res, "query", e);
+        PQclear(rows->res);
+        rows->res = NULL;
+        rows->nRows = 0;
+        enum xcode left = stream_finish(rows, rc ? NULL : e);
+        return rc || left ? -1 : 0;
+    }
     (void)e; /* the whole result is already here: stepping cannot fail */
     if (rows->row + 1 >= rows->nRows)
         return 0;
@@ -491,7 +564,7 @@ static int pg_next(struct db_rows *base, struct xerr *e)
 static bool pg_is_null(struct db_rows *base, int col)
 {
     struct pg_rows *rows = (struct pg_rows *)base;
-    return col >= PQnfields(rows->res) || PQgetisnull(rows->res, rows->row, col);
+    return !rows->res || col >= PQnfields(rows->res) || PQgetisnull(rows->res, rows->row, col);
 }
 
 /* An integer column as SQLite gives it: digits as their value, a boolean
@@ -510,7 +583,7 @@ static long long pg_int(struct db_rows *base, int col)
 static const char *pg_text(struct db_rows *base, int col)
 {
     struct pg_rows *rows = (struct pg_rows *)base;
-    if (col >= PQnfields(rows->res))
+    if (!rows->res || col >= PQnfields(rows->res))
         return "";
     return PQgetvalue(rows->res, rows->row, col); /* "" for NULL */
 }
@@ -521,6 +594,7 @@ static void pg_done(struct db_rows *base)
     if (!rows)
         return;
     PQclear(rows->res);
+    stream_finish(rows, NULL); /* a result left half-read is read to its end */
     free(rows);
 }
 
@@ -696,6 +770,7 @@ static const struct db_driver pg_driver = {
     .bigram_fts = false,
     .close = pg_close,
     .query = pg_query,
+    .query_stream = pg_query_stream,
     .next = pg_next,
     .is_null = pg_is_null,
     .get_int = pg_int,

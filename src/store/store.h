@@ -185,7 +185,8 @@ struct ledger_query {
 enum xcode store_ledger_list(struct db *db, const struct ledger_query *q, json_t **out,
                              struct xerr *e);
 /* The same entries one at a time, for exports of any size: fn(entry, arg)
- * gets each entry (a new reference it releases) until it returns false. */
+ * gets each entry (a new reference it releases) until it returns false.
+ * Rows are streamed (db_query_stream): fn must not use `db`. */
 enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
                              bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
 /* The entry with "versions": [...] oldest first. X_NOTFOUND where none.

@@ -147,7 +147,7 @@ static enum xcode copy_table(struct db *from, struct db *to, int i, long long *c
     if (n < 0 || n > MAX_COLUMNS)
         return xerr_set(e, X_INTERNAL, "コピー: 表 %s の列の定義が正しくありません", t->name);
     struct db_rows *rows;
-    if (db_query(from, &rows, g_sql[i][SQL_SELECT], DB_NOARGS, e))
+    if (db_query_stream(from, &rows, g_sql[i][SQL_SELECT], DB_NOARGS, e))
         return e->code;
     struct db_bulk *bulk;
     if (db_bulk_begin(to, t->name, t->columns, g_sql[i][SQL_INSERT], &bulk, e)) {

@@ -426,8 +426,10 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
         xc = count_matches(db, args, q->all, total, e);
     else
         xc = db_one_int(db, count_sql, args, 6, total, &found, e);
+    /* Without a count it is an export (store_ledger_each): stream it. */
     if (!xc)
-        xc = db_query(db, &rows, sql, args, 8, e);
+        xc = count ? db_query(db, &rows, sql, args, 8, e)
+                   : db_query_stream(db, &rows, sql, args, 8, e);
     if (!xc) {
         int rc;
         while ((rc = db_next(rows, e)) == 1)
