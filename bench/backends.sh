@@ -13,26 +13,8 @@ N="${1:-100000}"
 SECONDS_EACH="${BENCH_SECONDS:-10}"
 
 scripts/deps build test
-command -v wrk >/dev/null || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
-command -v curl >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >/dev/null; }
-
-dir=build-bench
-[ -d "$dir" ] || meson setup "$dir" --buildtype=release >/dev/null
-ninja -C "$dir" >/dev/null || ninja -C "$dir"
-bin="$PWD/$dir/extsvc"
+source bench/lib.sh
 export EXTSVC_TODAY=2026-05-01
-
-work="${BENCH_DIR:-/tmp/extsvc-bench}"
-mkdir -p "$work"
-seed="$work/ledger-$N.db"
-if [ ! -e "$seed.done" ]; then
-  rm -f "$seed" "$seed-wal" "$seed-shm"
-  start=$(date +%s.%N)
-  EXTSVC_PROGRESS=1 "$bin" --db "$seed" demo --entries "$N" >/dev/null
-  printf 'seeded %s entries (SQLite, through the workflow) in %.1f s\n' "$N" \
-    "$(echo "$(date +%s.%N) - $start" | bc)"
-  touch "$seed.done"
-fi
 
 pg=$(scripts/pg-cluster start)
 pgdir=$(sed -n 1p <<<"$pg")
@@ -49,7 +31,6 @@ start=$(date +%s.%N)
 printf 'extsvc copy of the %s-entry ledger to PostgreSQL: %.1f s\n' "$N" \
   "$(echo "$(date +%s.%N) - $start" | bc)"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 quote() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 
 # wrk: prints "req/s p50 p99 errors"

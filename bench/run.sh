@@ -11,27 +11,10 @@ SECONDS_EACH="${BENCH_SECONDS:-10}"
 CONNS="${BENCH_CONNECTIONS:-32}"
 
 scripts/deps build
-command -v wrk >/dev/null || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
-command -v curl >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >/dev/null; }
+source bench/lib.sh
+db="$seed"
 
-dir=build-bench
-[ -d "$dir" ] || meson setup "$dir" --buildtype=release >/dev/null
-ninja -C "$dir" >/dev/null || ninja -C "$dir"
-bin="$PWD/$dir/extsvc"
-
-work="${BENCH_DIR:-/tmp/extsvc-bench}"
-mkdir -p "$work"
-db="$work/ledger-$N.db"
-if [ ! -e "$db.done" ]; then
-  rm -f "$db" "$db-wal" "$db-shm"
-  start=$(date +%s.%N)
-  EXTSVC_PROGRESS=1 "$bin" --db "$db" demo --entries "$N" >/dev/null
-  end=$(date +%s.%N)
-  printf 'seeded %s entries in %.1f s\n' "$N" "$(echo "$end - $start" | bc)"
-  touch "$db.done"
-fi
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$bin" --db "$db" serve --listen "127.0.0.1:$port" --threads 2 >/dev/null 2>"$work/server.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT

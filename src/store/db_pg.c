@@ -452,10 +452,12 @@ static void param_values(const struct db_val *args, int nArgs, char digits[][24]
     }
 }
 
-static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sql,
-                           const struct db_val *args, int nArgs, struct xerr *e)
+/* Run a statement (prepared on first use): the whole result at once, or
+ * (stream) sent with single-row mode set, pg_next then taking one result
+ * per row (db_query_stream). */
+static enum xcode start_query(struct pg_db *db, struct db_rows **out, const char *sql,
+                              const struct db_val *args, int nArgs, bool stream, struct xerr *e)
 {
-    struct pg_db *db = (struct pg_db *)base;
     *out = NULL;
     if (nArgs > MAX_PARAMS)
         return xerr_set(e, X_INTERNAL, "SQL の引数が多すぎます（%d）", nArgs);
@@ -467,23 +469,43 @@ static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sq
     char digits[MAX_PARAMS][24];
     const char *values[MAX_PARAMS];
     param_values(args, nArgs, digits, values);
-    PGresult *res = PQexecPrepared(db->conn, name, nArgs, values, NULL, NULL, 0);
-    if (!res || !res_ok(res)) {
-        enum xcode rc = fail(db, res, "query", e);
-        PQclear(res);
-        return rc;
-    }
     struct pg_rows *rows = calloc(1, sizeof *rows);
-    if (!rows) {
-        PQclear(res);
+    if (!rows)
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
-    }
     rows->base.drv = &pg_driver;
-    rows->res = res;
     rows->row = -1;
-    rows->nRows = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : 0;
+    if (stream) {
+        if (!PQsendQueryPrepared(db->conn, name, nArgs, values, NULL, NULL, 0)) {
+            free(rows);
+            return fail(db, NULL, "query", e);
+        }
+        PQsetSingleRowMode(db->conn);
+        rows->db = db;
+    } else {
+        PGresult *res = PQexecPrepared(db->conn, name, nArgs, values, NULL, NULL, 0);
+        if (!res || !res_ok(res)) {
+            enum xcode rc = fail(db, res, "query", e);
+            PQclear(res);
+            free(rows);
+            return rc;
+        }
+        rows->res = res;
+        rows->nRows = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : 0;
+    }
     *out = &rows->base;
     return XOK;
+}
+
+static enum xcode pg_query(struct db *base, struct db_rows **out, const char *sql,
+                           const struct db_val *args, int nArgs, struct xerr *e)
+{
+    return start_query((struct pg_db *)base, out, sql, args, nArgs, false, e);
+}
+
+static enum xcode pg_query_stream(struct db *base, struct db_rows **out, const char *sql,
+                                  const struct db_val *args, int nArgs, struct xerr *e)
+{
+    return start_query((struct pg_db *)base, out, sql, args, nArgs, true, e);
 }
 
 /* Read what is left of a streamed result, so that the connection can take
@@ -499,38 +521,6 @@ static enum xcode stream_finish(struct pg_rows *rows, struct xerr *e)
     }
     rows->db = NULL;
     return rc;
-}
-
-/* db_query_stream: the statement sent, single-row mode set; pg_next then
- * takes one result per row. */
-static enum xcode pg_query_stream(struct db *base, struct db_rows **out, const char *sql,
-                                  const struct db_val *args, int nArgs, struct xerr *e)
-{
-    struct pg_db *db = (struct pg_db *)base;
-    *out = NULL;
-    if (nArgs > MAX_PARAMS)
-        return xerr_set(e, X_INTERNAL, "SQL の引数が多すぎます（%d）", nArgs);
-    if (db->depth == 0 && reconnect(db, e))
-        return e->code;
-    const char *name = NULL;
-    if (prepare(db, sql, args, nArgs, &name, e))
-        return e->code;
-    char digits[MAX_PARAMS][24];
-    const char *values[MAX_PARAMS];
-    param_values(args, nArgs, digits, values);
-    struct pg_rows *rows = calloc(1, sizeof *rows);
-    if (!rows)
-        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
-    if (!PQsendQueryPrepared(db->conn, name, nArgs, values, NULL, NULL, 0)) {
-        free(rows);
-        return fail(db, NULL, "query", e);
-    }
-    PQsetSingleRowMode(db->conn);
-    rows->base.drv = &pg_driver;
-    rows->db = db;
-    rows->row = -1;
-    *out = &rows->base;
-    return XOK;
 }
 
 static int pg_next(struct db_rows *base, struct xerr *e)

@@ -16,23 +16,15 @@ from harness import (DATA, PG_URL, Env, approve_new, assert_error_line, consult_
 CATALOGUE_2024 = os.path.join(DATA, "catalogue-2024.json")
 
 
-class SqliteFile:
-    """A SQLite database beside the Env's, for the other end of a copy."""
+class SqliteFile(Env):
+    """A SQLite database beside an Env's, for the other end of a copy: the
+    same run/ok/json, in the Env's directory (removed with it)."""
 
-    def __init__(self, env, name):
-        self.env = env
-        self.db = env.path(name)
+    def __init__(self, env, name):  # noqa: super().__init__ would make a database
+        self.dir, self.db, self.pg, self._used = env.dir, env.path(name), None, False
 
-    def run(self, *args, **kw):
-        return self.env.run("--db", self.db, *args, db=False, **kw)
-
-    def ok(self, *args, **kw):
-        r = self.run(*args, **kw)
-        assert r.code == 0, "expected success: %s %r" % (args, r)
-        return r
-
-    def json(self, *args, **kw):
-        return self.ok(*args, **kw).json()
+    def close(self):
+        pass
 
 
 def a_city(env):
