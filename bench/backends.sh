@@ -74,6 +74,7 @@ bench_one() { # label, database URL
 }
 
 echo "extsvc, $N ledger entries, two serve processes x 2 threads, ${SECONDS_EACH}s per run ($(nproc) cores; wrk on the same machine)"
+rm -f "$work/run.db" "$work/run.db-wal" "$work/run.db-shm"  # a stale WAL would be replayed into the copy
 cp "$seed" "$work/run.db"
 bench_one sqlite "$work/run.db"
 bench_one postgresql "$pgurl"

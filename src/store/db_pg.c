@@ -51,6 +51,7 @@ struct pg_db {
     struct pg_stmt *stmts;
     int nStmts, nAlloc;
     int depth; /* open transactions; inner ones are savepoints */
+    char copying[64]; /* the table of the COPY in progress */
 };
 
 struct pg_rows {
@@ -725,6 +726,7 @@ static enum xcode pg_copy_begin(struct db *base, const char *table, const char *
     struct pg_db *db = (struct pg_db *)base;
     char sql[1024];
     snprintf(sql, sizeof sql, "COPY %s(%s) FROM STDIN", table, columns);
+    snprintf(db->copying, sizeof db->copying, "%s", table);
     PGresult *res = PQexec(db->conn, sql);
     enum xcode rc = PQresultStatus(res) == PGRES_COPY_IN ? XOK : fail(db, res, "copy", e);
     PQclear(res);
@@ -750,6 +752,14 @@ static enum xcode pg_copy_end(struct db *base, bool abandon, struct xerr *e)
         if (!rc && !res_ok(res))
             rc = fail(db, res, "copy", e);
         PQclear(res);
+    }
+    /* The planner's statistics for what just arrived: without them, the
+     * first searches of a copied ledger scan (74 ms instead of 33 at 100,000
+     * entries) until autovacuum comes by. */
+    if (!rc && !abandon) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "ANALYZE %s", db->copying);
+        rc = run(db, sql, "analyze", e);
     }
     return rc;
 }
