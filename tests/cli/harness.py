@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 BIN = os.environ.get("EXTSVC_BIN") or os.path.join(
@@ -96,8 +97,10 @@ elif BACKEND != "sqlite":
 
 
 def psql(sql, url=PG_URL):
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
-                   check=True, capture_output=True, timeout=120)
+    p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                       capture_output=True, timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError("psql: %s: %s" % (sql, p.stderr.decode("utf-8", "replace").strip()))
 
 
 def _literal(v):
@@ -219,7 +222,18 @@ class Env:
 
     def close(self):
         if self.pg:
-            psql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.pg)
+            # Another file's CREATE DATABASE ... TEMPLATE or DROP in the same
+            # cluster can hold pg_database for a moment: try again a few times;
+            # a database left over in a throwaway cluster harms nothing, so
+            # say so instead of failing the file.
+            for attempt in range(5):
+                try:
+                    psql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.pg)
+                    break
+                except RuntimeError as exc:
+                    if attempt == 4:
+                        print("# could not drop %s: %s" % (self.pg, exc))
+                    time.sleep(0.5 * (attempt + 1))
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def path(self, name):
