@@ -10,12 +10,10 @@
 static const struct {
     const char *table, *label;
 } k_labels[] = {
-    {"departments", "所属"},        {"users", "利用者"},
-    {"catalogues", "カタログの版"}, {"providers", "事業者"},
-    {"services", "サービス"},       {"ledger_entries", "台帳"},
-    {"ledger_versions", "台帳の版"}, {"requests", "申請"},
-    {"request_events", "申請の経過"}, {"api_tokens", "API トークン"},
-    {"audit_log", "監査記録"},
+    {"departments", "所属"},         {"users", "利用者"},       {"catalogues", "カタログの版"},
+    {"providers", "事業者"},         {"services", "サービス"},  {"ledger_entries", "台帳"},
+    {"ledger_versions", "台帳の版"}, {"requests", "申請"},      {"request_events", "申請の経過"},
+    {"api_tokens", "API トークン"},  {"audit_log", "監査記録"},
 };
 
 static int cmd_copy(const struct command *self, struct cmdline *cl, int argc, char **argv)

@@ -13,18 +13,18 @@
 
 enum xcode {
     XOK = 0,
-    X_INVALID,   /* bad usage or bad input: nothing written (exit 2, HTTP 400) */
-    X_TOOLARGE,  /* input over its size cap (exit 2, HTTP 413) */
-    X_NOTFOUND,  /* no such request, entry, user (exit 2, HTTP 404) */
-    X_AUTH,      /* not signed in / bad credentials (exit 1, HTTP 401) */
-    X_THROTTLED, /* too many failed sign-ins (exit 1, HTTP 429) */
-    X_FORBIDDEN, /* role or separation of duties refuses it (exit 1, HTTP 403) */
-    X_STATE,     /* wrong state for the step (exit 1, HTTP 409) */
-    X_BLOCKED,   /* not approvable: the evaluation has a blocker (exit 1, HTTP 409) */
-    X_CHAIN,     /* audit chain broken (exit 1) */
-    X_BUSY,      /* database locked past the busy timeout (exit 3, HTTP 503) */
-    X_STORE,     /* storage failure (exit 3, HTTP 500) */
-    X_INTERNAL,  /* out of memory, bug (exit 3, HTTP 500) */
+    X_INVALID,    /* bad usage or bad input: nothing written (exit 2, HTTP 400) */
+    X_TOOLARGE,   /* input over its size cap (exit 2, HTTP 413) */
+    X_NOTFOUND,   /* no such request, entry, user (exit 2, HTTP 404) */
+    X_AUTH,       /* not signed in / bad credentials (exit 1, HTTP 401) */
+    X_THROTTLED,  /* too many failed sign-ins (exit 1, HTTP 429) */
+    X_FORBIDDEN,  /* role or separation of duties refuses it (exit 1, HTTP 403) */
+    X_STATE,      /* wrong state for the step (exit 1, HTTP 409) */
+    X_BLOCKED,    /* not approvable: the evaluation has a blocker (exit 1, HTTP 409) */
+    X_CHAIN,      /* audit chain broken (exit 1) */
+    X_BUSY,       /* database locked past the busy timeout (exit 3, HTTP 503) */
+    X_STORE,      /* storage failure (exit 3, HTTP 500) */
+    X_INTERNAL,   /* out of memory, bug (exit 3, HTTP 500) */
     X_UNAVAILABLE /* the database server cannot be reached now, e.g. restarting: nothing was
                      written; try again (exit 3, HTTP 503) */
 };

@@ -150,9 +150,9 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
 {
     struct db_rows *rows;
     if (db_query_stream(db, &rows,
-                 "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
-                 "FROM audit_log ORDER BY seq",
-                 DB_NOARGS, e))
+                        "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
+                        "FROM audit_log ORDER BY seq",
+                        DB_NOARGS, e))
         return e->code;
     json_t *problems = json_array();
     char prev[65], computed[65];

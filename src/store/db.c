@@ -159,8 +159,7 @@ enum xcode db_has_table(struct db *db, const char *name, bool *found, struct xer
     return db->drv->has_table(db, name, found, e);
 }
 
-enum xcode db_identity_after(struct db *db, const char *table, const char *column,
-                             struct xerr *e)
+enum xcode db_identity_after(struct db *db, const char *table, const char *column, struct xerr *e)
 {
     return db->drv->identity_after ? db->drv->identity_after(db, table, column, e) : XOK;
 }

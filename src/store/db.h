@@ -74,8 +74,7 @@ enum xcode db_exec(struct db *db, const char *sql, const struct db_val *args, in
  * next generated `column` of `table` follow the largest there. A no-op on
  * SQLite, whose INTEGER PRIMARY KEY always does; PostgreSQL moves the
  * identity's sequence. Names are the store's own, never user input. */
-enum xcode db_identity_after(struct db *db, const char *table, const char *column,
-                             struct xerr *e);
+enum xcode db_identity_after(struct db *db, const char *table, const char *column, struct xerr *e);
 /* Bulk insertion (extsvc copy): rows into `table`'s `columns` ("a, b, c"),
  * inside the caller's transaction. `insert` is the equivalent INSERT with
  * ?1..?n (a string literal, as every statement). PostgreSQL streams the

@@ -33,8 +33,7 @@ struct db_driver {
     /* A faster way to insert many rows than one INSERT each (db_bulk_*);
      * NULL: db.c runs the INSERT per row. copy_data gets whole lines of
      * PostgreSQL's COPY text format. */
-    enum xcode (*copy_begin)(struct db *db, const char *table, const char *columns,
-                             struct xerr *e);
+    enum xcode (*copy_begin)(struct db *db, const char *table, const char *columns, struct xerr *e);
     enum xcode (*copy_data)(struct db *db, const char *data, size_t n, struct xerr *e);
     enum xcode (*copy_end)(struct db *db, bool abandon, struct xerr *e);
     /* NULL where the backend needs nothing (see db_identity_after). */

@@ -50,7 +50,7 @@ struct pg_db {
     PGconn *conn;
     struct pg_stmt *stmts;
     int nStmts, nAlloc;
-    int depth; /* open transactions; inner ones are savepoints */
+    int depth;        /* open transactions; inner ones are savepoints */
     char copying[64]; /* the table of the COPY in progress */
 };
 

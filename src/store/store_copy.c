@@ -63,7 +63,7 @@ static const struct copy_table k_tables[] = {
     {"meta", "key, value", "tt", "key", NULL},
 };
 
-#define NTABLES ((int)(sizeof k_tables / sizeof k_tables[0]))
+#define NTABLES     ((int)(sizeof k_tables / sizeof k_tables[0]))
 #define MAX_COLUMNS 32
 
 /* The number of columns, or -1 where the list and the types disagree. */
@@ -105,9 +105,10 @@ static void make_sql(void)
         char params[MAX_COLUMNS * 6] = "";
         int len = 0, n = (int)strlen(t->types);
         for (int c = 0; c < n && c < MAX_COLUMNS; c++)
-            len += snprintf(params + len, sizeof params - (size_t)len, "%s?%d", c ? ", " : "",
-                            c + 1);
-        g_sql[i][SQL_INSERT] = format("INSERT INTO %s(%s) VALUES (%s)", t->name, t->columns, params);
+            len +=
+                snprintf(params + len, sizeof params - (size_t)len, "%s?%d", c ? ", " : "", c + 1);
+        g_sql[i][SQL_INSERT] =
+            format("INSERT INTO %s(%s) VALUES (%s)", t->name, t->columns, params);
     }
 }
 
@@ -160,7 +161,7 @@ static enum xcode copy_table(struct db *from, struct db *to, int i, long long *c
     *copied = 0;
     while (!xc && (rc = db_next(rows, e)) == 1) {
         for (int c = 0; c < n; c++)
-            args[c] = db_is_null(rows, c) ? DNULL
+            args[c] = db_is_null(rows, c)  ? DNULL
                       : t->types[c] == 'i' ? DI(db_int(rows, c))
                                            : DS(db_text(rows, c));
         xc = db_bulk_row(bulk, args, n, e);

@@ -531,8 +531,8 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     }
     char shown[512]; /* never the database's password in a log */
     fprintf(stderr, "extsvc: %s://%s/ で待ち受けています（データベース %s、スレッド %d）\n",
-            cert ? "https" : "http", g_cfg.listen,
-            db_url_shown(g_cfg.db_url, shown, sizeof shown), g_cfg.threads);
+            cert ? "https" : "http", g_cfg.listen, db_url_shown(g_cfg.db_url, shown, sizeof shown),
+            g_cfg.threads);
     int sig;
     sigwait(&stop, &sig);
     fprintf(stderr, "extsvc: 停止します（処理中の要求を待っています）\n");
