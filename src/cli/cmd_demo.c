@@ -98,6 +98,7 @@ static enum xcode seed_entries(struct db *db, long n, struct xerr *e)
         return e->code;
     }
     enum xcode rc = db_begin_write(db, e);
+    db_batch(db);
     json_t *risks = json_object();
     for (int k = 1; k <= 12; k++) {
         char key[8];
@@ -137,6 +138,7 @@ static enum xcode seed_entries(struct db *db, long n, struct xerr *e)
                 rc = db_commit(db, e);
                 if (!rc)
                     rc = db_begin_write(db, e);
+                db_batch(db);
             }
             if (isatty(STDERR_FILENO) || getenv("EXTSVC_PROGRESS"))
                 fprintf(stderr, "\r台帳の登録を生成中: %ld / %ld", i + 1, n);

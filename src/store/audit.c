@@ -27,6 +27,53 @@ void audit_hash(long long seq, const char *at, const char *actor, const char *ac
     json_decref(arr);
 }
 
+/* meta.audit_head := the newest record's "SEQ:HASH", so that verify sees
+ * records removed from the end. */
+static enum xcode write_head(struct db *db, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", DB_NOARGS,
+                 e))
+        return e->code;
+    char head[96] = "";
+    int rc = db_next(rows, e);
+    if (rc == 1)
+        snprintf(head, sizeof head, "%lld:%s", db_int(rows, 0), db_text(rows, 1));
+    db_done(rows);
+    if (rc < 0)
+        return e->code;
+    if (!head[0])
+        return XOK;
+    return db_exec(db,
+                   "INSERT INTO meta(key, value) VALUES ('audit_head', ?1) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   DB_ARGS(DS(head)), e);
+}
+
+/* The newest record's seq and hash (0 and the genesis hash where the log
+ * is empty): what this transaction last appended, or else from the table. */
+static enum xcode tail(struct db *db, long long *seq, char prev[65], struct xerr *e)
+{
+    const char *memo = db_memo(db);
+    char *colon;
+    if (memo && (colon = strchr(memo, ':')) && strlen(colon + 1) == 64) {
+        *seq = strtoll(memo, NULL, 10);
+        memcpy(prev, colon + 1, 65);
+        return XOK;
+    }
+    struct db_rows *rows;
+    if (db_query(db, &rows, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", DB_NOARGS,
+                 e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1) {
+        *seq = db_int(rows, 0);
+        snprintf(prev, 65, "%s", db_text(rows, 1));
+    }
+    db_done(rows);
+    return rc < 0 ? e->code : XOK;
+}
+
 static char *dump(json_t *j)
 {
     return j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -35,39 +82,33 @@ static char *dump(json_t *j)
 enum xcode audit_append(struct db *db, const char *actor, const char *action, const char *object,
                         json_t *before, json_t *after, struct xerr *e)
 {
-    struct db_rows *rows;
     long long seq = 0;
     char prev[65];
     memcpy(prev, genesis, sizeof genesis);
-    if (db_query(db, &rows, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", DB_NOARGS,
-                 e))
-        return e->code;
-    int rc = db_next(rows, e);
-    if (rc == 1) {
-        seq = db_int(rows, 0);
-        snprintf(prev, sizeof prev, "%s", db_text(rows, 1));
-    }
-    db_done(rows);
-    if (rc < 0)
+    if (tail(db, &seq, prev, e))
         return e->code;
     seq++;
     char now[21], hash[65];
     store_now(now);
     char *b = dump(before), *a = dump(after);
     audit_hash(seq, now, actor, action, object, b, a, prev, hash);
-    char head[96];
-    snprintf(head, sizeof head, "%lld:%s", seq, hash);
     enum xcode xc = db_exec(db,
                             "INSERT INTO audit_log(seq, at, actor, action, object, before, after, "
                             "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                             DB_ARGS(DI(seq), DS(now), DS(actor), DS(action), DS(object), DS(b),
                                     DS(a), DS(prev), DS(hash)),
                             e);
-    if (!xc)
-        xc = db_exec(db,
-                     "INSERT INTO meta(key, value) VALUES ('audit_head', ?1) "
-                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                     DB_ARGS(DS(head)), e);
+    /* The head is written once per transaction, as it commits: updating
+     * one row for every record of a long transaction costs PostgreSQL a
+     * growing chain of versions of it. */
+    if (!xc) {
+        char head[96];
+        snprintf(head, sizeof head, "%lld:%s", seq, hash);
+        db_memo_set(db, head);
+        db_before_commit(db, write_head);
+    }
+    if (!xc && !db_in_transaction(db))
+        xc = write_head(db, e);
     free(b);
     free(a);
     return xc;

@@ -134,24 +134,113 @@ enum xcode db_one_int(struct db *db, const char *sql, const struct db_val *args,
     return rc < 0 ? e->code : XOK;
 }
 
+/* Inner transactions are savepoints, unless a batch opted out of them
+ * (db_batch): then they only count, and one that fails spoils the batch. */
+static enum xcode begin(struct db *db, bool write, struct xerr *e)
+{
+    if (db->depth == 0)
+        db->memo[0] = '\0';
+    if (db->depth > 0 && db->batch) {
+        if (db->depth >= 64)
+            return xerr_set(e, X_INTERNAL, "トランザクションの入れ子が深すぎます");
+        if (write)
+            db->reads &= ~(1ULL << db->depth);
+        else
+            db->reads |= 1ULL << db->depth;
+        db->depth++;
+        return XOK;
+    }
+    enum xcode rc = db->drv->begin(db, write, e);
+    if (!rc)
+        db->depth++;
+    return rc;
+}
+
 enum xcode db_begin_write(struct db *db, struct xerr *e)
 {
-    return db->drv->begin(db, true, e);
+    return begin(db, true, e);
 }
 
 enum xcode db_begin_read(struct db *db, struct xerr *e)
 {
-    return db->drv->begin(db, false, e);
+    return begin(db, false, e);
+}
+
+static void ended(struct db *db)
+{
+    if (--db->depth == 0) {
+        db->batch = false;
+        db->poisoned = false;
+        db->before_commit = NULL;
+    }
 }
 
 enum xcode db_commit(struct db *db, struct xerr *e)
 {
-    return db->drv->commit(db, e);
+    if (db->depth == 0)
+        return XOK;
+    if (db->depth > 1 && db->batch) {
+        db->depth--;
+        return XOK;
+    }
+    if (db->depth == 1) {
+        enum xcode rc = db->poisoned
+                            ? xerr_set(e, X_STORE, "一括の処理の途中で失敗したため取り消しました")
+                        : db->before_commit ? db->before_commit(db, e)
+                                            : XOK;
+        if (rc) {
+            db_rollback(db);
+            return rc;
+        }
+    }
+    /* A failed commit leaves its level rolled back, in either driver. */
+    enum xcode rc = db->drv->commit(db, e);
+    ended(db);
+    return rc;
 }
 
 void db_rollback(struct db *db)
 {
-    db->drv->rollback(db);
+    if (db->depth == 0)
+        return;
+    if (db->depth > 1 && db->batch) {
+        /* Ending a read (db_rollback is how reads end) undoes nothing. */
+        if (!(db->reads & (1ULL << (db->depth - 1))))
+            db->poisoned = true;
+    } else
+        db->drv->rollback(db);
+    db->memo[0] = '\0';
+    ended(db);
+}
+
+void db_batch(struct db *db)
+{
+    if (db->depth > 0)
+        db->batch = true;
+}
+
+const char *db_memo(const struct db *db)
+{
+    return db->depth > 0 && db->memo[0] ? db->memo : NULL;
+}
+
+void db_memo_set(struct db *db, const char *value)
+{
+    if (db->depth > 0 && value && strlen(value) < sizeof db->memo)
+        snprintf(db->memo, sizeof db->memo, "%s", value);
+    else
+        db->memo[0] = '\0';
+}
+
+bool db_in_transaction(const struct db *db)
+{
+    return db->depth > 0;
+}
+
+void db_before_commit(struct db *db, enum xcode (*fn)(struct db *, struct xerr *))
+{
+    if (db->depth > 0)
+        db->before_commit = fn;
 }
 
 enum xcode db_has_table(struct db *db, const char *name, bool *found, struct xerr *e)

@@ -119,4 +119,22 @@ enum xcode db_begin_read(struct db *db, struct xerr *e);
 enum xcode db_commit(struct db *db, struct xerr *e);
 void db_rollback(struct db *db);
 
+/* Make the open transaction all or nothing: the transactions begun inside
+ * it are no longer savepoints (a round trip each on PostgreSQL), and one
+ * of them rolled back makes the outer commit fail and roll everything
+ * back. For batches that stop at the first failure (demo, imports). */
+void db_batch(struct db *db);
+
+/* Run fn once just before the outermost commit of the open transaction
+ * (setting it again replaces it); a failure rolls the transaction back. */
+bool db_in_transaction(const struct db *db);
+
+/* One short string kept with the open transaction for its writer to read
+ * back later in it (the audit log's newest record), forgotten when the
+ * transaction ends or any part of it rolls back, so that it never says
+ * what the database does not. NULL when there is none. */
+const char *db_memo(const struct db *db);
+void db_memo_set(struct db *db, const char *value);
+void db_before_commit(struct db *db, enum xcode (*fn)(struct db *, struct xerr *));
+
 #endif

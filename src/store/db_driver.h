@@ -43,6 +43,13 @@ struct db_driver {
 
 struct db {
     const struct db_driver *drv;
+    /* Kept by db.c, not the drivers (which zero them at open). */
+    int depth;                /* open transactions, as db.c counts them */
+    bool batch;               /* inner transactions without savepoints */
+    bool poisoned;            /* an inner one failed in a batch */
+    unsigned long long reads; /* bit d: level d+1 only reads (batch) */
+    enum xcode (*before_commit)(struct db *, struct xerr *); /* once, at the outermost commit */
+    char memo[96];                                           /* db_memo; "" when forgotten */
 };
 
 struct db_rows {

@@ -117,11 +117,17 @@ struct request_row {
 };
 
 void request_row_release(struct request_row *r);
+/* A deep copy of r; release both. */
+void request_row_copy(struct request_row *out, const struct request_row *r);
 enum xcode store_request_insert(struct db *db, const struct request_row *r, long long *id,
                                 struct xerr *e);
 /* Writes state, document, evaluation, approvable, catalogue_id, service_id,
  * submitted_by, decided_by, updated_at, decided_at, rebased_from. */
 enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e);
+/* Writes state, approvable, submitted_by, decided_by, updated_at and
+ * decided_at only: a step that leaves the document and its evaluation as
+ * they are (rewriting them costs PostgreSQL their compression again). */
+enum xcode store_request_set_state(struct db *db, const struct request_row *r, struct xerr *e);
 enum xcode store_request_get(struct db *db, long long id, struct request_row *out, struct xerr *e);
 /* Summaries {"id", "kind", "state", "department", "service", "approvable",
  * "created_by", "updated_at"} filtered by state (NULL: all) and department (0: all). */

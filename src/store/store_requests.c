@@ -9,25 +9,30 @@
 
 /* --- requests ------------------------------------------------------- */
 
+/* The row's strings, for release and copy alike. */
+#define REQUEST_ROW_STRINGS(r)                                                                     \
+    {                                                                                              \
+        &(r)->kind, &(r)->state, &(r)->department, &(r)->catalogue_id, &(r)->document,             \
+            &(r)->evaluation, &(r)->change_to, &(r)->retire_on, &(r)->created_at,                  \
+            &(r)->updated_at, &(r)->decided_at, &(r)->created_by_login, &(r)->created_by_name,     \
+            &(r)->rebased_from                                                                     \
+    }
+
 void request_row_release(struct request_row *r)
 {
-    char **strings[] = {&r->kind,
-                        &r->state,
-                        &r->department,
-                        &r->catalogue_id,
-                        &r->document,
-                        &r->evaluation,
-                        &r->change_to,
-                        &r->retire_on,
-                        &r->created_at,
-                        &r->updated_at,
-                        &r->decided_at,
-                        &r->created_by_login,
-                        &r->created_by_name,
-                        &r->rebased_from};
+    char **strings[] = REQUEST_ROW_STRINGS(r);
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     memset(r, 0, sizeof *r);
+}
+
+void request_row_copy(struct request_row *out, const struct request_row *r)
+{
+    *out = *r;
+    char **strings[] = REQUEST_ROW_STRINGS(out);
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (*strings[i])
+            *strings[i] = strdup(*strings[i]);
 }
 
 static struct db_val opt_id(long long id)
@@ -63,6 +68,16 @@ enum xcode store_request_update(struct db *db, const struct request_row *r, stru
                 DS(r->catalogue_id), opt_id(r->service_id), opt_id(r->submitted_by),
                 opt_id(r->decided_by), DS(r->updated_at), DS(r->decided_at), DS(r->rebased_from)),
         e);
+}
+
+enum xcode store_request_set_state(struct db *db, const struct request_row *r, struct xerr *e)
+{
+    return db_exec(db,
+                   "UPDATE requests SET state = ?2, approvable = ?3, submitted_by = ?4, "
+                   "decided_by = ?5, updated_at = ?6, decided_at = ?7 WHERE id = ?1",
+                   DB_ARGS(DI(r->id), DS(r->state), DI(r->approvable), opt_id(r->submitted_by),
+                           opt_id(r->decided_by), DS(r->updated_at), DS(r->decided_at)),
+                   e);
 }
 
 #define REQUEST_COLUMNS                                                                            \

@@ -345,8 +345,8 @@ static enum xcode update_request(struct db *db, const struct user *actor, long l
         return e->code;
     if ((rc = db_begin_write(db, e)))
         return rc;
-    if ((rc = store_request_get(db, id, &r, e)) || (rc = store_request_get(db, id, &before, e)) ||
-        (rc = access_applicant(actor, r.department_id, e)))
+    if ((rc = store_request_get(db, id, &r, e)) ||
+        (request_row_copy(&before, &r), rc = access_applicant(actor, r.department_id, e)))
         goto fail;
     enum req_state st = (enum req_state)req_state_parse(r.state);
     if (!req_editable(st)) {
@@ -634,8 +634,9 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
     enum xcode rc = db_begin_write(db, e);
     if (rc)
         return rc;
-    if ((rc = store_request_get(db, id, &r, e)) || (rc = store_request_get(db, id, &before, e)))
+    if ((rc = store_request_get(db, id, &r, e)))
         goto fail;
+    request_row_copy(&before, &r);
 
     /* Who may take this step. */
     switch (action) {
@@ -721,7 +722,10 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
         free(r.decided_at);
         r.decided_at = strdup(now);
     }
-    if ((rc = store_request_update(db, &r, e)) ||
+    bool same_evaluation = !r.evaluation == !before.evaluation &&
+                           (!r.evaluation || strcmp(r.evaluation, before.evaluation) == 0);
+    if ((rc = same_evaluation ? store_request_set_state(db, &r, e)
+                              : store_request_update(db, &r, e)) ||
         (rc = store_event_insert(db, id, now, actor->id, req_action_name(action),
                                  req_state_name(from), r.state, comment, e)))
         goto fail;
