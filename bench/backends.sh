@@ -16,15 +16,7 @@ scripts/deps build test
 source bench/lib.sh
 export EXTSVC_TODAY=2026-05-01
 
-pg=$(scripts/pg-cluster start)
-pgdir=$(sed -n 1p <<<"$pg")
-pgurl=$(sed -n 2p <<<"$pg")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  scripts/pg-cluster stop "$pgdir"
-}
-trap cleanup EXIT
+start_pg_cluster
 
 start=$(date +%s.%N)
 "$bin" copy --from "$seed" --to "$pgurl" >/dev/null

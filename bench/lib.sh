@@ -21,5 +21,18 @@ if [ ! -e "$seed.done" ]; then
     "$(echo "$(date +%s.%N) - $start" | bc)"
   touch "$seed.done"
 fi
+# A seed made by an older extsvc: bring its schema up to this one's.
+"$bin" --db "$seed" init >/dev/null
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# A throwaway PostgreSQL cluster for the run: sets $pgdir and $pgurl; the
+# servers the script starts go in $pids, and both are gone when it exits.
+start_pg_cluster() {
+  local pg
+  pg=$(scripts/pg-cluster start)
+  pgdir=$(sed -n 1p <<<"$pg")
+  pgurl=$(sed -n 2p <<<"$pg")
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; scripts/pg-cluster stop "$pgdir"' EXIT
+}

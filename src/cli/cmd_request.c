@@ -203,7 +203,8 @@ static int cmd_request_list(const struct command *self, struct cmdline *cl, int 
         return rc;
     struct db *db = c.db;
     json_t *out;
-    if (wf_request_list(db, ctx_actor(&c), opt_value(opts, "--state"), &out, &e)) {
+    struct request_query q = {.state = opt_value(opts, "--state")};
+    if (wf_request_list(db, ctx_actor(&c), &q, &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
         print_json(out);

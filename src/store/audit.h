@@ -36,6 +36,10 @@ enum xcode audit_list(struct db *db, const struct audit_filter *f, json_t **out,
 /* Check the chain. *ok says whether it holds; *report is
  * {"ok", "records", "head", "problems": [{"seq", "problem", "message"}]}
  * where problem is altered, removed, inserted or reordered. */
+/* The head as the database keeps it (meta.audit_head, "SEQ:HASH"; "" for
+ * an empty log), into out[96]. It changes with every committed write, so
+ * it also says whether anything changed since it was last read. */
+enum xcode audit_head(struct db *db, char out[96], struct xerr *e);
 enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e);
 
 /* The record hash (hex, 65 bytes) of the given content. */

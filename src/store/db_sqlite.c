@@ -9,6 +9,7 @@
 #include "db_driver.h"
 
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,8 +98,16 @@ enum xcode db_sqlite_open(const char *url, enum db_open_mode mode, struct db **o
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
     db->base.drv = &sqlite_driver;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (mode == DB_OPEN_CREATE)
+    if (mode == DB_OPEN_CREATE) {
         flags |= SQLITE_OPEN_CREATE;
+        /* The ledger, its sessions and tokens are for the program alone:
+         * made 0600 whatever the umask, and SQLite gives its -wal and
+         * -shm files the database file's mode. An empty file is an empty
+         * database. */
+        int fd = open(url, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     int rc = sqlite3_open_v2(url, &db->conn, flags, NULL);
     if (rc != SQLITE_OK && mode != DB_OPEN_CREATE && read_only_path(url)) {
         xerr_set(
@@ -155,6 +164,33 @@ static void sq_close(struct db *base)
     free(db);
 }
 
+/* With $EXTSVC_PLAN_LOG set (the query-plan test), each statement as it
+ * is first prepared is written there with its plan, one record a line:
+ * "PLAN<TAB>detail<TAB>sql" for every step of it. */
+static void log_plan(struct sqlite_db *db, const char *sql)
+{
+    const char *path = getenv("EXTSVC_PLAN_LOG");
+    if (!path || !*path)
+        return;
+    char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st = NULL;
+    if (explain && sqlite3_prepare_v2(db->conn, explain, -1, &st, NULL) == SQLITE_OK) {
+        FILE *f = fopen(path, "a");
+        if (f) {
+            char *flat = sqlite3_mprintf("%s", sql);
+            for (char *p = flat; p && *p; p++)
+                if (*p == '\n' || *p == '\t')
+                    *p = ' ';
+            while (sqlite3_step(st) == SQLITE_ROW)
+                fprintf(f, "PLAN\t%s\t%s\n", (const char *)sqlite3_column_text(st, 3), flat);
+            sqlite3_free(flat);
+            fclose(f);
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(explain);
+}
+
 static enum xcode prepare(struct sqlite_db *db, const char *sql, sqlite3_stmt **stmt,
                           struct cached **slot, struct xerr *e)
 {
@@ -170,6 +206,7 @@ static enum xcode prepare(struct sqlite_db *db, const char *sql, sqlite3_stmt **
     int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
     if (rc != SQLITE_OK)
         return fail(db, rc, "prepare", e);
+    log_plan(db, sql);
     if (db->nCache < STMT_CACHE) {
         *slot = &db->cache[db->nCache++];
         (*slot)->sql = sql;

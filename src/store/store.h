@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -101,8 +101,20 @@ enum xcode store_catalogue_list(struct db *db, json_t **out, struct xerr *e);
 enum xcode store_service_resolve(struct db *db, const char *name, const char *function,
                                  const char *provider, const char *category, long long *id,
                                  struct xerr *e);
-/* {"services": [{"id", "name", "function", "provider", "category", "entries"}]} */
-enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e);
+/* Which services to list: those whose name, function or provider contains
+ * q (NULL: all; ASCII letters in either case), only those in the ledger
+ * where in_ledger, ordered by name, function and provider, a page of
+ * `limit` from `offset`. */
+struct service_query {
+    long long id; /* that one service only; 0: any */
+    const char *q;
+    bool in_ledger;
+    long long limit, offset;
+};
+/* {"services": [{"id", "name", "function", "provider", "category", "entries"}],
+ *  "total", "limit", "offset"} */
+enum xcode store_service_list(struct db *db, const struct service_query *q, json_t **out,
+                              struct xerr *e);
 
 /* --- requests ------------------------------------------------------- */
 
@@ -129,10 +141,19 @@ enum xcode store_request_update(struct db *db, const struct request_row *r, stru
  * they are (rewriting them costs PostgreSQL their compression again). */
 enum xcode store_request_set_state(struct db *db, const struct request_row *r, struct xerr *e);
 enum xcode store_request_get(struct db *db, long long id, struct request_row *out, struct xerr *e);
-/* Summaries {"id", "kind", "state", "department", "service", "approvable",
- * "created_by", "updated_at"} filtered by state (NULL: all) and department (0: all). */
-enum xcode store_request_list(struct db *db, const char *state, long long department_id,
-                              json_t **out, struct xerr *e);
+/* Which requests to list: in `state` (NULL: all), of a department (0:
+ * all), a page of `limit` (0: no limit) from `offset`, oldest first or
+ * newest first. */
+struct request_query {
+    const char *state;
+    long long department_id, limit, offset;
+    bool newest_first;
+};
+/* {"requests": [{"id", "kind", "state", "department", "service",
+ * "approvable", "created_by", "updated_at"}, ...], "total"} where total
+ * counts every request the filters match, not only the page. */
+enum xcode store_request_list(struct db *db, const struct request_query *q, json_t **out,
+                              struct xerr *e);
 /* The latest approved request of kind new or change for a service, other
  * than `except`; *found false where there is none. */
 enum xcode store_request_latest_approved(struct db *db, long long service_id, long long except,
@@ -202,6 +223,10 @@ enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
                             json_t **out, struct xerr *e);
 
+/* The ids of entries not retired whose period ends between from and until
+ * (inclusive), soonest first; rows of one column for the caller to step. */
+enum xcode store_ledger_ending(struct db *db, const char *from, const char *until,
+                               struct db_rows **rows, struct xerr *e);
 /* City-wide counts: {"entries": {"active", "expired", "retired"},
  * "by_department": [{"department", "active", "expired", "retired"}],
  * "by_confidentiality": [{"level", "active"}], "requests": {"draft": N, ...}} */

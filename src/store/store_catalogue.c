@@ -128,15 +128,36 @@ static json_t *service_row(struct db_rows *rows)
                      "category", db_text(rows, 4), "entries", (json_int_t)db_int(rows, 5));
 }
 
-enum xcode store_service_list(struct db *db, json_t **out, struct xerr *e)
+enum xcode store_service_list(struct db *db, const struct service_query *q, json_t **out,
+                              struct xerr *e)
 {
+    char *pattern = q->q && *q->q ? store_like_pattern(q->q) : NULL;
+    struct db_val args[] = {DS(pattern), DI(q->in_ledger), DI(q->id), DI(q->limit), DI(q->offset)};
+#define SERVICE_WHERE                                                                              \
+    "WHERE (?1 IS NULL OR lower(s.name) LIKE lower(?1) ESCAPE '\\' "                               \
+    "OR lower(s.function) LIKE lower(?1) ESCAPE '\\' OR lower(p.name) LIKE lower(?1) ESCAPE "      \
+    "'\\') "                                                                                       \
+    "AND (?2 = 0 OR EXISTS (SELECT 1 FROM ledger_entries e WHERE e.service_id = s.id)) "           \
+    "AND (?3 = 0 OR s.id = ?3) "
+    long long total = 0;
     json_t *arr = NULL;
-    enum xcode rc =
-        store_query_array(db,
-                          "SELECT s.id, s.name, s.function, p.name, s.category, "
-                          "(SELECT count(*) FROM ledger_entries e WHERE e.service_id = s.id) "
-                          "FROM services s JOIN providers p ON p.id = s.provider_id "
-                          "ORDER BY s.name, s.function, p.name",
-                          DB_NOARGS, service_row, &arr, e);
-    return store_listing(rc, "services", false, arr, out);
+    enum xcode rc = db_one_int(db,
+                               "SELECT count(*) FROM services s JOIN providers p ON "
+                               "p.id = s.provider_id " SERVICE_WHERE,
+                               args, 3, &total, NULL, e);
+    if (!rc)
+        rc = store_query_array(
+            db,
+            "SELECT s.id, s.name, s.function, p.name, s.category, "
+            "(SELECT count(*) FROM ledger_entries e WHERE e.service_id = s.id) "
+            "FROM services s JOIN providers p ON p.id = s.provider_id " SERVICE_WHERE
+            "ORDER BY s.name, s.function, p.name, s.id LIMIT ?4 OFFSET ?5",
+            args, 5, service_row, &arr, e);
+#undef SERVICE_WHERE
+    free(pattern);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o, s:I, s:I, s:I}", "services", arr, "total", (json_int_t)total, "limit",
+                     (json_int_t)q->limit, "offset", (json_int_t)q->offset);
+    return XOK;
 }

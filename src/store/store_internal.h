@@ -12,6 +12,8 @@
  * array. */
 enum xcode store_query_array(struct db *db, const char *sql, const struct db_val *args, int nArgs,
                              json_t *(*row)(struct db_rows *rows), json_t **out, struct xerr *e);
+/* "%q%" with % _ and \ escaped, for LIKE ... ESCAPE '\'. Caller frees. */
+char *store_like_pattern(const char *q);
 /* Wrap a listing as {key: [...]}, and with "total" where asked. */
 enum xcode store_listing(enum xcode rc, const char *key, bool total, json_t *arr, json_t **out);
 

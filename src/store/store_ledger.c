@@ -251,21 +251,6 @@ static json_t *entry_from_row(struct db_rows *rows)
     return o;
 }
 
-/* Escape % _ and \ for LIKE ... ESCAPE '\'. Caller frees. */
-static char *like_pattern(const char *q)
-{
-    struct sbuf sb;
-    sbuf_init(&sb, 0);
-    sbuf_adds(&sb, "%");
-    for (const char *p = q; *p; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\')
-            sbuf_add(&sb, "\\", 1);
-        sbuf_add(&sb, p, 1);
-    }
-    sbuf_adds(&sb, "%");
-    return sbuf_detach(&sb);
-}
-
 /* An entry still in use on ?1 (listed without --all): neither retired nor
  * expired; one not yet begun, or retiring, is listed. */
 #define IN_USE_SQL "(x.retired_on IS NULL OR x.retired_on > ?1) AND x.period_to >= ?1"
@@ -336,9 +321,9 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
          ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.service_name DESC, "                              \
                                      "v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"},     \
         {"period_to",                                                                              \
-         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to, e.id LIMIT ?7 OFFSET ?8"},             \
-        {"period_to-desc",                                                                         \
-         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.period_to DESC, e.id DESC LIMIT ?7 OFFSET ?8"},   \
+         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY x.period_to, x.entry_id LIMIT ?7 OFFSET ?8"},       \
+        {"period_to-desc", ENTRY_COLUMNS SEARCH_JOIN W                                             \
+         "ORDER BY x.period_to DESC, x.entry_id DESC LIMIT ?7 OFFSET ?8"},                         \
         {"updated", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"}, \
     {                                                                                              \
         "updated-desc",                                                                            \
@@ -403,7 +388,7 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
                         "並べ替え \"%s\" は id, name, period_to, updated のいずれかにしてください",
                         q->sort);
     }
-    char *pattern = fts ? sbuf_detach(&phrase) : query ? like_pattern(query) : NULL;
+    char *pattern = fts ? sbuf_detach(&phrase) : query ? store_like_pattern(query) : NULL;
     sbuf_release(&phrase);
     free(query);
     struct db_val args[] = {DS(q->today),
@@ -521,6 +506,16 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
     }
     *out = entry;
     return XOK;
+}
+
+enum xcode store_ledger_ending(struct db *db, const char *from, const char *until,
+                               struct db_rows **rows, struct xerr *e)
+{
+    /* ledger_search keeps each entry's current period, indexed by its end. */
+    return db_query(db, rows,
+                    "SELECT x.entry_id FROM ledger_search x WHERE x.retired_on IS NULL AND "
+                    "x.period_to >= ?1 AND x.period_to <= ?2 ORDER BY x.period_to, x.entry_id",
+                    DB_ARGS(DS(from), DS(until)), e);
 }
 
 enum xcode store_overview(struct db *db, const char *today, json_t **out, struct xerr *e)

@@ -177,23 +177,50 @@ static json_t *request_summary_row(struct db_rows *rows)
     return o;
 }
 
-enum xcode store_request_list(struct db *db, const char *state, long long department_id,
-                              json_t **out, struct xerr *e)
+/* One statement per combination of filters, each naming its parameters
+ * so that PostgreSQL knows every type, and none written "?1 IS NULL OR
+ * r.state = ?1", which keeps SQLite from using the index. */
+#define REQ_LIST(state, dept, order)                                                               \
+    "SELECT r.id, r.kind, r.state, d.name, r.approvable, u.login, r.updated_at, "                  \
+    "s.name, s.function, p.name, r.entry_id, r.created_at "                                        \
+    "FROM requests r JOIN departments d ON d.id = r.department_id "                                \
+    "JOIN users u ON u.id = r.created_by "                                                         \
+    "LEFT JOIN services s ON s.id = r.service_id "                                                 \
+    "LEFT JOIN providers p ON p.id = s.provider_id "                                               \
+    "WHERE " state " AND " dept " ORDER BY r.id " order " LIMIT ?3 OFFSET ?4"
+#define REQ_COUNT(state, dept) "SELECT count(*) FROM requests r WHERE " state " AND " dept
+#define ST_ANY                 "?1 IS NULL"
+#define ST_ONE                 "r.state = ?1"
+#define DEPT_ANY               "?2 = 0"
+#define DEPT_ONE               "r.department_id = ?2"
+
+enum xcode store_request_list(struct db *db, const struct request_query *q, json_t **out,
+                              struct xerr *e)
 {
+    static const char *const list_sql[2][2][2] = {
+        {{REQ_LIST(ST_ANY, DEPT_ANY, "ASC"), REQ_LIST(ST_ANY, DEPT_ANY, "DESC")},
+         {REQ_LIST(ST_ANY, DEPT_ONE, "ASC"), REQ_LIST(ST_ANY, DEPT_ONE, "DESC")}},
+        {{REQ_LIST(ST_ONE, DEPT_ANY, "ASC"), REQ_LIST(ST_ONE, DEPT_ANY, "DESC")},
+         {REQ_LIST(ST_ONE, DEPT_ONE, "ASC"), REQ_LIST(ST_ONE, DEPT_ONE, "DESC")}}};
+    static const char *const count_sql[2][2] = {
+        {REQ_COUNT(ST_ANY, DEPT_ANY), REQ_COUNT(ST_ANY, DEPT_ONE)},
+        {REQ_COUNT(ST_ONE, DEPT_ANY), REQ_COUNT(ST_ONE, DEPT_ONE)}};
+    bool st = q->state != NULL, dept = q->department_id != 0;
+    struct db_val args[] = {DS(q->state), DI(q->department_id),
+                            DI(q->limit > 0 ? q->limit : DB_NO_LIMIT), DI(q->offset)};
+    long long total = 0;
     json_t *arr = NULL;
-    enum xcode rc = store_query_array(
-        db,
-        "SELECT r.id, r.kind, r.state, d.name, r.approvable, u.login, r.updated_at, "
-        "s.name, s.function, p.name, r.entry_id, r.created_at "
-        "FROM requests r JOIN departments d ON d.id = r.department_id "
-        "JOIN users u ON u.id = r.created_by "
-        "LEFT JOIN services s ON s.id = r.service_id "
-        "LEFT JOIN providers p ON p.id = s.provider_id "
-        "WHERE (?1 IS NULL OR r.state = ?1) AND (?2 = 0 OR r.department_id = ?2) "
-        "ORDER BY r.id",
-        DB_ARGS(DS(state), DI(department_id)), request_summary_row, &arr, e);
-    return store_listing(rc, "requests", true, arr, out);
+    enum xcode rc = db_one_int(db, count_sql[st][dept], args, 2, &total, NULL, e);
+    if (!rc)
+        rc = store_query_array(db, list_sql[st][dept][q->newest_first], args, 4,
+                               request_summary_row, &arr, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o, s:I}", "requests", arr, "total", (json_int_t)total);
+    return XOK;
 }
+#undef REQ_LIST
+#undef REQ_COUNT
 
 enum xcode store_event_insert(struct db *db, long long request_id, const char *at,
                               long long actor_id, const char *action, const char *from_state,

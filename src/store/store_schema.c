@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../core/text.h"
 #include "../embedded.h"
 
 void store_now(char *buf)
@@ -113,4 +114,18 @@ enum xcode store_listing(enum xcode rc, const char *key, bool total, json_t *arr
     *out = total ? json_pack("{s:o, s:I}", key, arr, "total", (json_int_t)json_array_size(arr))
                  : json_pack("{s:o}", key, arr);
     return XOK;
+}
+
+char *store_like_pattern(const char *q)
+{
+    struct sbuf sb;
+    sbuf_init(&sb, 0);
+    sbuf_adds(&sb, "%");
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            sbuf_add(&sb, "\\", 1);
+        sbuf_add(&sb, p, 1);
+    }
+    sbuf_adds(&sb, "%");
+    return sbuf_detach(&sb);
 }

@@ -9,8 +9,6 @@
 #include "html.h"
 #include "web.h"
 
-#define SESSION_COOKIE "extsvc_session"
-
 /* Split "/api/v1/requests/12/approve" into segments after /api/v1. */
 struct route {
     const char *seg[6];
@@ -137,12 +135,6 @@ static void answer(struct request *r, enum xcode rc, struct xerr *e, int status,
         reply_json(r, status, out);
 }
 
-static const char *cookie_attrs(const struct request *r)
-{
-    return r->cfg->tls_cert[0] || r->cfg->behind_proxy ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
-                                                       : "; Path=/; HttpOnly; SameSite=Lax";
-}
-
 /* POST/GET/DELETE /api/v1/session */
 static void route_session(struct request *r)
 {
@@ -170,7 +162,7 @@ static void route_session(struct request *r)
             struct xerr ignore;
             wf_session_signout(r->db, r->session.id, &ignore);
         }
-        r->set_cookie = pool_printf(r->pool, "%s=%s%s", SESSION_COOKIE, s.id, cookie_attrs(r));
+        r->set_cookie = session_set_cookie(r, s.id);
         reply_json(r, 200, json_pack("{s:s, s:o}", "csrf", s.csrf, "user", user_to_json(&s.user)));
         session_release(&s);
         return;
@@ -193,7 +185,7 @@ static void route_session(struct request *r)
             reply_error(r, &e);
             return;
         }
-        r->set_cookie = pool_printf(r->pool, "%s=; Max-Age=0%s", SESSION_COOKIE, cookie_attrs(r));
+        r->set_cookie = session_set_cookie(r, NULL);
         reply_json(r, 200, json_pack("{s:b}", "signed_out", 1));
         return;
     }
@@ -208,7 +200,26 @@ static void route_requests(struct request *r, const struct route *rt)
     long long id = 0;
     if (rt->n == 1) {
         if (method(r, "GET")) {
-            enum xcode rc = wf_request_list(r->db, u, form_get(&r->query, "state"), &out, &e);
+            /* A page of them (limit 1〜1000, default 100), oldest first
+             * unless order=desc: a city files thousands a year. */
+            struct request_query q = {.state = form_get(&r->query, "state"), .limit = 100};
+            const char *v = form_get(&r->query, "order");
+            q.newest_first = v && strcmp(v, "desc") == 0;
+            long long n;
+            if ((v = form_get(&r->query, "limit")) &&
+                (!parse_long(v, &n) || n < 1 || n > 1000 || !(q.limit = n))) {
+                reply_error_code(r, X_INVALID, "limit は 1〜1000 です");
+                return;
+            }
+            if ((v = form_get(&r->query, "offset")) && (!parse_long(v, &n) || (q.offset = n) < 0)) {
+                reply_error_code(r, X_INVALID, "offset は 0 以上の整数です");
+                return;
+            }
+            enum xcode rc = wf_request_list(r->db, u, &q, &out, &e);
+            if (!rc) {
+                json_object_set_new(out, "limit", json_integer(q.limit));
+                json_object_set_new(out, "offset", json_integer(q.offset));
+            }
             answer(r, rc, &e, 200, out);
         } else if (method(r, "POST")) {
             const char *co = form_get(&r->query, "carry_over");
@@ -471,7 +482,21 @@ bool api_handle(struct request *r)
     } else if (is(&rt, 0, "audit")) {
         route_audit(r, &rt);
     } else if (is(&rt, 0, "services") && rt.n == 1) {
-        enum xcode rc = wf_service_list(r->db, u, &out, &e);
+        /* A page of them: a city's ledger names thousands. */
+        struct service_query q = {.q = form_get(&r->query, "q"), .limit = 100};
+        const char *v = form_get(&r->query, "in_ledger");
+        q.in_ledger = v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+        long long n;
+        if ((v = form_get(&r->query, "limit")) &&
+            (!parse_long(v, &n) || n < 1 || n > 1000 || !(q.limit = n))) {
+            reply_error_code(r, X_INVALID, "limit は 1〜1000 です");
+            return true;
+        }
+        if ((v = form_get(&r->query, "offset")) && (!parse_long(v, &n) || (q.offset = n) < 0)) {
+            reply_error_code(r, X_INVALID, "offset は 0 以上の整数です");
+            return true;
+        }
+        enum xcode rc = wf_service_list(r->db, u, &q, &out, &e);
         answer(r, rc, &e, 200, out);
     } else if (is(&rt, 0, "departments") && rt.n == 1 && method(r, "GET")) {
         enum xcode rc = wf_department_list(r->db, u, &out, &e);

@@ -6,14 +6,6 @@
 
 #include "pages.h"
 
-#define SESSION_COOKIE "extsvc_session"
-
-static const char *cookie_attrs(const struct request *r)
-{
-    return r->cfg->tls_cert[0] || r->cfg->behind_proxy ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
-                                                       : "; Path=/; HttpOnly; SameSite=Lax";
-}
-
 /* Only the application's own paths are followed after sign-in: "/" and
  * then letters, digits and / _ ? = & % . - only (no "//", no backslash, no
  * control characters a browser would strip into a scheme-relative URL). */
@@ -72,7 +64,7 @@ void page_login(struct request *r)
         struct xerr ignore;
         wf_session_signout(r->db, r->session.id, &ignore);
     }
-    r->set_cookie = pool_printf(r->pool, "%s=%s%s", SESSION_COOKIE, s.id, cookie_attrs(r));
+    r->set_cookie = session_set_cookie(r, s.id);
     session_release(&s);
     reply_redirect(r, pool_strdup(r->pool, safe_next(form_get(&f, "next"))));
 }
@@ -84,6 +76,6 @@ void page_logout(struct request *r)
         return;
     struct xerr e;
     wf_session_signout(r->db, r->session.id, &e);
-    r->set_cookie = pool_printf(r->pool, "%s=; Max-Age=0%s", SESSION_COOKIE, cookie_attrs(r));
+    r->set_cookie = session_set_cookie(r, NULL);
     reply_redirect(r, "/login");
 }

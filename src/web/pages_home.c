@@ -10,17 +10,26 @@
 #include "../workflow/access.h"
 #include "pages.h"
 
+/* Requests shown in each list of the dashboard; the count says the rest. */
+#define WORKLIST_SHOWN 20
+
 /* The requests in `state` this user sees, oldest first, under `title`;
  * with `always`, also where there are none. */
 static void worklist(struct request *r, const char *state, const char *title, bool always)
 {
     struct xerr e = {0};
     json_t *out;
-    if (wf_request_list(r->db, req_user(r), state, &out, &e) != XOK)
+    struct request_query q = {.state = state, .limit = WORKLIST_SHOWN};
+    if (wf_request_list(r->db, req_user(r), &q, &out, &e) != XOK)
         return;
     json_t *list = json_object_get(out, "requests");
-    if (always || json_array_size(list)) {
-        html_printf(&r->out, "<h2>%s（%zu 件）</h2>", title, json_array_size(list));
+    long long total = jint(out, "total");
+    if (always || total) {
+        html_printf(&r->out, "<h2>%s（%lld 件", title, total);
+        if (total > (long long)json_array_size(list))
+            html_printf(&r->out, "。古い %zu 件を表示、<a href=\"/requests?state=%s\">すべて</a>",
+                        json_array_size(list), state);
+        H(&r->out, "）</h2>");
         if (json_array_size(list))
             requests_table(r, list);
         else

@@ -19,6 +19,9 @@
 #include "formdoc.h"
 #include "pages.h"
 
+/* Services offered to start a new request from, a page of them. */
+#define SERVICE_CHOICES 50
+
 /* How the form is drawn besides its document. */
 struct form_opts {
     const char *action; /* where it posts */
@@ -353,41 +356,59 @@ void page_request_new(struct request *r)
          * carried over when saved), or from nothing for a new one. */
         json_t *services = NULL, *doc = json_object(), *chosen = NULL;
         const char *pick = form_get(&r->query, "service");
+        const char *find = form_get(&r->query, "find");
         long long pickId = pick ? atoll(pick) : 0;
-        if (wf_service_list(r->db, u, &services, &e) != XOK)
+        /* Only services in the ledger: those have approved answers to
+         * carry. A page of them, found by name where there are many. */
+        struct service_query sq = {.q = find, .in_ledger = true, .limit = SERVICE_CHOICES};
+        if (wf_service_list(r->db, u, &sq, &services, &e) != XOK)
             xerr_clear(&e);
         page_start(r, "新しい利用申請");
         struct sbuf *o = &r->out;
         size_t i;
         json_t *svc;
-        /* Only services in the ledger: those have approved answers to carry. */
-        json_t *known = json_array();
-        json_array_foreach(json_object_get(services, "services"), i, svc)
-        {
-            if (jint(svc, "entries") > 0)
-                json_array_append(known, svc);
+        json_t *known = json_object_get(services, "services");
+        long long total = services ? jint(services, "total") : 0;
+        json_t *picked = NULL;
+        if (pickId) {
+            struct service_query one = {.id = pickId, .in_ledger = true, .limit = 1};
+            if (wf_service_list(r->db, u, &one, &picked, &e) != XOK)
+                xerr_clear(&e);
+            chosen = json_array_get(json_object_get(picked, "services"), 0);
+            bool listed = false;
+            json_array_foreach(known, i, svc) listed |= jint(svc, "id") == pickId;
+            if (chosen && known && !listed)
+                json_array_append(known, chosen);
         }
-        json_object_set_new(services, "services", known);
-        json_array_foreach(known, i, svc)
-        {
-            if (jint(svc, "id") == pickId)
-                chosen = svc;
-        }
-        if (json_array_size(json_object_get(services, "services"))) {
+        if (total || (find && *find)) {
             H(o, "<form method=\"get\" action=\"/requests/new\" class=\"search noprint\">"
-                 "<label for=\"service\">登録済みの外部サービスから始める</label>"
-                 "<select id=\"service\" name=\"service\">");
-            select_option(o, "", "（新しい外部サービス）", pick);
-            json_array_foreach(json_object_get(services, "services"), i, svc)
-            {
-                const char *label =
-                    pool_printf(r->pool, "%s%s%s%s / %s（台帳 %lld 件）", jstr(svc, "name"),
-                                *jstr(svc, "function") ? "（" : "", jstr(svc, "function"),
-                                *jstr(svc, "function") ? "）" : "", jstr(svc, "provider"),
-                                jint(svc, "entries"));
-                select_option(o, pool_printf(r->pool, "%lld", jint(svc, "id")), label, pick);
+                 "<label for=\"find\">登録済みの外部サービスから始める</label>");
+            html_printf(o,
+                        "<input id=\"find\" name=\"find\" type=\"search\" value=\"%s\" "
+                        "placeholder=\"サービス名・機能・事業者で探す\"><button>探す</button>",
+                        find ? find : "");
+            if (json_array_size(known)) {
+                H(o, "<select id=\"service\" name=\"service\" aria-label=\"外部サービス\">");
+                select_option(o, "", "（新しい外部サービス）", pick);
+                json_array_foreach(known, i, svc)
+                {
+                    const char *label =
+                        pool_printf(r->pool, "%s%s%s%s / %s（台帳 %lld 件）", jstr(svc, "name"),
+                                    *jstr(svc, "function") ? "（" : "", jstr(svc, "function"),
+                                    *jstr(svc, "function") ? "）" : "", jstr(svc, "provider"),
+                                    jint(svc, "entries"));
+                    select_option(o, pool_printf(r->pool, "%lld", jint(svc, "id")), label, pick);
+                }
+                H(o, "</select><button>選ぶ</button>");
             }
-            H(o, "</select><button>選ぶ</button></form>");
+            if (total > (long long)json_array_size(known))
+                html_printf(o,
+                            "<p class=\"hint\">該当 %lld 件のうち %zu 件を表示しています。"
+                            "名前で絞り込んでください。</p>",
+                            total, json_array_size(known));
+            else if (find && *find && !total)
+                H(o, "<p class=\"hint\">台帳に該当する外部サービスはありません。</p>");
+            H(o, "</form>");
         }
         if (chosen) {
             json_object_set_new(doc, "service",
@@ -410,6 +431,7 @@ void page_request_new(struct request *r)
         request_form(r, &cat, doc, &opt);
         json_decref(doc);
         json_decref(services);
+        json_decref(picked);
         page_end(r);
         catalogue_release(&cat);
         return;

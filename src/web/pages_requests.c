@@ -671,6 +671,9 @@ void page_request_rebase(struct request *r, long long id)
     reply_redirect(r, pool_printf(r->pool, "/requests/%lld", id));
 }
 
+/* Requests per page of the list, and in each queue of the review. */
+#define REQUESTS_PAGE 100
+
 void page_requests(struct request *r, const char *state, const char *title)
 {
     struct xerr e = {0};
@@ -678,16 +681,58 @@ void page_requests(struct request *r, const char *state, const char *title)
     const char *s = state ? state : form_get(&r->query, "state");
     if (s && !*s)
         s = NULL;
-    if (wf_request_list(r->db, req_user(r), s, &out, &e)) {
+    const char *pageArg = form_get(&r->query, "page");
+    long page = pageArg ? atol(pageArg) : 1;
+    if (page < 1 || page > 1000000)
+        page = 1;
+    /* Newest first, a page at a time: a city files thousands a year. */
+    struct request_query q = {.state = s,
+                              .limit = REQUESTS_PAGE,
+                              .offset = (long long)(page - 1) * REQUESTS_PAGE,
+                              .newest_first = true};
+    if (wf_request_list(r->db, req_user(r), &q, &out, &e)) {
         pages_error(r, &e);
         return;
     }
     page_start(r, title);
     if (has_role(req_user(r), ROLE_MANAGER))
         H(&r->out, "<p><a class=\"button\" href=\"/requests/new\">新しい利用申請</a></p>");
+    long long total = jint(out, "total");
+    size_t shown = json_array_size(json_object_get(out, "requests"));
+    html_printf(&r->out, "<p class=\"hint\">%lld 件（新しい順）", total);
+    if (shown && total > (long long)shown)
+        html_printf(&r->out, "のうち %lld〜%lld 件目", q.offset + 1, q.offset + (long long)shown);
+    H(&r->out, "</p>");
     requests_table(r, json_object_get(out, "requests"));
+    if (total > REQUESTS_PAGE) {
+        struct sbuf base;
+        sbuf_init(&base, 256);
+        sbuf_adds(&base, "?state=");
+        url_encode(&base, s);
+        H(&r->out, "<nav class=\"pager\" aria-label=\"ページ送り\">");
+        if (page > 1)
+            html_printf(&r->out, "<a rel=\"prev\" href=\"%s&page=%ld\">前へ</a>", base.buf,
+                        page - 1);
+        if ((long long)page * REQUESTS_PAGE < total)
+            html_printf(&r->out, "<a rel=\"next\" href=\"%s&page=%ld\">次へ</a>", base.buf,
+                        page + 1);
+        H(&r->out, "</nav>");
+        sbuf_release(&base);
+    }
     json_decref(out);
     page_end(r);
+}
+
+/* One queue of the review: its count, and its oldest REQUESTS_PAGE. */
+static void review_queue(struct request *r, const char *title, json_t *out)
+{
+    long long total = jint(out, "total");
+    size_t shown = json_array_size(json_object_get(out, "requests"));
+    html_printf(&r->out, "<h2>%s（%lld 件、古い順", title, total);
+    if (total > (long long)shown)
+        html_printf(&r->out, "。古い %zu 件を表示", shown);
+    H(&r->out, "）</h2>");
+    requests_table(r, json_object_get(out, "requests"));
 }
 
 /* The approver's queue, oldest first: requests in 事前協議 waiting for the
@@ -696,22 +741,20 @@ void page_review(struct request *r)
 {
     struct xerr e = {0};
     json_t *submitted, *consulting;
-    if (wf_request_list(r->db, req_user(r), "submitted", &submitted, &e)) {
+    struct request_query sq = {.state = "submitted", .limit = REQUESTS_PAGE},
+                         cq = {.state = "consulting", .limit = REQUESTS_PAGE};
+    if (wf_request_list(r->db, req_user(r), &sq, &submitted, &e)) {
         pages_error(r, &e);
         return;
     }
-    if (wf_request_list(r->db, req_user(r), "consulting", &consulting, &e)) {
+    if (wf_request_list(r->db, req_user(r), &cq, &consulting, &e)) {
         json_decref(submitted);
         pages_error(r, &e);
         return;
     }
     page_start(r, "審査");
-    html_printf(&r->out, "<h2>審査待ち（%zu 件、古い順）</h2>",
-                json_array_size(json_object_get(submitted, "requests")));
-    requests_table(r, json_object_get(submitted, "requests"));
-    html_printf(&r->out, "<h2>事前協議中（%zu 件、古い順）</h2>",
-                json_array_size(json_object_get(consulting, "requests")));
-    requests_table(r, json_object_get(consulting, "requests"));
+    review_queue(r, "審査待ち", submitted);
+    review_queue(r, "事前協議中", consulting);
     json_decref(submitted);
     json_decref(consulting);
     page_end(r);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "web.h"
 
@@ -68,4 +69,65 @@ void reply_redirect(struct request *r, const char *location)
     r->ctype = "text/plain; charset=utf-8";
     sbuf_release(&r->out);
     sbuf_adds(&r->out, "See Other\n");
+}
+
+bool req_secure(const struct request *r)
+{
+    return r->cfg->tls_cert[0] || r->cfg->behind_proxy;
+}
+
+const char *session_cookie_name(const struct request *r)
+{
+    return req_secure(r) ? "__Host-extsvc_session" : "extsvc_session";
+}
+
+const char *session_set_cookie(struct request *r, const char *id)
+{
+    return pool_printf(r->pool, "%s=%s%s; Path=/; HttpOnly; SameSite=Strict%s",
+                       session_cookie_name(r), id ? id : "", id ? "" : "; Max-Age=0",
+                       req_secure(r) ? "; Secure" : "");
+}
+
+/* "scheme://host[:port]" of an absolute URL, into out; false if it has none. */
+static bool origin_of(const char *url, char *out, size_t n)
+{
+    const char *p = strstr(url, "://");
+    if (!p)
+        return false;
+    const char *end = strchr(p + 3, '/');
+    size_t len = end ? (size_t)(end - url) : strlen(url);
+    if (len + 1 > n)
+        return false;
+    memcpy(out, url, len);
+    out[len] = '\0';
+    return true;
+}
+
+bool req_same_origin(const struct request *r)
+{
+    const char *origin = req_header(r, "Origin");
+    char from[512];
+    if (origin && strcmp(origin, "null") != 0)
+        snprintf(from, sizeof from, "%s", origin);
+    else if (origin) /* "null": a sandboxed or privacy-stripped origin, never ours */
+        return false;
+    else {
+        const char *referer = req_header(r, "Referer");
+        if (!referer)
+            return true;
+        if (!origin_of(referer, from, sizeof from))
+            return false;
+    }
+    const char *host = req_header(r, "Host");
+    if (!host)
+        return false;
+    char mine[512];
+    /* Behind a proxy that ends TLS the user's scheme is https although we
+     * are reached by http; with our own certificate too. */
+    snprintf(mine, sizeof mine, "%s://%s", req_secure(r) ? "https" : "http", host);
+    if (strcasecmp(from, mine) == 0)
+        return true;
+    /* A proxy that keeps http (a test bench, a closed network) is ours too. */
+    snprintf(mine, sizeof mine, "http://%s", host);
+    return !r->cfg->tls_cert[0] && strcasecmp(from, mine) == 0;
 }

@@ -21,14 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../core/text.h"
 #include "web.h"
-
-#define SESSION_COOKIE "extsvc_session"
 
 static struct web_config g_cfg;
 static atomic_int g_in_flight;
@@ -68,6 +67,9 @@ static void close_dbs(void)
  * error; a stale cookie is just nobody. */
 static enum xcode authenticate(struct request *r, struct xerr *e)
 {
+    if (r->authenticated) /* already, from the head (refuse_early) */
+        return XOK;
+    r->authenticated = true;
     const char *authz = req_header(r, "Authorization");
     if (authz) {
         if (strncasecmp(authz, "Bearer ", 7) != 0)
@@ -77,7 +79,7 @@ static enum xcode authenticate(struct request *r, struct xerr *e)
         r->auth = AUTH_TOKEN;
         return XOK;
     }
-    const char *cookie = req_cookie(r, SESSION_COOKIE);
+    const char *cookie = req_cookie(r, session_cookie_name(r));
     if (cookie) {
         struct xerr ignore = {0};
         if (wf_session_resume(r->db, cookie, &g_cfg.throttle, &r->session, &ignore) == XOK) {
@@ -139,6 +141,15 @@ static void dispatch(struct request *r)
         goto error;
     if (authenticate(r, &e))
         goto error;
+    /* A state-changing request that rides on the browser's cookie, or that
+     * signs in, must come from our own pages (login CSRF included). */
+    if (strcmp(r->method, "GET") != 0 &&
+        (!api || r->auth == AUTH_COOKIE || strcmp(r->path, "/api/v1/session") == 0) &&
+        !req_same_origin(r)) {
+        xerr_set(&e, X_FORBIDDEN,
+                 "ほかのサイトからの送信は受け付けません（Origin がこのサーバーと異なります）");
+        goto error;
+    }
     if (api ? api_handle(r) : pages_handle(r))
         return;
     xerr_set(&e, X_NOTFOUND, "ページが見つかりません: %s", r->path);
@@ -149,8 +160,10 @@ error:
         pages_error(r, &e);
 }
 
-static void add_security_headers(struct MHD_Response *resp)
+static void add_security_headers(struct MHD_Response *resp, const struct request *r)
 {
+    if (req_secure(r)) /* over TLS: browsers keep to https for a year */
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
                             "base-uri 'none'");
@@ -163,10 +176,11 @@ static void access_log(const struct request *r, long long usec)
 {
     char now[21];
     store_now(now);
-    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s?}", "at", now, "addr",
-                             r->address ? r->address : "", "method", r->method, "path", r->path,
-                             "status", r->status, "bytes", (json_int_t)r->out.len, "us",
-                             (json_int_t)usec, "user", req_user(r) ? req_user(r)->login : NULL);
+    json_t *line =
+        json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s?}", "at", now, "addr",
+                  r->address ? r->address : "", "method", r->head ? "HEAD" : r->method, "path",
+                  r->path, "status", r->status, "bytes", (json_int_t)r->out.len, "us",
+                  (json_int_t)usec, "user", req_user(r) ? req_user(r)->login : NULL);
     char *s = json_dumps(line, JSON_COMPACT);
     json_decref(line);
     if (s) {
@@ -190,6 +204,77 @@ struct conn_state {
     long long started;
 };
 
+/* Send what the handlers made of r. */
+static enum MHD_Result respond(struct MHD_Connection *conn, struct request *r)
+{
+    if (r->out.overflow) {
+        sbuf_release(&r->out);
+        r->status = 500;
+        sbuf_adds(&r->out, "out of memory\n");
+    }
+    size_t n = r->out.len;
+    char *body = sbuf_detach(&r->out);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    r->out.len = n; /* for the access log */
+    MHD_add_response_header(resp, "Content-Type", r->ctype);
+    MHD_add_response_header(resp, "Cache-Control", r->cache ? r->cache : "no-store");
+    add_security_headers(resp, r);
+    if (r->location)
+        MHD_add_response_header(resp, "Location", r->location);
+    if (r->set_cookie)
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->status == 503) /* the database busy or restarting: nothing was done */
+        MHD_add_response_header(resp, "Retry-After", "2");
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* What can be decided from the head alone, before a byte of the body is
+ * read: a transfer coding we do not speak (501), a declared body over the
+ * cap (413), a body sent to the API without valid credentials (401). True
+ * where r is answered so. A client that waits for 100 Continue gets the
+ * answer at once and never sends the body; one that sends it anyway has
+ * it read and dropped as it comes, unbuffered, and then the answer (were
+ * the connection closed on it, its unread bytes would make the kernel
+ * reset the connection and lose the answer). */
+static bool refuse_early(struct request *r, struct MHD_Connection *conn)
+{
+    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    if (te && strcasecmp(te, "chunked") != 0) {
+        r->status = 501;
+        r->ctype = "application/json";
+        sbuf_adds(&r->out, "{\"error\": {\"code\": \"not-implemented\", \"message\": "
+                           "\"Transfer-Encoding は chunked のみ受け付けます\"}}\n");
+        r->unreadable = true; /* no body can be read in a coding we do not know */
+        return true;
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    bool body = te || (cl && strtoull(cl, NULL, 10) > 0);
+    if (cl && strtoull(cl, NULL, 10) > BODY_MAX_BYTES) {
+        r->too_large = true;
+        dispatch(r); /* answers 413, in the API's or the pages' form */
+        return true;
+    }
+    bool api = strncmp(r->path, "/api/", 5) == 0;
+    if (!body || !api || strcmp(r->path, "/api/v1/session") == 0)
+        return false;
+    struct xerr e = {0};
+    if (!(r->db = thread_db(&e)) || authenticate(r, &e)) {
+        reply_error(r, &e);
+        return true;
+    }
+    if (!req_user(r)) {
+        reply_error_code(r, X_AUTH, "サインインしてください（API トークンかセッション）");
+        return true;
+    }
+    return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -210,7 +295,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->pool = p;
         r->cfg = &g_cfg;
         r->conn = conn;
-        r->method = pool_strdup(p, method);
+        /* HEAD is answered as GET; libmicrohttpd sends the head only. */
+        r->method = pool_strdup(p, strcmp(method, "HEAD") == 0 ? "GET" : method);
+        r->head = strcmp(method, "HEAD") == 0;
         r->path = pool_strdup(p, url);
         r->status = 200;
         r->ctype = "text/html; charset=utf-8";
@@ -241,9 +328,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
         atomic_fetch_add(&g_in_flight, 1);
         *con_cls = st;
+        if (refuse_early(r, conn)) {
+            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+            if (r->unreadable || (expect && strcasecmp(expect, "100-continue") == 0))
+                return respond(conn, r);
+            r->refused = true;
+            sbuf_release(&r->in);
+        }
         return MHD_YES;
     }
     struct request *r = &st->req;
+    if (r->refused) { /* answered from the head: drop the body as it comes */
+        if (*upload_data_size) {
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        return respond(conn, r);
+    }
     if (*upload_data_size) {
         /* Body: keep up to the cap, then only note that it was too large. */
         if (!r->too_large && !sbuf_add(&r->in, upload_data, *upload_data_size)) {
@@ -256,31 +357,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->body = r->in.buf ? r->in.buf : "";
     r->nBody = r->in.len;
     dispatch(r);
-    if (r->out.overflow) {
-        sbuf_release(&r->out);
-        r->status = 500;
-        sbuf_adds(&r->out, "out of memory\n");
-    }
-    size_t n = r->out.len;
-    char *body = sbuf_detach(&r->out);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(body);
-        return MHD_NO;
-    }
-    r->out.len = n; /* for the access log */
-    MHD_add_response_header(resp, "Content-Type", r->ctype);
-    MHD_add_response_header(resp, "Cache-Control", r->cache ? r->cache : "no-store");
-    add_security_headers(resp);
-    if (r->location)
-        MHD_add_response_header(resp, "Location", r->location);
-    if (r->set_cookie)
-        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
-    if (r->status == 503) /* the database busy or restarting: nothing was done */
-        MHD_add_response_header(resp, "Retry-After", "2");
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return respond(conn, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

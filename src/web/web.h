@@ -38,13 +38,17 @@ struct request {
     struct pool *pool;
     struct db *db;
     const struct web_config *cfg;
-    void *conn; /* struct MHD_Connection */
-    const char *method, *path, *address;
+    void *conn;                          /* struct MHD_Connection */
+    const char *method, *path, *address; /* method: HEAD as GET (head says which) */
+    bool head;
     struct form query;
     const char *body; /* NUL-terminated */
     size_t nBody;
     struct sbuf in; /* the body as it arrives, capped at BODY_MAX_BYTES */
     bool too_large;
+    bool refused;       /* answered from the head; the body is dropped unread */
+    bool unreadable;    /* in a transfer coding we do not speak: answered at once */
+    bool authenticated; /* who is asking was looked up (once per request) */
     /* who */
     enum auth_kind auth;
     struct session session; /* session.user is the actor where auth != AUTH_NONE */
@@ -66,6 +70,23 @@ const struct user *req_user(const struct request *r);
 const char *req_header(const struct request *r, const char *name);
 /* A cookie value, or NULL. */
 const char *req_cookie(const struct request *r, const char *name);
+
+/* Does the user reach us over TLS (our own certificate, or a proxy that
+ * ends TLS: [tls] behind_proxy)? Then cookies are Secure and __Host-
+ * prefixed, and HSTS is sent. */
+bool req_secure(const struct request *r);
+/* The session cookie's name ("__Host-extsvc_session" over TLS, else
+ * "extsvc_session") and the Set-Cookie header that sets it to id (NULL:
+ * removes it): HttpOnly, SameSite=Strict, Path=/, Secure over TLS. */
+const char *session_cookie_name(const struct request *r);
+const char *session_set_cookie(struct request *r, const char *id);
+/* May this state-changing request carry the user's cookie (or sign them
+ * in)? Its Origin, or failing that its Referer, must be this server's own
+ * (scheme and the Host header); one from elsewhere is a cross-site
+ * request forgery, the sign-in included. Where a client sends neither
+ * (not a browser: a browser always sends Origin with a cross-site POST),
+ * true. */
+bool req_same_origin(const struct request *r);
 
 /* Compare a presented CSRF token with the session's, in constant time. */
 bool csrf_equal(const char *presented, const char *expected);

@@ -426,31 +426,60 @@ enum xcode wf_user_list(struct db *db, const struct user *actor, json_t **out, s
     return store_user_list(db, out, e);
 }
 
-enum xcode wf_authenticate(struct db *db, const char *login, const char *password, struct user *out,
-                           struct xerr *e)
+/* A hash of a random password, made once with the same cost as real ones:
+ * what an unknown login is checked against. */
+static char g_dummy_hash[crypto_pwhash_STRBYTES];
+static void make_dummy_hash(void)
+{
+    char pw[33];
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(pw, sizeof pw, raw, sizeof raw);
+    if (crypto_pwhash_str_alg(g_dummy_hash, pw, strlen(pw), PWHASH_OPS, PWHASH_MEM,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
+        g_dummy_hash[0] = '\0';
+}
+
+enum xcode wf_check_password(struct db *db, const char *login, const char *password,
+                             struct user *out, enum signin_result *why, struct xerr *e)
 {
     static const char refused[] = "ログイン名またはパスワードが違います";
     memset(out, 0, sizeof *out);
+    *why = SIGNIN_WRONG;
     if (!login || !password || strlen(password) > 256)
         return xerr_set(e, X_AUTH, refused);
     struct xerr ignore;
+    bool found = true;
     if (store_user_by_login(db, login, out, &ignore)) {
         if (ignore.code != X_NOTFOUND)
             return xerr_set(e, ignore.code, "%s", ignore.msg);
-        /* Spend the same time as a real check, so that timing does not
-         * tell which logins exist. */
-        char dummy[crypto_pwhash_STRBYTES];
-        if (crypto_pwhash_str_alg(dummy, "x", 1, PWHASH_OPS, PWHASH_MEM,
-                                  crypto_pwhash_ALG_ARGON2ID13) != 0)
-            return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+        found = false;
+    }
+    /* One Argon2id verification whatever the account, so that the time
+     * to refuse does not tell an unknown login or a disabled account from
+     * a wrong password: those are checked against a hash of nothing. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, make_dummy_hash);
+    const char *hash = found && out->password_hash ? out->password_hash : g_dummy_hash;
+    bool match = hash[0] && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    if (!found) {
+        *why = SIGNIN_UNKNOWN;
         return xerr_set(e, X_AUTH, refused);
     }
-    if (!out->active || !out->password_hash ||
-        crypto_pwhash_str_verify(out->password_hash, password, strlen(password)) != 0) {
+    if (!out->active || !out->password_hash || !match) {
+        *why = !out->active ? SIGNIN_DISABLED : SIGNIN_WRONG;
         user_release(out);
         return xerr_set(e, X_AUTH, refused);
     }
+    *why = SIGNIN_OK;
     return XOK;
+}
+
+enum xcode wf_authenticate(struct db *db, const char *login, const char *password, struct user *out,
+                           struct xerr *e)
+{
+    enum signin_result why;
+    return wf_check_password(db, login, password, out, &why, e);
 }
 
 static void token_hash(const char *token, char *out)

@@ -2,6 +2,7 @@
  * ledger.c - reading the ledger and opening change and retirement requests
  * for its entries; see workflow.h.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,18 @@ enum xcode wf_ledger_each(struct db *db, const struct user *actor, struct ledger
     return rc;
 }
 
-enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e)
+enum xcode wf_service_list(struct db *db, const struct user *actor, const struct service_query *q,
+                           json_t **out, struct xerr *e)
 {
     if (access_read_ledger(actor, e))
         return e->code;
-    return store_service_list(db, out, e);
+    if (q->limit < 1 || q->limit > 1000 || q->offset < 0)
+        return xerr_set(e, X_INVALID, "limit は 1〜1000、offset は 0 以上です");
+    if (db_begin_read(db, e))
+        return e->code;
+    enum xcode rc = store_service_list(db, q, out, e);
+    db_rollback(db);
+    return rc;
 }
 
 enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id, json_t **out,
@@ -110,12 +118,7 @@ enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days,
     struct db_rows *rows;
     if (db_begin_read(db, e))
         return e->code;
-    enum xcode rc = db_query(db, &rows,
-                             "SELECT e.id FROM ledger_entries e JOIN ledger_versions v ON "
-                             "v.entry_id = e.id AND v.version = e.version WHERE e.retired_on IS "
-                             "NULL AND v.period_to >= ?1 AND v.period_to <= ?2 ORDER BY "
-                             "v.period_to, e.id",
-                             DB_ARGS(DS(zToday), DS(zLimit)), e);
+    enum xcode rc = store_ledger_ending(db, zToday, zLimit, &rows, e);
     if (rc) {
         db_rollback(db);
         return rc;
@@ -360,15 +363,38 @@ enum xcode wf_ledger_change(struct db *db, const struct user *actor, long long e
     return rc;
 }
 
+/* The overview counts every entry (130 ms at 100,000 on SQLite), and every
+ * dashboard shows it: kept per process until the day or the audit log's
+ * head changes. Every write appends to the audit log in its transaction,
+ * so a new head means something changed, in whichever process wrote it. */
+static pthread_mutex_t g_overview_lock = PTHREAD_MUTEX_INITIALIZER;
+static char g_overview_key[128];
+static json_t *g_overview;
+
 enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, struct xerr *e)
 {
-    char today[11];
+    char today[11], head[96], key[128];
     if (access_overview(actor, e))
         return e->code;
     date_format(date_today(), today);
     if (db_begin_read(db, e))
         return e->code;
-    enum xcode rc = store_overview(db, today, out, e);
+    enum xcode rc = audit_head(db, head, e);
+    snprintf(key, sizeof key, "%s %s", today, head);
+    *out = NULL;
+    if (!rc) {
+        pthread_mutex_lock(&g_overview_lock);
+        if (g_overview && strcmp(key, g_overview_key) == 0)
+            *out = json_deep_copy(g_overview);
+        pthread_mutex_unlock(&g_overview_lock);
+    }
+    if (!rc && !*out && !(rc = store_overview(db, today, out, e))) {
+        pthread_mutex_lock(&g_overview_lock);
+        json_decref(g_overview);
+        g_overview = json_deep_copy(*out);
+        snprintf(g_overview_key, sizeof g_overview_key, "%s", key);
+        pthread_mutex_unlock(&g_overview_lock);
+    }
     db_rollback(db);
     return rc;
 }

@@ -865,24 +865,31 @@ enum xcode wf_request_show(struct db *db, const struct user *actor, long long id
     return rc;
 }
 
-enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state, json_t **out,
-                           struct xerr *e)
+enum xcode wf_request_list(struct db *db, const struct user *actor, const struct request_query *q,
+                           json_t **out, struct xerr *e)
 {
     if (access_list_requests(actor, e))
         return e->code;
-    if (state && strcmp(state, "all") == 0)
-        state = NULL;
-    if (state && req_state_parse(state) < 0)
+    struct request_query mine = *q;
+    if (mine.state && strcmp(mine.state, "all") == 0)
+        mine.state = NULL;
+    if (mine.state && req_state_parse(mine.state) < 0)
         return xerr_set(
             e, X_INVALID,
             "状態 \"%s\" は draft, consulting, consulted, submitted, approved, rejected, "
             "returned, withdrawn, all のいずれかにしてください",
-            state);
-    long long dept = 0;
+            mine.state);
+    if (mine.limit < 0 || mine.offset < 0)
+        return xerr_set(e, X_INVALID, "limit と offset は 0 以上です");
+    mine.department_id = 0;
     if (actor && !has_role(actor, ROLE_APPROVER) && !has_role(actor, ROLE_CISO) &&
         !has_role(actor, ROLE_AUDITOR))
-        dept = actor->department_id;
-    return store_request_list(db, state, dept, out, e);
+        mine.department_id = actor->department_id;
+    if (db_begin_read(db, e))
+        return e->code;
+    enum xcode rc = store_request_list(db, &mine, out, e);
+    db_rollback(db);
+    return rc;
 }
 
 enum xcode wf_check(struct db *db, const char *text, size_t n, json_t **out, bool *approvable,

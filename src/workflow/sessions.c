@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/text.h"
+#include "../store/audit.h"
 #include "workflow.h"
 
 static void sha256_hex(const char *s, char *out)
@@ -24,6 +26,9 @@ static void random_hex(char *out, size_t nBytes)
     randombytes_buf(raw, nBytes);
     sodium_bin2hex(out, nBytes * 2 + 1, raw, nBytes);
 }
+
+/* An address is held back at this many times an account's failures. */
+#define ADDRESS_FACTOR 10
 
 static long long now_s(void)
 {
@@ -42,9 +47,9 @@ static enum xcode throttled(struct db *db, const char *key, bool *locked, struct
     return XOK;
 }
 
-/* Count one failure for `key`; lock it at the limit. */
+/* Count one failure for `key`; lock it at `max` within the window. */
 static enum xcode count_failure(struct db *db, const char *key, const struct throttle *t,
-                                struct xerr *e)
+                                long long max, struct xerr *e)
 {
     long long now = now_s();
     if (db_exec(db,
@@ -61,40 +66,89 @@ static enum xcode count_failure(struct db *db, const char *key, const struct thr
     return db_exec(db,
                    "UPDATE login_failures SET locked_until = ?2 + ?3, failures = 0, "
                    "window_start = ?2 WHERE key = ?1 AND failures >= ?4",
-                   DB_ARGS(DS(key), DI(now), DI(t->lockout), DI(t->max_failures)), e);
+                   DB_ARGS(DS(key), DI(now), DI(t->lockout), DI(max)), e);
+}
+
+/* One record of the attempt in the audit log: who tried (the login as
+ * typed; never the password), from where, and what came of it. */
+static enum xcode audit_signin(struct db *db, const char *login, const char *address,
+                               const char *result, struct xerr *e)
+{
+    char who[136], object[160];
+    snprintf(who, sizeof who, "%.128s", login && *login ? login : "(空)");
+    if (!utf8_valid(who, strlen(who)))
+        snprintf(who, sizeof who, "(UTF-8 として正しくないログイン名)");
+    snprintf(object, sizeof object, "user:%s", who);
+    json_t *after = json_pack("{s:s, s:s}", "address", address ? address : "", "result", result);
+    enum xcode rc = audit_append(db, who, "session.signin", object, NULL, after, e);
+    json_decref(after);
+    return rc;
+}
+
+static const char *result_name(enum signin_result why)
+{
+    switch (why) {
+    case SIGNIN_OK:
+        return "ok";
+    case SIGNIN_UNKNOWN:
+        return "unknown-login";
+    case SIGNIN_DISABLED:
+        return "disabled";
+    case SIGNIN_WRONG:
+        break;
+    }
+    return "wrong-password";
+}
+
+/* Record a refused attempt: count it (unless throttled already) and audit it. */
+static enum xcode refused(struct db *db, const char *login, const char *kPair, const char *kAddr,
+                          const char *address, const char *result, bool count,
+                          const struct throttle *t, struct xerr *e)
+{
+    if (db_begin_write(db, e))
+        return e->code;
+    /* Old failures go as new ones come, so random logins do not pile up. */
+    if (db_exec(db, "DELETE FROM login_failures WHERE window_start < ?1 AND locked_until < ?2",
+                DB_ARGS(DI(now_s() - t->window), DI(now_s())), e) ||
+        (count && (count_failure(db, kPair, t, t->max_failures, e) ||
+                   count_failure(db, kAddr, t, t->max_failures * ADDRESS_FACTOR, e))) ||
+        audit_signin(db, login, address, result, e)) {
+        db_rollback(db);
+        return e->code;
+    }
+    return db_commit(db, e);
 }
 
 enum xcode wf_session_signin(struct db *db, const char *login, const char *password,
                              const char *address, const struct throttle *t, struct session *out,
                              struct xerr *e)
 {
-    char kLogin[160], kAddr[96];
+    /* Failures count per account and address together: someone else's
+     * wrong passwords from elsewhere never keep the owner out. An address
+     * trying many accounts is held back too, at a higher count (behind a
+     * proxy or NAT, one address is many people). */
+    char kPair[208], kAddr[96];
     memset(out, 0, sizeof *out);
-    snprintf(kLogin, sizeof kLogin, "login:%.128s", login ? login : "");
+    snprintf(kPair, sizeof kPair, "pair:%.128s@%.64s", login ? login : "", address ? address : "");
     snprintf(kAddr, sizeof kAddr, "addr:%.64s", address ? address : "");
-    bool lockedLogin = false, lockedAddr = false;
-    if (throttled(db, kLogin, &lockedLogin, e) || throttled(db, kAddr, &lockedAddr, e))
+    bool lockedPair = false, lockedAddr = false;
+    if (throttled(db, kPair, &lockedPair, e) || throttled(db, kAddr, &lockedAddr, e))
         return e->code;
-    if (lockedLogin || lockedAddr)
+    if (lockedPair || lockedAddr) {
+        if (refused(db, login, kPair, kAddr, address, "throttled", false, t, e))
+            return e->code;
         return xerr_set(e, X_THROTTLED,
                         "サインインの失敗が続いたため、しばらくサインインできません。%lld "
                         "分後に再度お試しください",
                         (long long)(t->lockout / 60));
+    }
     struct user u;
     struct xerr authErr = {0};
-    if (wf_authenticate(db, login, password, &u, &authErr)) {
+    enum signin_result why;
+    if (wf_check_password(db, login, password, &u, &why, &authErr)) {
         if (authErr.code != X_AUTH)
             return xerr_set(e, authErr.code, "%s", authErr.msg);
-        if (db_begin_write(db, e))
-            return e->code;
-        /* Old failures go as new ones come, so random logins do not pile up. */
-        if (db_exec(db, "DELETE FROM login_failures WHERE window_start < ?1 AND locked_until < ?2",
-                    DB_ARGS(DI(now_s() - t->window), DI(now_s())), e) ||
-            count_failure(db, kLogin, t, e) || count_failure(db, kAddr, t, e)) {
-            db_rollback(db);
-            return e->code;
-        }
-        if (db_commit(db, e))
+        if (refused(db, login, kPair, kAddr, address, result_name(why), true, t, e))
             return e->code;
         return xerr_set(e, X_AUTH, "%s", authErr.msg);
     }
@@ -111,11 +165,13 @@ enum xcode wf_session_signin(struct db *db, const char *login, const char *passw
             "VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
             DB_ARGS(DS(hash), DI(u.id), DS(out->csrf), DI(now), DS(address ? address : "")), e);
     if (!rc)
-        rc = db_exec(db, "DELETE FROM login_failures WHERE key = ?1", DB_ARGS(DS(kLogin)), e);
+        rc = db_exec(db, "DELETE FROM login_failures WHERE key = ?1", DB_ARGS(DS(kPair)), e);
     /* Expired sessions of anyone go now and then; cheap with the index. */
     if (!rc)
         rc = db_exec(db, "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
                      DB_ARGS(DI(now - t->idle), DI(now - t->absolute)), e);
+    if (!rc)
+        rc = audit_signin(db, u.login, address, "ok", e);
     if (!rc)
         rc = db_commit(db, e);
     else

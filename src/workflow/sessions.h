@@ -1,8 +1,9 @@
 /*
  * sessions.h - sign-in sessions for the web application, stored in the
  * database (several server processes can share them), with idle and
- * absolute timeouts, a new id at every sign-in, and a throttle of failed
- * sign-ins per login and per address.
+ * absolute timeouts, a new id at every sign-in, a throttle of failed
+ * sign-ins per account and address together (and per address, higher),
+ * and an audit record of every attempt.
  *
  * The cookie carries a random id; only its SHA-256 is stored. Each session
  * has its own CSRF token.
@@ -14,7 +15,8 @@
 
 struct throttle {
     long long idle, absolute;  /* session timeouts, seconds */
-    long long max_failures;    /* failures within `window` that lock */
+    long long max_failures;    /* failures within `window` that hold an account and address
+                                  back (an address alone: ten times as many) */
     long long window, lockout; /* seconds */
 };
 

@@ -68,6 +68,14 @@ enum xcode wf_user_update(struct db *db, const struct user *actor, const char *l
                           const char *name, const char *department, unsigned roles, int active,
                           const char *password, struct xerr *e);
 enum xcode wf_user_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
+/* Why a sign-in was refused (for the audit log; the user is told one
+ * message for all). */
+enum signin_result { SIGNIN_OK, SIGNIN_UNKNOWN, SIGNIN_DISABLED, SIGNIN_WRONG };
+/* Check a login and password in the same time whatever the account (one
+ * Argon2id verification each); X_AUTH (one message for every failure),
+ * *why says which. */
+enum xcode wf_check_password(struct db *db, const char *login, const char *password,
+                             struct user *out, enum signin_result *why, struct xerr *e);
 /* Check a login and password; X_AUTH (one message for every failure). */
 enum xcode wf_authenticate(struct db *db, const char *login, const char *password, struct user *out,
                            struct xerr *e);
@@ -116,14 +124,16 @@ enum xcode wf_request_step(struct db *db, const struct user *actor, long long id
  * "changes" (core/changes.h)} */
 enum xcode wf_request_show(struct db *db, const struct user *actor, long long id, json_t **out,
                            struct xerr *e);
-/* {"requests": [...], "total"}; state NULL or "all" for all. A manager sees their
- * department's requests. */
-enum xcode wf_request_list(struct db *db, const struct user *actor, const char *state, json_t **out,
-                           struct xerr *e);
+/* {"requests": [...], "total"}: q's page (store_request_list); state
+ * NULL or "all" for all. A manager sees their department's requests
+ * (q->department_id is set here, not by the caller). */
+enum xcode wf_request_list(struct db *db, const struct user *actor, const struct request_query *q,
+                           json_t **out, struct xerr *e);
 
 /* Known services and providers, with how many ledger entries each has
- * (any signed-in user). */
-enum xcode wf_service_list(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
+ * (any signed-in user); a page of them (store_service_list). */
+enum xcode wf_service_list(struct db *db, const struct user *actor, const struct service_query *q,
+                           json_t **out, struct xerr *e);
 
 /* --- ledger --------------------------------------------------------- */
 

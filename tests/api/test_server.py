@@ -258,7 +258,20 @@ def test_config_file_with_tls_serves_https_and_secure_cookies(env):
                 time.sleep(0.1)
         assert r.status == 200, r.status
         cookie = r.getheader("Set-Cookie") or ""
-        assert "extsvc_session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie, cookie
+        attrs = [a.strip() for a in cookie.split(";")[1:]]
+        # Over TLS: __Host- prefixed (Secure, Path=/, no Domain: no other
+        # site or plain-HTTP page can set or shadow it), and HSTS.
+        assert cookie.startswith("__Host-extsvc_session=") and "Secure" in attrs, cookie
+        assert "HttpOnly" in attrs and "Path=/" in attrs and "SameSite=Strict" in attrs, cookie
+        assert not any(a.lower().startswith("domain=") for a in attrs), cookie
+        assert (r.getheader("Strict-Transport-Security") or "").startswith("max-age="), \
+            r.getheaders()
+        # The cookie is read back under that name.
+        sid = cookie.split(";", 1)[0].split("=", 1)[1]
+        c.request("GET", "/api/v1/session", headers={"Cookie": "__Host-extsvc_session=" + sid})
+        back = c.getresponse()
+        back.read()
+        assert back.status == 200, back.status
         # Plain HTTP on the TLS port gets no page.
         plain = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:

@@ -233,24 +233,38 @@ static void test_memo_is_forgotten_on_any_rollback(void **state)
     drop_and_close(db, be);
 }
 
-#define BOTH(fn)                                                                                   \
-    {#fn " (SQLite)", fn, NULL, NULL, &sqlite_be},                                                 \
-    {                                                                                              \
-#fn " (PostgreSQL)", fn, NULL, NULL, &pg_be                                                \
-    }
-
 int main(void)
 {
     setup_sqlite(&(void *){0});
     setup_pg(&(void *){0});
-    const struct CMUnitTest tests[] = {
-        BOTH(test_nested_rollback_undoes_only_itself),
-        BOTH(test_batch_is_all_or_nothing),
-        BOTH(test_batch_read_inside_does_not_spoil_it),
-        BOTH(test_before_commit_runs_once_at_the_outermost_commit),
-        BOTH(test_memo_is_forgotten_on_any_rollback),
+    static const struct {
+        const char *name;
+        CMUnitTestFunction fn;
+    } cases[] = {
+        {"test_nested_rollback_undoes_only_itself", test_nested_rollback_undoes_only_itself},
+        {"test_batch_is_all_or_nothing", test_batch_is_all_or_nothing},
+        {"test_batch_read_inside_does_not_spoil_it", test_batch_read_inside_does_not_spoil_it},
+        {"test_before_commit_runs_once_at_the_outermost_commit",
+         test_before_commit_runs_once_at_the_outermost_commit},
+        {"test_memo_is_forgotten_on_any_rollback", test_memo_is_forgotten_on_any_rollback},
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    enum { N = sizeof cases / sizeof cases[0] };
+    /* Each case on SQLite, and on PostgreSQL where the test command started
+     * one (scripts/test sets EXTSVC_TEST_PG_URL). */
+    struct CMUnitTest tests[2 * N];
+    static char names[2 * N][96];
+    size_t n = 0;
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names[n], sizeof names[n], "%s (SQLite)", cases[i].name);
+        tests[n] = (struct CMUnitTest){names[n], cases[i].fn, NULL, NULL, &sqlite_be};
+        n++;
+        if (pg_be.url) {
+            snprintf(names[n], sizeof names[n], "%s (PostgreSQL)", cases[i].name);
+            tests[n] = (struct CMUnitTest){names[n], cases[i].fn, NULL, NULL, &pg_be};
+            n++;
+        }
+    }
+    int failed = _cmocka_run_group_tests("test_db", tests, n, NULL, NULL);
     teardown_sqlite(NULL);
     return failed;
 }
