@@ -237,6 +237,8 @@ enum xcode store_overview(struct db *db, const char *today, json_t **out, struct
 enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,
                               const char *at, struct xerr *e);
 /* The user a token hash belongs to; X_AUTH where none. */
+/* End every session and API token of a user (a new password, disabled). */
+enum xcode store_user_end_credentials(struct db *db, long long user_id, struct xerr *e);
 enum xcode store_token_user(struct db *db, const char *token_hash, long long *user_id,
                             struct xerr *e);
 

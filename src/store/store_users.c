@@ -227,3 +227,10 @@ enum xcode store_token_user(struct db *db, const char *token_hash, long long *us
         return xerr_set(e, X_AUTH, "トークンが無効です");
     return XOK;
 }
+
+enum xcode store_user_end_credentials(struct db *db, long long user_id, struct xerr *e)
+{
+    if (db_exec(db, "DELETE FROM sessions WHERE user_id = ?1", DB_ARGS(DI(user_id)), e))
+        return e->code;
+    return db_exec(db, "DELETE FROM api_tokens WHERE user_id = ?1", DB_ARGS(DI(user_id)), e);
+}

@@ -402,9 +402,11 @@ enum xcode wf_user_update(struct db *db, const struct user *actor, const char *l
     snprintf(object, sizeof object, "user:%s", login);
     if (!(rc = store_user_update(db, &u, e)))
         rc = audit_append(db, actor_name(actor), "user.update", object, before, after, e);
-    /* A new password or a disabled user ends the user's sessions. */
+    /* A new password or a disabled user ends the user's sessions and API
+     * tokens: whoever held the old password, or a token made with it,
+     * holds nothing now. */
     if (!rc && (password || !u.active))
-        rc = db_exec(db, "DELETE FROM sessions WHERE user_id = ?1", DB_ARGS(DI(u.id)), e);
+        rc = store_user_end_credentials(db, u.id, e);
     json_decref(before);
     json_decref(after);
     if (rc)
@@ -532,9 +534,13 @@ enum xcode wf_token_user(struct db *db, const char *token, struct user *out, str
     if (!token || strlen(token) != 68 || strncmp(token, "ext_", 4) != 0)
         return xerr_set(e, X_AUTH, "トークンが無効です");
     token_hash(token, hash);
-    if (store_token_user(db, hash, &uid, e))
+    if (store_token_user(db, hash, &uid, e) || store_user_by_id(db, uid, out, e))
         return e->code;
-    return store_user_by_id(db, uid, out, e);
+    if (!out->active) { /* disabled since (its tokens went then; this is the guard) */
+        user_release(out);
+        return xerr_set(e, X_AUTH, "トークンが無効です");
+    }
+    return XOK;
 }
 
 /* --- audit ---------------------------------------------------------- */
