@@ -82,6 +82,7 @@ bool parse_id(const char *s, long long *out);
 
 /* Command groups. */
 extern const struct command admin_commands[];
+extern const struct command token_commands[];
 extern const struct command request_commands[];
 extern const struct command ledger_commands[];
 extern const struct command demo_commands[];

@@ -1,5 +1,5 @@
 /*
- * cmd_admin.c - init, users, the catalogue, check, tokens and the audit log.
+ * cmd_admin.c - init, users, the catalogue, check and the audit log.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,34 +312,6 @@ static int cmd_check(const struct command *self, struct cmdline *cl, int argc, c
     return approvable ? 0 : 1;
 }
 
-static int cmd_token_create(const struct command *self, struct cmdline *cl, int argc, char **argv)
-{
-    struct opt opts[] = {{"--as", true, 0}, {"--json", false, 0}, {0}};
-    int npos, done = start(self, argc, argv, opts, &npos);
-    if (done >= 0)
-        return done;
-    if (!opt_value(opts, "--as"))
-        return usage_error(self, "--as でトークンを発行する利用者を指定してください");
-    struct xerr e = {0};
-    struct ctx c;
-    int rc = open_ctx(cl, opts, &c, &e);
-    if (rc)
-        return rc;
-    struct db *db = c.db;
-    char *token;
-    if (wf_token_create(db, &c.actor, &token, &e)) {
-        rc = fail(&e);
-    } else {
-        if (opt_flag(opts, "--json"))
-            print_json(json_pack("{s:s, s:s}", "token", token, "login", c.actor.login));
-        else
-            printf("%s\n", token);
-        free(token);
-    }
-    close_ctx(&c);
-    return rc;
-}
-
 static void print_audit_text(json_t *out)
 {
     size_t i;
@@ -496,8 +468,6 @@ const struct command admin_commands[] = {
     {"check", cmd_check, "check FILE|-",
      "申請書を保存せずに評価し、評価結果の JSON を表示します。終了コード 0 承認可、1 承認不可、"
      "2 申請書の誤り。"},
-    {"token create", cmd_token_create, "token create --as LOGIN",
-     "その利用者の API トークンを発行して表示します（一度だけ表示し、ハッシュのみ保存します）。"},
     {"audit list", cmd_audit_list,
      "audit list [--json] [--as LOGIN] [--actor LOGIN] [--action A] [--object PREFIX] "
      "[--since DATE] [--until DATE]",
