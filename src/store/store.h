@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -39,6 +39,8 @@ enum xcode store_copy_all(struct db *from, struct db *to, json_t **counts, struc
 
 /* Current time as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf[21]. */
 void store_now(char *buf);
+/* The time `seconds` from now, as store_now writes it. */
+void store_time_in(long long seconds, char *buf);
 
 /* --- users and departments ------------------------------------------ */
 
@@ -235,11 +237,22 @@ enum xcode store_overview(struct db *db, const char *today, json_t **out, struct
 /* --- API tokens ----------------------------------------------------- */
 
 enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,
-                              const char *at, struct xerr *e);
-/* The user a token hash belongs to; X_AUTH where none. */
+                              const char *at, const char *expires_at, struct xerr *e);
+/* The user and the token of a token hash still valid at `now` (not
+ * expired, its user active), and the day it was last used ("" never);
+ * X_AUTH where none. */
+enum xcode store_token_user(struct db *db, const char *token_hash, const char *now,
+                            long long *user_id, long long *token_id, char last_used[11],
+                            struct xerr *e);
+/* Note that the token was used `today` (YYYY-MM-DD), once a day. */
+enum xcode store_token_touch(struct db *db, long long token_id, const char *today, struct xerr *e);
+/* {"tokens": [{"id", "login", "created_at", "expires_at", "last_used_on"}], "total"}:
+ * of one user, or of everyone (user_id 0). Never the token or its hash. */
+enum xcode store_token_list(struct db *db, long long user_id, json_t **out, struct xerr *e);
+enum xcode store_token_owner(struct db *db, long long token_id, long long *user_id, bool *found,
+                             struct xerr *e);
+enum xcode store_token_delete(struct db *db, long long token_id, struct xerr *e);
 /* End every session and API token of a user (a new password, disabled). */
 enum xcode store_user_end_credentials(struct db *db, long long user_id, struct xerr *e);
-enum xcode store_token_user(struct db *db, const char *token_hash, long long *user_id,
-                            struct xerr *e);
 
 #endif

@@ -12,7 +12,12 @@
 
 void store_now(char *buf)
 {
-    time_t t = time(NULL);
+    store_time_in(0, buf);
+}
+
+void store_time_in(long long seconds, char *buf)
+{
+    time_t t = time(NULL) + (time_t)seconds;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);

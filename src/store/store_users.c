@@ -207,25 +207,80 @@ enum xcode store_user_list(struct db *db, json_t **out, struct xerr *e)
 /* --- API tokens ----------------------------------------------------- */
 
 enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,
-                              const char *at, struct xerr *e)
+                              const char *at, const char *expires_at, struct xerr *e)
 {
     return db_exec(db,
-                   "INSERT INTO api_tokens(user_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
-                   DB_ARGS(DI(user_id), DS(token_hash), DS(at)), e);
+                   "INSERT INTO api_tokens(user_id, token_hash, created_at, expires_at) "
+                   "VALUES (?1, ?2, ?3, ?4)",
+                   DB_ARGS(DI(user_id), DS(token_hash), DS(at), DS(expires_at)), e);
 }
 
-enum xcode store_token_user(struct db *db, const char *token_hash, long long *user_id,
+enum xcode store_token_user(struct db *db, const char *token_hash, const char *now,
+                            long long *user_id, long long *token_id, char last_used[11],
                             struct xerr *e)
 {
-    bool found;
-    if (db_one_int(db,
-                   "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                   "WHERE t.token_hash = ?1 AND u.active = 1",
-                   DB_ARGS(DS(token_hash)), user_id, &found, e))
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT t.user_id, t.id, t.last_used_on FROM api_tokens t "
+                 "JOIN users u ON u.id = t.user_id "
+                 "WHERE t.token_hash = ?1 AND u.active = 1 AND t.expires_at > ?2",
+                 DB_ARGS(DS(token_hash), DS(now)), e))
         return e->code;
-    if (!found)
-        return xerr_set(e, X_AUTH, "トークンが無効です");
+    int rc = db_next(rows, e);
+    if (rc == 1) {
+        *user_id = db_int(rows, 0);
+        *token_id = db_int(rows, 1);
+        snprintf(last_used, 11, "%s", db_is_null(rows, 2) ? "" : db_text(rows, 2));
+    }
+    db_done(rows);
+    if (rc < 0)
+        return e->code;
+    if (rc == 0)
+        return xerr_set(e, X_AUTH, "トークンが無効です（期限切れ・失効を含む）");
     return XOK;
+}
+
+enum xcode store_token_touch(struct db *db, long long token_id, const char *today, struct xerr *e)
+{
+    return db_exec(db,
+                   "UPDATE api_tokens SET last_used_on = ?2 WHERE id = ?1 AND "
+                   "(last_used_on IS NULL OR last_used_on < ?2)",
+                   DB_ARGS(DI(token_id), DS(today)), e);
+}
+
+static json_t *token_row(struct db_rows *rows)
+{
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s?}", "id", (json_int_t)db_int(rows, 0), "login",
+                     db_text(rows, 1), "created_at", db_text(rows, 2), "expires_at",
+                     db_is_null(rows, 3) ? NULL : db_text(rows, 3), "last_used_on",
+                     db_is_null(rows, 4) ? NULL : db_text(rows, 4));
+}
+
+enum xcode store_token_list(struct db *db, long long user_id, json_t **out, struct xerr *e)
+{
+    json_t *arr = NULL;
+    enum xcode rc = store_query_array(
+        db,
+        user_id ? "SELECT t.id, u.login, t.created_at, t.expires_at, t.last_used_on "
+                  "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = ?1 "
+                  "ORDER BY t.id"
+                : "SELECT t.id, u.login, t.created_at, t.expires_at, t.last_used_on "
+                  "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ?1 = 0 "
+                  "ORDER BY t.id",
+        DB_ARGS(DI(user_id)), token_row, &arr, e);
+    return store_listing(rc, "tokens", true, arr, out);
+}
+
+enum xcode store_token_owner(struct db *db, long long token_id, long long *user_id, bool *found,
+                             struct xerr *e)
+{
+    return db_one_int(db, "SELECT user_id FROM api_tokens WHERE id = ?1", DB_ARGS(DI(token_id)),
+                      user_id, found, e);
+}
+
+enum xcode store_token_delete(struct db *db, long long token_id, struct xerr *e)
+{
+    return db_exec(db, "DELETE FROM api_tokens WHERE id = ?1", DB_ARGS(DI(token_id)), e);
 }
 
 enum xcode store_user_end_credentials(struct db *db, long long user_id, struct xerr *e)

@@ -408,6 +408,33 @@ static void route_ledger(struct request *r, const struct route *rt)
         reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)req));
 }
 
+/* GET /api/v1/tokens[?user=LOGIN|?all=1], DELETE /api/v1/tokens/{id}:
+ * one's own tokens (admin: anyone's), never a token itself. */
+static void route_tokens(struct request *r, const struct route *rt)
+{
+    struct xerr e = {0};
+    json_t *out = NULL;
+    if (rt->n == 1 && method(r, "GET")) {
+        const char *all = form_get(&r->query, "all");
+        const char *who = all && strcmp(all, "1") == 0 ? "*" : form_get(&r->query, "user");
+        enum xcode rc = wf_token_list(r->db, req_user(r), who && *who ? who : NULL, &out, &e);
+        answer(r, rc, &e, 200, out);
+        return;
+    }
+    long long id;
+    if (rt->n == 2 && method(r, "DELETE")) {
+        if (!parse_long(rt->seg[1], &id) || id == 0) {
+            reply_error_code(r, X_INVALID, "トークンの番号が正しくありません");
+            return;
+        }
+        enum xcode rc = wf_token_revoke(r->db, req_user(r), id, &e);
+        answer(r, rc, &e, 200,
+               rc ? NULL : json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1));
+        return;
+    }
+    reply_error_code(r, X_INVALID, "このパスでは GET（一覧）と DELETE /tokens/{id} のみ使えます");
+}
+
 static void route_audit(struct request *r, const struct route *rt)
 {
     struct xerr e = {0};
@@ -481,6 +508,8 @@ bool api_handle(struct request *r)
         route_ledger(r, &rt);
     } else if (is(&rt, 0, "audit")) {
         route_audit(r, &rt);
+    } else if (is(&rt, 0, "tokens")) {
+        route_tokens(r, &rt);
     } else if (is(&rt, 0, "services") && rt.n == 1) {
         /* A page of them: a city's ledger names thousands. */
         struct service_query q = {.q = form_get(&r->query, "q"), .limit = 100};

@@ -86,6 +86,10 @@ bool pages_handle(struct request *r)
         page_user_update(r, p + 7);
     else if (strcmp(p, "/catalogue") == 0 && get)
         page_catalogue(r);
+    else if (strcmp(p, "/tokens") == 0 && (get || post))
+        page_tokens(r);
+    else if (path_id(p, "/tokens/", &id, &rest) && strcmp(rest, "revoke") == 0 && post)
+        page_token_revoke(r, id);
     else
         return false;
     return true;

@@ -125,6 +125,9 @@ void page_review(struct request *r);
 void page_audit(struct request *r);
 /* pages_admin.c: the users; POST adds one. */
 void page_users(struct request *r);
+/* GET/POST /tokens, POST /tokens/{id}/revoke (pages_tokens.c). */
+void page_tokens(struct request *r);
+void page_token_revoke(struct request *r, long long id);
 /* pages_admin.c: POST updates user `login`. */
 void page_user_update(struct request *r, const char *login);
 /* pages_admin.c: the catalogue in force. */

@@ -95,7 +95,8 @@ void page_start(struct request *r, const char *title)
             nav_link(r, "/users", "利用者管理");
         html_printf(o,
                     "</nav><form class=\"signout\" method=\"post\" action=\"/logout\">"
-                    "<span>%s（%s）</span><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                    "<span>%s（%s）</span> <a href=\"/tokens\">APIトークン</a><input "
+                    "type=\"hidden\" name=\"csrf\" value=\"%s\">"
                     "<button>サインアウト</button></form>",
                     u->name, u->department, r->have_session ? r->session.csrf : "");
     }

@@ -79,8 +79,21 @@ enum xcode wf_check_password(struct db *db, const char *login, const char *passw
 /* Check a login and password; X_AUTH (one message for every failure). */
 enum xcode wf_authenticate(struct db *db, const char *login, const char *password, struct user *out,
                            struct xerr *e);
+/* API tokens: valid TOKEN_DEFAULT_DAYS unless asked otherwise (1 to
+ * TOKEN_MAX_DAYS), ended by revoking, a new password or a disabled account. */
+#define TOKEN_DEFAULT_DAYS 90
+#define TOKEN_MAX_DAYS     3650
 /* A new API token for the actor: *token is shown once, only its hash is kept. */
-enum xcode wf_token_create(struct db *db, const struct user *actor, char **token, struct xerr *e);
+enum xcode wf_token_create(struct db *db, const struct user *actor, int days, char **token,
+                           struct xerr *e);
+/* {"tokens": [{"id", "login", "created_at", "expires_at", "last_used_on", "expired"}],
+ * "total"}: the actor's own (login NULL), another user's or everyone's ("*")
+ * for admin. Never a token itself. */
+enum xcode wf_token_list(struct db *db, const struct user *actor, const char *login, json_t **out,
+                         struct xerr *e);
+/* End token `id`: the actor's own, or anyone's for admin (X_NOTFOUND for
+ * someone else's, as for none). */
+enum xcode wf_token_revoke(struct db *db, const struct user *actor, long long id, struct xerr *e);
 /* The user of a token (X_AUTH where none). */
 enum xcode wf_token_user(struct db *db, const char *token, struct user *out, struct xerr *e);
 

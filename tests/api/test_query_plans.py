@@ -29,6 +29,9 @@ INTENDED = {
         "the newest record by the primary key: SQLite reads one row",
     "SELECT e.id, v.service_name, v.service_function, v.provider, v.purpose FROM ledger_entries":
         "rebuilding the search index (init, migrations) reads every entry",
+    "SELECT t.id, u.login, t.created_at, t.expires_at, t.last_used_on FROM api_tokens t JOIN users "
+    "u ON u.id = t.user_id WHERE ?1 = 0":
+        "admin's list of every API token: every row is the answer (a few per person)",
 }
 
 # Full scans still there, named (a part of the statement) so that no new
@@ -55,14 +58,15 @@ PAGES = ["/", "/ledger", "/ledger?q=" + urllib.parse.quote("翻訳"), "/ledger?q
          "/ledger?department=1", "/ledger/1", "/requests", "/requests?state=approved",
          "/requests?page=2", "/requests/1", "/requests/new", "/requests/new?find=teams",
          "/requests/new?service=1", "/review", "/audit", "/audit?actor=shinsa",
-         "/audit?object=request:1", "/users", "/catalogue"]
+         "/audit?object=request:1", "/users", "/catalogue", "/tokens"]
 API = ["/api/v1/services", "/api/v1/services?in_ledger=1", "/api/v1/services?q=teams",
        "/api/v1/ledger", "/api/v1/ledger?state=active", "/api/v1/ledger?offset=10",
        "/api/v1/ledger?q=" + urllib.parse.quote("翻訳"), "/api/v1/ledger/1",
        "/api/v1/requests", "/api/v1/requests?state=submitted", "/api/v1/requests?order=desc",
        "/api/v1/requests/1", "/api/v1/overview", "/api/v1/audit",
        "/api/v1/audit?action=request.approve", "/api/v1/audit?actor=shinsa",
-       "/api/v1/departments", "/api/v1/users", "/api/v1/catalogue"]
+       "/api/v1/departments", "/api/v1/users", "/api/v1/catalogue", "/api/v1/tokens",
+       "/api/v1/tokens?all=1"]
 
 
 def aliases(sql):
