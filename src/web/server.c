@@ -204,6 +204,24 @@ struct conn_state {
     long long started;
 };
 
+/* Is the peer at `addr` a proxy whose X-Forwarded-For we believe? */
+static bool trusted_proxy(const char *addr)
+{
+    const char *list = g_cfg.trusted_proxies[0] ? g_cfg.trusted_proxies
+                       : g_cfg.behind_proxy     ? "127.0.0.1,::1"
+                                                : "";
+    size_t n = strlen(addr);
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ", ");
+        if (len && len == n && strncmp(p, addr, n) == 0)
+            return true;
+        p += len;
+    }
+    return false;
+}
+
 /* Send what the handlers made of r. */
 static enum MHD_Result respond(struct MHD_Connection *conn, struct request *r)
 {
@@ -314,11 +332,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
                           sizeof addr);
         }
-        const char *fwd = g_cfg.behind_proxy ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                                           "X-Forwarded-For")
-                                             : NULL;
+        /* The client's address: the peer's, or, where the peer is a proxy
+         * we trust, the last hop its X-Forwarded-For names (earlier hops
+         * are the client's own word). */
+        const char *fwd = trusted_proxy(addr) ? MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                            "X-Forwarded-For")
+                                              : NULL;
         if (fwd) {
-            /* The proxy appends the address it saw; earlier hops are the client's word. */
             const char *last = strrchr(fwd, ',');
             fwd = last ? last + 1 : fwd;
             while (*fwd == ' ')
@@ -386,6 +406,7 @@ static void config_defaults(struct web_config *c, const char *db_url)
     snprintf(c->db_url, sizeof c->db_url, "%s", db_url);
     c->threads = 2;
     c->max_connections = 256;
+    c->max_per_address = 64;
     c->connection_timeout = 30;
     c->throttle = (struct throttle){.idle = 30 * 60,
                                     .absolute = 8 * 3600,
@@ -408,6 +429,10 @@ static int config_entry(void *user, const char *section, const char *name, const
         c->max_connections = atoi(value);
     else if (IS("server", "connection_timeout"))
         c->connection_timeout = atoi(value);
+    else if (IS("server", "max_connections_per_address"))
+        c->max_per_address = atoi(value);
+    else if (IS("server", "trusted_proxy"))
+        snprintf(c->trusted_proxies, sizeof c->trusted_proxies, "%s", value);
     else if (IS("session", "idle_minutes"))
         c->throttle.idle = atoll(value) * 60;
     else if (IS("session", "absolute_hours"))
@@ -498,8 +523,9 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                 "Web アプリケーション（日本語の画面と JSON API /api/v1）を起動します。\n"
                 "--listen ADDR:PORT 待ち受けるアドレス（既定 127.0.0.1:8080、IPv6 は [::1]:8080）\n"
                 "--config FILE      INI 形式の設定ファイル（[server] listen, database, threads, "
-                "max_connections, connection_timeout / [session] idle_minutes, absolute_hours, "
-                "max_failures, lockout_minutes / [tls] certificate, key, behind_proxy）\n"
+                "max_connections, max_connections_per_address, connection_timeout, trusted_proxy / "
+                "[session] idle_minutes, absolute_hours, max_failures, lockout_minutes / "
+                "[tls] certificate, key, behind_proxy）\n"
                 "--threads N        ワーカースレッドの数（既定 2）\n"
                 "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
                 usage_line);
@@ -532,6 +558,11 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         snprintf(g_cfg.listen, sizeof g_cfg.listen, "%s", listen);
     if (g_cfg.threads < 1 || g_cfg.threads > 64) {
         fprintf(stderr, "extsvc: serve: スレッド数は 1〜64 です\n");
+        return 2;
+    }
+    if (g_cfg.max_per_address < 0 || g_cfg.max_per_address > 100000) {
+        fprintf(stderr,
+                "extsvc: serve: max_connections_per_address は 0（制限なし）〜100000 です\n");
         return 2;
     }
     struct sockaddr_storage ss;
@@ -588,17 +619,18 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
             (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_HTTPS_MEM_CERT, cert,
-            MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+            (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+            (unsigned)g_cfg.max_per_address, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+            MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
     else
         d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
                              (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
                              (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
                              (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
                              (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                             (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
-                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+                             (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                             (unsigned)g_cfg.max_per_address, MHD_OPTION_NOTIFY_COMPLETED,
+                             on_completed, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "extsvc: %s で待ち受けを始められません: %s\n", g_cfg.listen,
                 strerror(errno));

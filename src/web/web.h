@@ -26,9 +26,13 @@ struct web_config {
     char db_url[1024];
     int threads;
     int max_connections;
+    int max_per_address;    /* connections from one address; 0: no limit */
     int connection_timeout; /* seconds */
+    /* Peers whose X-Forwarded-For names the client ("ADDR,ADDR"; with
+     * behind_proxy and none given: loopback, the proxy on this host). */
+    char trusted_proxies[512];
     char tls_cert[512], tls_key[512];
-    bool behind_proxy; /* TLS ends at a reverse proxy: cookies Secure, X-Forwarded-For */
+    bool behind_proxy; /* TLS ends at a reverse proxy: cookies Secure, HSTS */
     struct throttle throttle;
 };
 
