@@ -12,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ini.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -397,96 +396,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&g_in_flight, 1);
 }
 
-/* --- configuration ------------------------------------------------------ */
-
-static void config_defaults(struct web_config *c, const char *db_url)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
-    snprintf(c->db_url, sizeof c->db_url, "%s", db_url);
-    c->threads = 2;
-    c->max_connections = 256;
-    c->max_per_address = 64;
-    c->connection_timeout = 30;
-    c->throttle = (struct throttle){.idle = 30 * 60,
-                                    .absolute = 8 * 3600,
-                                    .max_failures = 5,
-                                    .window = 15 * 60,
-                                    .lockout = 15 * 60};
-}
-
-static int config_entry(void *user, const char *section, const char *name, const char *value)
-{
-    struct web_config *c = user;
-#define IS(s, n) (strcmp(section, s) == 0 && strcmp(name, n) == 0)
-    if (IS("server", "listen"))
-        snprintf(c->listen, sizeof c->listen, "%s", value);
-    else if (IS("server", "database"))
-        snprintf(c->db_url, sizeof c->db_url, "%s", value);
-    else if (IS("server", "threads"))
-        c->threads = atoi(value);
-    else if (IS("server", "max_connections"))
-        c->max_connections = atoi(value);
-    else if (IS("server", "connection_timeout"))
-        c->connection_timeout = atoi(value);
-    else if (IS("server", "max_connections_per_address"))
-        c->max_per_address = atoi(value);
-    else if (IS("server", "trusted_proxy"))
-        snprintf(c->trusted_proxies, sizeof c->trusted_proxies, "%s", value);
-    else if (IS("session", "idle_minutes"))
-        c->throttle.idle = atoll(value) * 60;
-    else if (IS("session", "absolute_hours"))
-        c->throttle.absolute = atoll(value) * 3600;
-    else if (IS("session", "max_failures"))
-        c->throttle.max_failures = atoll(value);
-    else if (IS("session", "lockout_minutes"))
-        c->throttle.lockout = atoll(value) * 60;
-    else if (IS("tls", "certificate"))
-        snprintf(c->tls_cert, sizeof c->tls_cert, "%s", value);
-    else if (IS("tls", "key"))
-        snprintf(c->tls_key, sizeof c->tls_key, "%s", value);
-    else if (IS("tls", "behind_proxy"))
-        c->behind_proxy =
-            strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0;
-    else {
-        fprintf(stderr, "extsvc: 設定ファイル: [%s] %s は未知の設定です\n", section, name);
-        return 0;
-    }
-#undef IS
-    return 1;
-}
-
-static bool parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
-{
-    char host[128];
-    const char *colon = strrchr(listen, ':');
-    if (!colon || colon == listen || !colon[1])
-        return false;
-    int port = atoi(colon + 1);
-    if (port <= 0 || port > 65535)
-        return false;
-    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
-    memset(ss, 0, sizeof *ss);
-    if (host[0] == '[') {
-        size_t n = strlen(host);
-        if (host[n - 1] != ']')
-            return false;
-        host[n - 1] = '\0';
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        *len = sizeof *s6;
-        return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1;
-    }
-    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons((uint16_t)port);
-    *len = sizeof *s4;
-    if (strcmp(host, "localhost") == 0)
-        snprintf(host, sizeof host, "127.0.0.1");
-    return inet_pton(AF_INET, host, &s4->sin_addr) == 1;
-}
-
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -513,7 +422,7 @@ static void usage(const char *u)
 
 int web_serve_main(const char *usage_line, const char *db_url, int argc, char **argv)
 {
-    config_defaults(&g_cfg, db_url);
+    web_config_defaults(&g_cfg, db_url);
     const char *config = NULL, *listen = NULL;
     bool check_only = false;
     for (int i = 0; i < argc; i++) {
@@ -544,34 +453,14 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
             return 2;
         }
     }
-    if (config) {
-        int line = ini_parse(config, config_entry, &g_cfg);
-        if (line != 0) {
-            if (line < 0)
-                fprintf(stderr, "extsvc: 設定ファイル '%s' を読めません\n", config);
-            else
-                fprintf(stderr, "extsvc: 設定ファイル '%s' の %d 行目が不正です\n", config, line);
-            return 2;
-        }
-    }
+    if (config && !web_config_read(&g_cfg, config))
+        return 2;
     if (listen)
         snprintf(g_cfg.listen, sizeof g_cfg.listen, "%s", listen);
-    if (g_cfg.threads < 1 || g_cfg.threads > 64) {
-        fprintf(stderr, "extsvc: serve: スレッド数は 1〜64 です\n");
-        return 2;
-    }
-    if (g_cfg.max_per_address < 0 || g_cfg.max_per_address > 100000) {
-        fprintf(stderr,
-                "extsvc: serve: max_connections_per_address は 0（制限なし）〜100000 です\n");
-        return 2;
-    }
     struct sockaddr_storage ss;
     socklen_t sslen;
-    if (!parse_listen(g_cfg.listen, &ss, &sslen)) {
-        fprintf(stderr, "extsvc: serve: 待ち受けアドレス '%s' が不正です（例 127.0.0.1:8080）\n",
-                g_cfg.listen);
+    if (!web_config_check(&g_cfg, &ss, &sslen))
         return 2;
-    }
     /* The database must be there and current before we listen. */
     struct xerr e = {0};
     struct db *probe;

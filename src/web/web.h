@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #include "../core/text.h"
 #include "../workflow/sessions.h"
@@ -35,6 +36,15 @@ struct web_config {
     bool behind_proxy; /* TLS ends at a reverse proxy: cookies Secure, HSTS */
     struct throttle throttle;
 };
+
+/* --- the settings (config.c) ------------------------------------------ */
+
+void web_config_defaults(struct web_config *c, const char *db_url);
+/* Read an INI file over c; false after saying why on stderr. */
+bool web_config_read(struct web_config *c, const char *path);
+/* Check c before the server starts and resolve its listen address; false
+ * after saying why on stderr. */
+bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, socklen_t *sslen);
 
 enum auth_kind { AUTH_NONE, AUTH_TOKEN, AUTH_COOKIE };
 

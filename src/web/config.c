@@ -1,0 +1,130 @@
+/*
+ * config.c - extsvc serve's settings: their defaults, the INI file
+ * ([server], [session], [tls]) and the checks before the server starts.
+ */
+#include <arpa/inet.h>
+#include <ini.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "web.h"
+
+void web_config_defaults(struct web_config *c, const char *db_url)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
+    snprintf(c->db_url, sizeof c->db_url, "%s", db_url);
+    c->threads = 2;
+    c->max_connections = 256;
+    c->max_per_address = 64;
+    c->connection_timeout = 30;
+    c->throttle = (struct throttle){.idle = 30 * 60,
+                                    .absolute = 8 * 3600,
+                                    .max_failures = 5,
+                                    .window = 15 * 60,
+                                    .lockout = 15 * 60};
+}
+
+static int config_entry(void *user, const char *section, const char *name, const char *value)
+{
+    struct web_config *c = user;
+#define IS(s, n) (strcmp(section, s) == 0 && strcmp(name, n) == 0)
+    if (IS("server", "listen"))
+        snprintf(c->listen, sizeof c->listen, "%s", value);
+    else if (IS("server", "database"))
+        snprintf(c->db_url, sizeof c->db_url, "%s", value);
+    else if (IS("server", "threads"))
+        c->threads = atoi(value);
+    else if (IS("server", "max_connections"))
+        c->max_connections = atoi(value);
+    else if (IS("server", "connection_timeout"))
+        c->connection_timeout = atoi(value);
+    else if (IS("server", "max_connections_per_address"))
+        c->max_per_address = atoi(value);
+    else if (IS("server", "trusted_proxy"))
+        snprintf(c->trusted_proxies, sizeof c->trusted_proxies, "%s", value);
+    else if (IS("session", "idle_minutes"))
+        c->throttle.idle = atoll(value) * 60;
+    else if (IS("session", "absolute_hours"))
+        c->throttle.absolute = atoll(value) * 3600;
+    else if (IS("session", "max_failures"))
+        c->throttle.max_failures = atoll(value);
+    else if (IS("session", "lockout_minutes"))
+        c->throttle.lockout = atoll(value) * 60;
+    else if (IS("tls", "certificate"))
+        snprintf(c->tls_cert, sizeof c->tls_cert, "%s", value);
+    else if (IS("tls", "key"))
+        snprintf(c->tls_key, sizeof c->tls_key, "%s", value);
+    else if (IS("tls", "behind_proxy"))
+        c->behind_proxy =
+            strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0;
+    else {
+        fprintf(stderr, "extsvc: 設定ファイル: [%s] %s は未知の設定です\n", section, name);
+        return 0;
+    }
+#undef IS
+    return 1;
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || !colon[1])
+        return false;
+    int port = atoi(colon + 1);
+    if (port <= 0 || port > 65535)
+        return false;
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[') {
+        size_t n = strlen(host);
+        if (host[n - 1] != ']')
+            return false;
+        host[n - 1] = '\0';
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *s6;
+        return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1;
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)port);
+    *len = sizeof *s4;
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &s4->sin_addr) == 1;
+}
+
+bool web_config_read(struct web_config *c, const char *path)
+{
+    int line = ini_parse(path, config_entry, c);
+    if (line < 0)
+        fprintf(stderr, "extsvc: 設定ファイル '%s' を読めません\n", path);
+    else if (line > 0)
+        fprintf(stderr, "extsvc: 設定ファイル '%s' の %d 行目が不正です\n", path, line);
+    return line == 0;
+}
+
+bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, socklen_t *sslen)
+{
+    if (c->threads < 1 || c->threads > 64) {
+        fprintf(stderr, "extsvc: serve: スレッド数は 1〜64 です\n");
+        return false;
+    }
+    if (c->max_per_address < 0 || c->max_per_address > 100000) {
+        fprintf(stderr,
+                "extsvc: serve: max_connections_per_address は 0（制限なし）〜100000 です\n");
+        return false;
+    }
+    if (!parse_listen(c->listen, ss, sslen)) {
+        fprintf(stderr, "extsvc: serve: 待ち受けアドレス '%s' が不正です（例 127.0.0.1:8080）\n",
+                c->listen);
+        return false;
+    }
+    return true;
+}
