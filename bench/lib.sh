@@ -21,8 +21,11 @@ if [ ! -e "$seed.done" ]; then
     "$(echo "$(date +%s.%N) - $start" | bc)"
   touch "$seed.done"
 fi
-# A seed made by an older extsvc: bring its schema up to this one's.
+# A seed made by an older extsvc: bring its schema up to this one's (and
+# seal its audit log with a key, made beside it). Every database a script
+# makes from here (copies, PostgreSQL) uses that key.
 "$bin" --db "$seed" init >/dev/null
+export EXTSVC_AUDIT_KEY="$seed-audit.key"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -355,9 +355,37 @@ static int cmd_audit_list(const struct command *self, struct cmdline *cl, int ar
     return rc;
 }
 
-static int cmd_audit_verify(const struct command *self, struct cmdline *cl, int argc, char **argv)
+static int cmd_audit_head(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {0}};
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
+    struct xerr e = {0};
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
+    if (rc)
+        return rc;
+    char head[96];
+    if (wf_audit_head(c.db, ctx_actor(&c), head, &e)) {
+        rc = fail(&e);
+    } else if (!head[0]) {
+        xerr_set(&e, X_NOTFOUND, "監査ログにまだ記録がありません");
+        rc = fail(&e);
+    } else if (opt_flag(opts, "--json")) {
+        char *colon = strchr(head, ':');
+        print_json(json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)strtoll(head, NULL, 10), "hash",
+                             colon + 1, "head", head));
+    } else {
+        printf("%s\n", head);
+    }
+    close_ctx(&c);
+    return rc;
+}
+
+static int cmd_audit_verify(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--json", false, 0}, {"--as", true, 0}, {"--head", true, 0}, {0}};
     int npos, done = start(self, argc, argv, opts, &npos);
     if (done >= 0)
         return done;
@@ -369,7 +397,7 @@ static int cmd_audit_verify(const struct command *self, struct cmdline *cl, int 
     struct db *db = c.db;
     bool ok;
     json_t *report;
-    if (wf_audit_verify(db, ctx_actor(&c), &ok, &report, &e)) {
+    if (wf_audit_verify(db, ctx_actor(&c), opt_value(opts, "--head"), &ok, &report, &e)) {
         rc = fail(&e);
     } else {
         if (opt_flag(opts, "--json")) {
@@ -472,9 +500,14 @@ const struct command admin_commands[] = {
      "audit list [--json] [--as LOGIN] [--actor LOGIN] [--action A] [--object PREFIX] "
      "[--since DATE] [--until DATE]",
      "監査ログを古い順に表示します。"},
-    {"audit verify", cmd_audit_verify, "audit verify [--json] [--as LOGIN]",
-     "監査ログのハッシュの連鎖を検証します。改ざん・削除・挿入・入れ替えがあれば記録を示して終了コ"
-     "ード 1。"},
+    {"audit head", cmd_audit_head, "audit head [--json] [--as LOGIN]",
+     "監査ログの最新の記録を「番号:ハッシュ」で出力します。データベースの外（紙、メール、syslog "
+     "など）に控えておき、後で extsvc audit verify --head に渡すと、その記録以降が消されたり"
+     "書き換えられたりしていないかを確かめられます。"},
+    {"audit verify", cmd_audit_verify, "audit verify [--json] [--as LOGIN] [--head SEQ:HASH]",
+     "監査ログのハッシュの連鎖（鍵ファイルの鍵による HMAC-SHA-256）を検証します。改ざん・削除・"
+     "挿入・入れ替えがあれば記録を示して終了コード 1。--head には以前 extsvc audit head で控えた"
+     "「番号:ハッシュ」を渡し、その記録が今も同じであることも確かめます。鍵ファイルが必要です。"},
     {"overview", cmd_overview, "overview [--json] [--as LOGIN]",
      "全庁の集計: "
      "所属ごとの台帳の登録（利用中・期間満了・廃止）、機密性ごとの利用中の登録、状態ごとの申請。"

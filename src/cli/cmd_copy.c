@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "../workflow/workflow.h"
+#include "../store/audit_key.h"
 #include "cli.h"
 
 static const struct {
@@ -19,7 +20,11 @@ static const struct {
 static int cmd_copy(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     (void)cl; /* --db names no database here: --from and --to do */
-    struct opt opts[] = {{"--from", true, 0}, {"--to", true, 0}, {"--json", false, 0}, {0}};
+    struct opt opts[] = {{"--from", true, 0},
+                         {"--to", true, 0},
+                         {"--to-audit-key", true, 0},
+                         {"--json", false, 0},
+                         {0}};
     int npos, done = start(self, argc, argv, opts, &npos);
     if (done >= 0)
         return done;
@@ -28,6 +33,8 @@ static int cmd_copy(const struct command *self, struct cmdline *cl, int argc, ch
     const char *from = opt_value(opts, "--from"), *to = opt_value(opts, "--to");
     if (!from || !to)
         return usage_error(self, "コピー元（--from）とコピー先（--to）を指定してください");
+    if (opt_value(opts, "--to-audit-key"))
+        audit_key_configure_for(to, opt_value(opts, "--to-audit-key"));
     struct xerr e = {0};
     json_t *report;
     if (wf_copy(from, to, &report, &e))
@@ -49,10 +56,12 @@ static int cmd_copy(const struct command *self, struct cmdline *cl, int argc, ch
 }
 
 const struct command copy_commands[] = {
-    {"copy", cmd_copy, "copy --from SOURCE --to TARGET [--json]",
+    {"copy", cmd_copy, "copy --from SOURCE --to TARGET [--to-audit-key FILE] [--json]",
      "データベースの内容（利用者、カタログの版、申請と経過、台帳と版、API トークン、監査ログ）を"
      "別のデータベースへ番号を保ったままコピーします。SQLite のファイルと postgresql://… の"
      "どちらからどちらへも。コピー先は空のデータベースか、まだないファイル。一つのトランザクション"
-     "で書き込み、失敗すれば何も残しません。"},
+     "で書き込み、失敗すれば何も残しません。監査ログはコピー元の鍵でしか検証できないため、"
+     "コピー先の監査鍵ファイル（--to-audit-key、なければ --audit-key などの通常の場所）をコピー元の"
+     "鍵で作ります（既に違う鍵があれば止まります）。"},
     {0},
 };

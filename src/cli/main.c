@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../core/text.h"
+#include "../store/audit_key.h"
 #include "../workflow/workflow.h"
 #include "cli.h"
 
@@ -18,7 +19,7 @@ static const struct command *const groups[] = {admin_commands,  token_commands, 
 
 static void print_overview(FILE *f)
 {
-    fprintf(f, "使い方: extsvc [--db URL] COMMAND [ARGS]\n\n"
+    fprintf(f, "使い方: extsvc [--db URL] [--audit-key FILE] COMMAND [ARGS]\n\n"
                "外部サービス利用基準（周南市）に沿って外部サービスの利用申請を審査し、"
                "外部サービス利用台帳を管理します。\n\nコマンド:\n");
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
@@ -26,6 +27,8 @@ static void print_overview(FILE *f)
             fprintf(f, "  extsvc %s\n", c->usage);
     fprintf(f,
             "\n--db URL: SQLite のファイル（既定: $EXTSVC_DB、なければ ./extsvc.db）\n"
+            "--audit-key FILE: 監査ログの鍵ファイル（既定: $EXTSVC_AUDIT_KEY、なければ SQLite の"
+            "ファイル名に -audit.key を付けたもの。PostgreSQL では指定が必要）\n"
             "各コマンドの説明: extsvc COMMAND --help\n"
             "終了コード: 0 成功 / 1 規則により拒否 / 2 使い方・入力の誤り / 3 保存・内部の失敗\n");
 }
@@ -283,6 +286,10 @@ int main(int argc, char **argv)
             cl.db_url = argv[++i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             cl.db_url = argv[i] + 5;
+        } else if (strcmp(argv[i], "--audit-key") == 0 && i + 1 < argc) {
+            audit_key_configure(argv[++i]);
+        } else if (strncmp(argv[i], "--audit-key=", 12) == 0) {
+            audit_key_configure(argv[i] + 12);
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             print_overview(stdout);
             return 0;

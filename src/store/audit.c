@@ -3,25 +3,30 @@
  */
 #include "audit.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_key.h"
 #include "store.h"
 
 static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
-void audit_hash(long long seq, const char *at, const char *actor, const char *action,
-                const char *object, const char *before, const char *after, const char *prev,
-                char *out)
+void audit_hash(const unsigned char *key, long long seq, const char *at, const char *actor,
+                const char *action, const char *object, const char *before, const char *after,
+                const char *prev, char *out)
 {
     json_t *arr = json_pack("[I, s, s, s, s, s?, s?, s]", (json_int_t)seq, at, actor, action,
                             object, before, after, prev);
     char *text = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
     unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    if (key)
+        crypto_auth_hmacsha256(h, (const unsigned char *)text, strlen(text), key);
+    else
+        crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
     sodium_bin2hex(out, 65, h, sizeof h);
     free(text);
     json_decref(arr);
@@ -79,9 +84,103 @@ static char *dump(json_t *j)
     return j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 }
 
+static enum xcode append(struct db *db, const char *actor, const char *action, const char *object,
+                         json_t *before, json_t *after, long long *seq_out, struct xerr *e);
+
+/* The key, or the error saying where it was looked for. */
+static enum xcode need_key(struct db *db, const unsigned char **key, struct xerr *e)
+{
+    const struct audit_key *k = db_audit_key(db);
+    if (!k || !k->present)
+        return k ? audit_key_missing(k, e)
+                 : xerr_set(e, X_INTERNAL, "監査鍵が読み込まれていません");
+    *key = k->key;
+    return XOK;
+}
+
+/* Begin the keyed segment where it has not begun: its first record says
+ * so, under the key, and meta.audit_keyed_from remembers where (for the
+ * writers; verify finds the record itself). Once per transaction: after
+ * its first record (db_memo), the segment has begun. */
+static enum xcode begin_keyed(struct db *db, struct xerr *e)
+{
+    if (db_memo(db))
+        return XOK;
+    struct db_rows *rows;
+    if (db_query(db, &rows, "SELECT value FROM meta WHERE key = 'audit_keyed_from'", DB_NOARGS, e))
+        return e->code;
+    int rc = db_next(rows, e);
+    db_done(rows);
+    if (rc != 0)
+        return rc < 0 ? e->code : XOK;
+    const struct audit_key *k = db_audit_key(db);
+    json_t *after = json_pack("{s:s, s:s}", "algorithm", "HMAC-SHA-256", "key_id", k->id);
+    long long seq = 0;
+    enum xcode xc = append(db, "system", AUDIT_KEYED_ACTION, "audit", NULL, after, &seq, e);
+    json_decref(after);
+    if (xc)
+        return xc;
+    char text[24];
+    snprintf(text, sizeof text, "%lld", seq);
+    return db_exec(db,
+                   "INSERT INTO meta(key, value) VALUES ('audit_keyed_from', ?1) "
+                   "ON CONFLICT(key) DO NOTHING",
+                   DB_ARGS(DS(text)), e);
+}
+
 enum xcode audit_append(struct db *db, const char *actor, const char *action, const char *object,
                         json_t *before, json_t *after, struct xerr *e)
 {
+    const unsigned char *key = NULL;
+    if (need_key(db, &key, e) || begin_keyed(db, e))
+        return e->code;
+    long long seq;
+    return append(db, actor, action, object, before, after, &seq, e);
+}
+
+enum xcode audit_key_ensure(struct db *db, struct xerr *e)
+{
+    const struct audit_key *k = db_audit_key(db);
+    if (k->present)
+        return XOK;
+    long long from = 0;
+    bool keyed = false;
+    if (db_one_int(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_keyed_from'",
+                   DB_NOARGS, &from, &keyed, e))
+        return e->code;
+    /* A new key for a chain sealed with the lost one would make every
+     * record after the seal look altered. */
+    if (keyed)
+        return audit_key_missing(k, e);
+    return audit_key_create(k, NULL, e);
+}
+
+enum xcode audit_key_ready(struct db *db, struct xerr *e)
+{
+    const unsigned char *key = NULL;
+    return need_key(db, &key, e);
+}
+
+enum xcode audit_key_follow(const char *to_url, struct db *from, struct xerr *e)
+{
+    const struct audit_key *k;
+    if (audit_key_for(to_url, &k, e))
+        return e->code;
+    return audit_key_create(k, db_audit_key(from), e);
+}
+
+enum xcode audit_begin_keyed(struct db *db, struct xerr *e)
+{
+    const unsigned char *key = NULL;
+    if (need_key(db, &key, e))
+        return e->code;
+    return begin_keyed(db, e);
+}
+
+static enum xcode append(struct db *db, const char *actor, const char *action, const char *object,
+                         json_t *before, json_t *after, long long *seq_out, struct xerr *e)
+{
+    const unsigned char *key = db_audit_key(db)->key;
     long long seq = 0;
     char prev[65];
     memcpy(prev, genesis, sizeof genesis);
@@ -91,7 +190,7 @@ enum xcode audit_append(struct db *db, const char *actor, const char *action, co
     char now[21], hash[65];
     store_now(now);
     char *b = dump(before), *a = dump(after);
-    audit_hash(seq, now, actor, action, object, b, a, prev, hash);
+    audit_hash(key, seq, now, actor, action, object, b, a, prev, hash);
     enum xcode xc = db_exec(db,
                             "INSERT INTO audit_log(seq, at, actor, action, object, before, after, "
                             "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -109,6 +208,7 @@ enum xcode audit_append(struct db *db, const char *actor, const char *action, co
     }
     if (!xc && !db_in_transaction(db))
         xc = write_head(db, e);
+    *seq_out = seq;
     free(b);
     free(a);
     return xc;
@@ -206,8 +306,47 @@ static void problem(json_t *arr, long long seq, const char *kind, const char *fm
         arr, json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "problem", kind, "message", msg));
 }
 
-enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e)
+/* A head kept elsewhere, "SEQ:HASH": false where it is not one. */
+static bool parse_head(const char *text, long long *seq, char hash[65])
 {
+    char *end;
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    if (errno || end == text || *end != ':' || n < 1 || strlen(end + 1) != 64 ||
+        strspn(end + 1, "0123456789abcdef") != 64)
+        return false;
+    *seq = n;
+    memcpy(hash, end + 1, 65);
+    return true;
+}
+
+/* The marker that begins the keyed segment names the key it was written
+ * with; its id, or "" when it does not say. */
+static void marker_key_id(struct db_rows *rows, char id[17])
+{
+    id[0] = '\0';
+    json_t *after = db_is_null(rows, 6) ? NULL : json_loads(db_text(rows, 6), 0, NULL);
+    const char *s = json_string_value(json_object_get(after, "key_id"));
+    if (s)
+        snprintf(id, 17, "%s", s);
+    json_decref(after);
+}
+
+enum xcode audit_verify(struct db *db, const char *expect, bool *ok, json_t **report,
+                        struct xerr *e)
+{
+    const unsigned char *key = NULL;
+    long long expect_seq = 0;
+    char expect_hash[65] = "";
+    bool expect_seen = false;
+    if (expect && !parse_head(expect, &expect_seq, expect_hash))
+        return xerr_set(e, X_INVALID,
+                        "--head は extsvc audit head が出力した「番号:ハッシュ」"
+                        "（例 1234:64 桁の 16 進数）で指定してください: %s",
+                        expect);
+    if (need_key(db, &key, e))
+        return e->code;
+    const struct audit_key *k = db_audit_key(db);
     struct db_rows *rows;
     if (db_query_stream(db, &rows,
                         "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
@@ -217,16 +356,33 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
     json_t *problems = json_array();
     char prev[65], computed[65];
     memcpy(prev, genesis, sizeof genesis);
-    long long lastSeq = 0, n = 0;
+    long long lastSeq = 0, n = 0, keyed_from = 0;
+    bool wrong_key = false;
     int rc;
     while ((rc = db_next(rows, e)) == 1) {
         long long seq = db_int(rows, 0);
         const char *stored_prev = db_text(rows, 7), *stored = db_text(rows, 8);
         n++;
-        audit_hash(seq, db_text(rows, 1), db_text(rows, 2), db_text(rows, 3), db_text(rows, 4),
+        /* Records before the keyed segment are plain SHA-256; from its
+         * first record on, HMAC under the key. */
+        bool marker = !keyed_from && strcmp(db_text(rows, 3), AUDIT_KEYED_ACTION) == 0;
+        audit_hash(keyed_from || marker ? key : NULL, seq, db_text(rows, 1), db_text(rows, 2),
+                   db_text(rows, 3), db_text(rows, 4),
                    db_is_null(rows, 5) ? NULL : db_text(rows, 5),
                    db_is_null(rows, 6) ? NULL : db_text(rows, 6), stored_prev, computed);
-        if (strcmp(computed, stored) != 0)
+        if (marker) {
+            char id[17];
+            marker_key_id(rows, id);
+            keyed_from = seq;
+            if (strcmp(computed, stored) != 0 && id[0] && strcmp(id, k->id) != 0) {
+                wrong_key = true;
+                problem(problems, seq, "wrong-key",
+                        "記録 #%lld からの鍵付きの区間は別の鍵（%s）で書かれています。"
+                        "監査鍵ファイル '%s'（%s）はこのデータベースのものではありません",
+                        seq, id, k->path, k->id);
+            }
+        }
+        if (!wrong_key && strcmp(computed, stored) != 0)
             problem(problems, seq, "altered",
                     "記録 #%lld の内容が改ざんされています（ハッシュが一致しません）", seq);
         if (seq != lastSeq + 1 && strcmp(stored_prev, prev) != 0)
@@ -240,6 +396,13 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
         else if (seq != lastSeq + 1)
             problem(problems, seq, "inserted",
                     "記録 #%lld の連番が不正です（挿入または番号の書き換え）", seq);
+        if (expect && seq == expect_seq) {
+            expect_seen = true;
+            if (strcmp(stored, expect_hash) != 0)
+                problem(problems, seq, "head-mismatch",
+                        "記録 #%lld は保管された先頭（%s）と違います（書き換えられています）", seq,
+                        expect);
+        }
         snprintf(prev, sizeof prev, "%s", stored);
         lastSeq = seq;
     }
@@ -248,6 +411,16 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
         json_decref(problems);
         return e->code;
     }
+    /* Without its keyed segment, the whole chain could have been
+     * recomputed by anyone who can write to the database. */
+    if (n > 0 && !keyed_from)
+        problem(problems, lastSeq, "unkeyed",
+                "監査ログに鍵付きの区間がありません。鍵なしで書き直されたおそれがあります"
+                "（これまでの記録を鍵で封じるには extsvc init を実行してください）");
+    if (expect && !expect_seen)
+        problem(problems, expect_seq, "head-missing",
+                "保管された先頭の記録 #%lld がありません（それ以降の記録が削除されています）",
+                expect_seq);
     /* The newest records removed: the head kept in meta is ahead of the log. */
     if (db_query(db, &rows, "SELECT value FROM meta WHERE key = 'audit_head'", DB_NOARGS, e)) {
         json_decref(problems);
@@ -276,7 +449,22 @@ enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e
         return e->code;
     }
     *ok = json_array_size(problems) == 0;
-    *report = json_pack("{s:b, s:I, s:s, s:o}", "ok", *ok, "records", (json_int_t)n, "head", prev,
+    *report = json_pack("{s:b, s:I, s:s, s:I, s:s, s:o}", "ok", *ok, "records", (json_int_t)n,
+                        "head", prev, "keyed_from", (json_int_t)keyed_from, "key_id", k->id,
                         "problems", problems);
     return XOK;
+}
+
+enum xcode audit_newest(struct db *db, char out[96], struct xerr *e)
+{
+    struct db_rows *rows;
+    out[0] = '\0';
+    if (db_query(db, &rows, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", DB_NOARGS,
+                 e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1)
+        snprintf(out, 96, "%lld:%s", db_int(rows, 0), db_text(rows, 1));
+    db_done(rows);
+    return rc < 0 ? e->code : XOK;
 }

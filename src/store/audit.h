@@ -3,11 +3,22 @@
  * the same transaction as the change, append-only (triggers refuse UPDATE
  * and DELETE) and hash-chained:
  *
- *   hash(n) = SHA-256( JSON [seq, at, actor, action, object, before, after, hash(n-1)] )
+ *   hash(n) = HMAC-SHA-256(key, JSON [seq, at, actor, action, object, before, after,
+ *                                     hash(n-1)])
  *
- * with hash(0) = 64 zeros. The head (last seq and hash) is also kept in
- * meta, so that removing the newest records shows too. audit_verify()
- * recomputes the chain and names the first record that does not fit.
+ * with hash(0) = 64 zeros, under a key kept outside the database
+ * (audit_key.h), so that write access to the database is not enough to
+ * recompute the chain. Records written before there was a key are plain
+ * SHA-256 of the same text; the keyed segment begins with a record of
+ * action "audit.keyed" (itself keyed, naming the key's fingerprint) and,
+ * once it has, seals everything before it too. A chain without one does
+ * not verify.
+ *
+ * The head (last seq and hash) is also kept in meta, so that removing the
+ * newest records shows too; for removal of the newest records together
+ * with that, the city keeps the head elsewhere (extsvc audit head) and
+ * verifies against it. audit_verify() recomputes the chain and names the
+ * first record that does not fit.
  */
 #ifndef EXTSVC_AUDIT_H
 #define EXTSVC_AUDIT_H
@@ -18,7 +29,10 @@
 #include "../core/err.h"
 #include "db.h"
 
-/* Append one record. `before` and `after` (may be NULL) are snapshots of
+#define AUDIT_KEYED_ACTION "audit.keyed"
+
+/* Append one record (the keyed segment's first record before it where
+ * the chain has none). `before` and `after` (may be NULL) are snapshots of
  * the object; they are serialized, not stolen. */
 enum xcode audit_append(struct db *db, const char *actor, const char *action, const char *object,
                         json_t *before, json_t *after, struct xerr *e);
@@ -33,18 +47,45 @@ struct audit_filter {
  * "prev_hash", "hash"}], "total": N}, oldest first. */
 enum xcode audit_list(struct db *db, const struct audit_filter *f, json_t **out, struct xerr *e);
 
-/* Check the chain. *ok says whether it holds; *report is
- * {"ok", "records", "head", "problems": [{"seq", "problem", "message"}]}
- * where problem is altered, removed, inserted or reordered. */
+/* Make the key file where there is none yet and the chain has never been
+ * keyed (init); where it has, the missing key is an error. */
+enum xcode audit_key_ensure(struct db *db, struct xerr *e);
+
+/* XOK where the key is there to write and verify with; else the error
+ * saying where it was looked for (a server checks before it starts). */
+enum xcode audit_key_ready(struct db *db, struct xerr *e);
+
+/* Give the database at to_url the key of `from` (copy), before it is
+ * opened: its key file is made with that key, or, where it is there, must
+ * hold the same key. */
+enum xcode audit_key_follow(const char *to_url, struct db *from, struct xerr *e);
+
+/* Begin the keyed segment now if the chain has none (init: the records
+ * so far are sealed before anything else is written). */
+enum xcode audit_begin_keyed(struct db *db, struct xerr *e);
+
 /* The head as the database keeps it (meta.audit_head, "SEQ:HASH"; "" for
  * an empty log), into out[96]. It changes with every committed write, so
  * it also says whether anything changed since it was last read. */
 enum xcode audit_head(struct db *db, char out[96], struct xerr *e);
-enum xcode audit_verify(struct db *db, bool *ok, json_t **report, struct xerr *e);
 
-/* The record hash (hex, 65 bytes) of the given content. */
-void audit_hash(long long seq, const char *at, const char *actor, const char *action,
-                const char *object, const char *before, const char *after, const char *prev,
-                char *out);
+/* The newest record as the log holds it, "SEQ:HASH" ("" when empty): what
+ * the city keeps elsewhere to check against later (audit_verify). */
+enum xcode audit_newest(struct db *db, char out[96], struct xerr *e);
+
+/* Check the chain, and, with `expect` ("SEQ:HASH" kept elsewhere; NULL:
+ * none), that it still holds that record. *ok says whether it holds;
+ * *report is {"ok", "records", "head", "keyed_from", "key_id",
+ * "problems": [{"seq", "problem", "message"}]} where problem is altered,
+ * removed, inserted, reordered, unkeyed, wrong-key, head-missing or
+ * head-mismatch. Needs the key. */
+enum xcode audit_verify(struct db *db, const char *expect, bool *ok, json_t **report,
+                        struct xerr *e);
+
+/* The record hash (hex, 65 bytes) of the given content: HMAC under key,
+ * or plain SHA-256 with NULL (the records before the keyed segment). */
+void audit_hash(const unsigned char *key, long long seq, const char *at, const char *actor,
+                const char *action, const char *object, const char *before, const char *after,
+                const char *prev, char *out);
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "db_driver.h"
 
+#include "audit_key.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +13,23 @@
 enum xcode db_open(const char *url, enum db_open_mode mode, struct db **out, struct xerr *e)
 {
     *out = NULL;
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-        return db_pg_open(url, mode, out, e);
-    return db_sqlite_open(url, mode, out, e);
+    const struct audit_key *key;
+    /* The key first: a file others can read stops everything at once. */
+    if (audit_key_for(url, &key, e))
+        return e->code;
+    enum xcode rc = strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0
+                        ? db_pg_open(url, mode, out, e)
+                        : db_sqlite_open(url, mode, out, e);
+    if (!rc && *out) {
+        (*out)->audit_key = key;
+        (*out)->creating = mode == DB_OPEN_CREATE;
+    }
+    return rc;
+}
+
+const struct audit_key *db_audit_key(const struct db *db)
+{
+    return db->audit_key;
 }
 
 const char *db_url_shown(const char *url, char *buf, size_t n)
@@ -158,6 +174,11 @@ static enum xcode begin(struct db *db, bool write, struct xerr *e)
 
 enum xcode db_begin_write(struct db *db, struct xerr *e)
 {
+    /* Every write appends to the audit log, which needs the key: refused
+     * before anything is touched (a PostgreSQL sequence included), except
+     * where the database is being made (init, copy), which makes the key. */
+    if (db->depth == 0 && !db->creating && db->audit_key && !db->audit_key->present)
+        return audit_key_missing(db->audit_key, e);
     return begin(db, true, e);
 }
 

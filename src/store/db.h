@@ -125,8 +125,6 @@ void db_rollback(struct db *db);
  * back. For batches that stop at the first failure (demo, imports). */
 void db_batch(struct db *db);
 
-/* Run fn once just before the outermost commit of the open transaction
- * (setting it again replaces it); a failure rolls the transaction back. */
 bool db_in_transaction(const struct db *db);
 
 /* One short string kept with the open transaction for its writer to read
@@ -135,6 +133,13 @@ bool db_in_transaction(const struct db *db);
  * what the database does not. NULL when there is none. */
 const char *db_memo(const struct db *db);
 void db_memo_set(struct db *db, const char *value);
+/* Run fn once just before the outermost commit of the open transaction
+ * (setting it again replaces it); a failure rolls the transaction back. */
 void db_before_commit(struct db *db, enum xcode (*fn)(struct db *, struct xerr *));
+
+/* The audit chain's key for this database (audit_key.h), found when it
+ * was opened. */
+struct audit_key;
+const struct audit_key *db_audit_key(const struct db *db);
 
 #endif

@@ -50,6 +50,8 @@ struct db {
     unsigned long long reads; /* bit d: level d+1 only reads (batch) */
     enum xcode (*before_commit)(struct db *, struct xerr *); /* once, at the outermost commit */
     char memo[96];                                           /* db_memo; "" when forgotten */
+    const struct audit_key *audit_key;                       /* audit_key.h; set by db_open */
+    bool creating; /* opened to be made (init, copy): writes before the key */
 };
 
 struct db_rows {

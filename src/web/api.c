@@ -445,7 +445,7 @@ static void route_audit(struct request *r, const struct route *rt)
     }
     if (rt->n == 2 && is(rt, 1, "verify")) {
         bool ok;
-        enum xcode rc = wf_audit_verify(r->db, req_user(r), &ok, &out, &e);
+        enum xcode rc = wf_audit_verify(r->db, req_user(r), NULL, &ok, &out, &e);
         answer(r, rc, &e, 200, out);
         return;
     }

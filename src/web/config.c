@@ -1,6 +1,6 @@
 /*
  * config.c - extsvc serve's settings: their defaults, the INI file
- * ([server], [session], [tls]) and the checks before the server starts.
+ * ([server], [session], [tls], [audit]) and the checks before the server starts.
  */
 #include <arpa/inet.h>
 #include <ini.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../store/audit_key.h"
 #include "web.h"
 
 void web_config_defaults(struct web_config *c, const char *db_url)
@@ -21,6 +22,9 @@ void web_config_defaults(struct web_config *c, const char *db_url)
     c->max_connections = 256;
     c->max_per_address = 64;
     c->connection_timeout = 30;
+    c->header_timeout = 10;
+    c->idle_timeout = 30;
+    c->body_min_rate = 1024;
     c->throttle = (struct throttle){.idle = 30 * 60,
                                     .absolute = 8 * 3600,
                                     .max_failures = 5,
@@ -42,10 +46,18 @@ static int config_entry(void *user, const char *section, const char *name, const
         c->max_connections = atoi(value);
     else if (IS("server", "connection_timeout"))
         c->connection_timeout = atoi(value);
+    else if (IS("server", "header_timeout"))
+        c->header_timeout = atoi(value);
+    else if (IS("server", "idle_timeout"))
+        c->idle_timeout = atoi(value);
+    else if (IS("server", "body_min_rate"))
+        c->body_min_rate = atoi(value);
     else if (IS("server", "max_connections_per_address"))
         c->max_per_address = atoi(value);
     else if (IS("server", "trusted_proxy"))
         snprintf(c->trusted_proxies, sizeof c->trusted_proxies, "%s", value);
+    else if (IS("audit", "key_file"))
+        audit_key_configure(value); /* read by the store when it opens the database */
     else if (IS("session", "idle_minutes"))
         c->throttle.idle = atoll(value) * 60;
     else if (IS("session", "absolute_hours"))
@@ -114,6 +126,18 @@ bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, s
 {
     if (c->threads < 1 || c->threads > 64) {
         fprintf(stderr, "extsvc: serve: スレッド数は 1〜64 です\n");
+        return false;
+    }
+    if (c->max_connections < 1 || c->max_connections > 100000) {
+        fprintf(stderr, "extsvc: serve: max_connections は 1〜100000 です\n");
+        return false;
+    }
+    if (c->connection_timeout < 1 || c->connection_timeout > 86400 || c->header_timeout < 0 ||
+        c->header_timeout > 3600 || c->idle_timeout < 0 || c->idle_timeout > 86400 ||
+        c->body_min_rate < 0) {
+        fprintf(stderr, "extsvc: serve: connection_timeout は 1〜86400 秒、header_timeout は "
+                        "0〜3600 秒、idle_timeout は 0〜86400 秒、body_min_rate は 0 以上"
+                        "（0 は制限なし）です\n");
         return false;
     }
     if (c->max_per_address < 0 || c->max_per_address > 100000) {

@@ -97,7 +97,7 @@ void page_audit(struct request *r)
     const char *verify = form_get(&r->query, "verify");
     bool verifying = verify && strcmp(verify, "1") == 0;
     report = NULL;
-    if ((verifying && wf_audit_verify(r->db, u, &ok, &report, &e)) ||
+    if ((verifying && wf_audit_verify(r->db, u, NULL, &ok, &report, &e)) ||
         wf_audit_list(r->db, u, &f, &out, &e)) {
         json_decref(report);
         pages_error(r, &e);

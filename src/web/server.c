@@ -22,10 +22,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../core/text.h"
+#include "guard.h"
 #include "web.h"
 
 static struct web_config g_cfg;
@@ -201,7 +203,25 @@ static long long usec_now(void)
 struct conn_state {
     struct request req;
     long long started;
+    void *guard;   /* the connection's guard.h context */
+    bool overload; /* refused with 503 over a limit: not in the access log */
 };
+
+/* The peer's address as text ("" if unknown), into addr[INET6_ADDRSTRLEN]. */
+static void peer_address(struct MHD_Connection *conn, char *addr)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    addr[0] = '\0';
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
+                      INET6_ADDRSTRLEN);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
+                      INET6_ADDRSTRLEN);
+    }
+}
 
 /* Is the peer at `addr` a proxy whose X-Forwarded-For we believe? */
 static bool trusted_proxy(const char *addr)
@@ -219,6 +239,37 @@ static bool trusted_proxy(const char *addr)
         p += len;
     }
     return false;
+}
+
+/* The audit log's head ("SEQ:HASH", as `extsvc audit head` prints it) to
+ * syslog and to the access log, once on each day the server runs: a copy
+ * outside the database that `extsvc audit verify --head` checks against. */
+static void log_audit_head(char logged_on[11])
+{
+    char today[11], now[21];
+    store_now(now);
+    snprintf(today, sizeof today, "%.10s", now);
+    if (strcmp(today, logged_on) == 0)
+        return;
+    struct xerr e = {0};
+    struct db *db;
+    char head[96] = "";
+    if (wf_open(g_cfg.db_url, &db, &e) || wf_audit_head(db, NULL, head, &e)) {
+        fprintf(stderr, "extsvc: 監査ログの先頭を記録できません: %s\n", e.msg);
+        db_close(db);
+        return; /* tried again in a minute */
+    }
+    db_close(db);
+    syslog(LOG_INFO | LOG_AUTH, "audit head %s", head[0] ? head : "(empty)");
+    json_t *line = json_pack("{s:s, s:s, s:s}", "at", now, "event", "audit-head", "head", head);
+    char *text = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    if (text) {
+        printf("%s\n", text);
+        fflush(stdout);
+        free(text);
+    }
+    memcpy(logged_on, today, 11);
 }
 
 /* Send what the handlers made of r. */
@@ -292,6 +343,39 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
     return false;
 }
 
+/* 503 to a connection over the limits: no database, no body read, and
+ * the connection closed after it. */
+static enum MHD_Result refuse_overload(struct MHD_Connection *conn, struct request *r)
+{
+    static const char body[] = "{\"error\": {\"code\": \"unavailable\", \"message\": "
+                               "\"接続が多すぎます。しばらくしてからやり直してください\"}}\n";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    r->status = 503;
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Retry-After", "5");
+    MHD_add_response_header(resp, "Connection", "close");
+    enum MHD_Result ret = MHD_queue_response(conn, 503, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard_closed(socket_context);
+        return;
+    }
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char addr[INET6_ADDRSTRLEN];
+    peer_address(conn, addr);
+    guard_opened(socket_context, fd ? fd->connect_fd : -1, addr, trusted_proxy(addr));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -320,17 +404,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->ctype = "text/html; charset=utf-8";
         sbuf_init(&r->out, 0);
         sbuf_init(&r->in, BODY_MAX_BYTES);
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        char addr[INET6_ADDRSTRLEN] = "";
-        if (ci && ci->client_addr) {
-            if (ci->client_addr->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr,
-                          sizeof addr);
-            else if (ci->client_addr->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr,
-                          sizeof addr);
-        }
+        char addr[INET6_ADDRSTRLEN];
+        peer_address(conn, addr);
         /* The client's address: the peer's, or, where the peer is a proxy
          * we trust, the last hop its X-Forwarded-For names (earlier hops
          * are the client's own word). */
@@ -347,6 +422,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
         atomic_fetch_add(&g_in_flight, 1);
         *con_cls = st;
+        const union MHD_ConnectionInfo *sc =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        st->guard = sc ? sc->socket_context : NULL;
+        if (!guard_head(st->guard)) {
+            /* Over a limit: answered at once, cheaply, and closed. */
+            st->overload = true;
+            guard_refused();
+            return refuse_overload(conn, r);
+        }
         if (refuse_early(r, conn)) {
             const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
             if (r->unreadable || (expect && strcasecmp(expect, "100-continue") == 0))
@@ -359,12 +443,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct request *r = &st->req;
     if (r->refused) { /* answered from the head: drop the body as it comes */
         if (*upload_data_size) {
+            guard_body(st->guard, *upload_data_size);
             *upload_data_size = 0;
             return MHD_YES;
         }
+        guard_handling(st->guard);
         return respond(conn, r);
     }
     if (*upload_data_size) {
+        guard_body(st->guard, *upload_data_size);
         /* Body: keep up to the cap, then only note that it was too large. */
         if (!r->too_large && !sbuf_add(&r->in, upload_data, *upload_data_size)) {
             r->too_large = true;
@@ -375,6 +462,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     r->body = r->in.buf ? r->in.buf : "";
     r->nBody = r->in.len;
+    guard_handling(st->guard);
     dispatch(r);
     return respond(conn, r);
 }
@@ -386,7 +474,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!st)
         return;
     struct request *r = &st->req;
-    access_log(r, usec_now() - st->started);
+    if (!st->overload) /* those are counted, and logged every 10 s (guard.c) */
+        access_log(r, usec_now() - st->started);
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        guard_done(st->guard);
     if (r->auth != AUTH_NONE || r->have_session)
         session_release(&r->session);
     sbuf_release(&r->out);
@@ -434,7 +525,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                 "--config FILE      INI 形式の設定ファイル（[server] listen, database, threads, "
                 "max_connections, max_connections_per_address, connection_timeout, trusted_proxy / "
                 "[session] idle_minutes, absolute_hours, max_failures, lockout_minutes / "
-                "[tls] certificate, key, behind_proxy）\n"
+                "[tls] certificate, key, behind_proxy / [audit] key_file）\n"
                 "--threads N        ワーカースレッドの数（既定 2）\n"
                 "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
                 usage_line);
@@ -464,8 +555,9 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     /* The database must be there and current before we listen. */
     struct xerr e = {0};
     struct db *probe;
-    if (wf_open(g_cfg.db_url, &probe, &e)) {
+    if (wf_open(g_cfg.db_url, &probe, &e) || audit_key_ready(probe, &e)) {
         fprintf(stderr, "extsvc: %s\n", e.msg);
+        db_close(probe);
         return xerr_exit_status(e.code);
     }
     db_close(probe);
@@ -501,28 +593,40 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct MHD_Daemon *d;
-    if (cert)
-        d = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
-            (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-            (unsigned)g_cfg.max_per_address, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-            MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
-    else
-        d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-                             (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-                             (unsigned)g_cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
-                             (unsigned)g_cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-                             (unsigned)g_cfg.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                             (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                             (unsigned)g_cfg.max_per_address, MHD_OPTION_NOTIFY_COMPLETED,
-                             on_completed, NULL, MHD_OPTION_END);
+    /* The connection limit leaves room to answer those over max_connections
+     * with a 503 (guard.c) rather than have libmicrohttpd close them; the
+     * limit per address is the guard's too, so that it can answer them. */
+    unsigned spare = g_cfg.max_connections / 4 > 16 ? (unsigned)g_cfg.max_connections / 4 : 16;
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)guard_log, NULL}, /* first, says 0.9.75 */
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_THREAD_POOL_SIZE, g_cfg.threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)(g_cfg.max_connections + spare), NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, g_cfg.connection_timeout, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
+        {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+        {cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
+        {MHD_OPTION_END, 0, NULL}};
+    struct guard_limits limits = {.header_timeout = g_cfg.header_timeout,
+                                  .idle_timeout = g_cfg.idle_timeout,
+                                  .body_min_rate = g_cfg.body_min_rate,
+                                  .max_connections = g_cfg.max_connections,
+                                  .max_per_address = g_cfg.max_per_address,
+                                  .tls = cert != NULL};
+    if (!guard_start(&limits)) {
+        fprintf(stderr, "extsvc: 接続を見張るスレッドを始められません\n");
+        free(cert);
+        free(key);
+        return 3;
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+                                            MHD_OPTION_ARRAY, options, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "extsvc: %s で待ち受けを始められません: %s\n", g_cfg.listen,
                 strerror(errno));
+        guard_stop();
         free(cert);
         free(key);
         return 3;
@@ -531,13 +635,21 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     fprintf(stderr, "extsvc: %s://%s/ で待ち受けています（データベース %s、スレッド %d）\n",
             cert ? "https" : "http", g_cfg.listen, db_url_shown(g_cfg.db_url, shown, sizeof shown),
             g_cfg.threads);
-    int sig;
-    sigwait(&stop, &sig);
+    /* Wait for a stop signal; meanwhile, say the audit log's head once a
+     * day, for the city to keep outside the database. */
+    char logged_on[11] = "";
+    for (;;) {
+        log_audit_head(logged_on);
+        struct timespec minute = {60, 0};
+        if (sigtimedwait(&stop, NULL, &minute) >= 0)
+            break;
+    }
     fprintf(stderr, "extsvc: 停止します（処理中の要求を待っています）\n");
     MHD_quiesce_daemon(d);
     for (int i = 0; i < 100 && atomic_load(&g_in_flight) > 0; i++)
         usleep(100 * 1000);
     MHD_stop_daemon(d);
+    guard_stop();
     close_dbs();
     free(cert);
     free(key);

@@ -28,7 +28,10 @@ struct web_config {
     int threads;
     int max_connections;
     int max_per_address;    /* connections from one address; 0: no limit */
-    int connection_timeout; /* seconds */
+    int connection_timeout; /* seconds without a byte either way (libmicrohttpd) */
+    int header_timeout;     /* seconds for a request's head (guard.h) */
+    int idle_timeout;       /* seconds a kept-alive connection may wait for the next request */
+    int body_min_rate;      /* bytes a second a body must keep up, after header_timeout */
     /* Peers whose X-Forwarded-For names the client ("ADDR,ADDR"; with
      * behind_proxy and none given: loopback, the proxy on this host). */
     char trusted_proxies[512];

@@ -155,7 +155,8 @@ enum xcode wf_init(const char *url, struct db **out, struct xerr *e)
     }
     if ((rc = db_begin_write(db, e)))
         goto out;
-    if ((rc = store_migrate(db, e)))
+    if ((rc = store_migrate(db, e)) || (rc = audit_key_ensure(db, e)) ||
+        (rc = audit_begin_keyed(db, e)))
         goto fail;
     char *body = NULL, *id = NULL;
     bool found;
@@ -639,14 +640,21 @@ enum xcode wf_audit_list(struct db *db, const struct user *actor, const struct a
     return rc;
 }
 
-enum xcode wf_audit_verify(struct db *db, const struct user *actor, bool *ok, json_t **report,
-                           struct xerr *e)
+enum xcode wf_audit_verify(struct db *db, const struct user *actor, const char *expect_head,
+                           bool *ok, json_t **report, struct xerr *e)
 {
     if (access_audit(actor, e))
         return e->code;
     if (db_begin_read(db, e))
         return e->code;
-    enum xcode rc = audit_verify(db, ok, report, e);
+    enum xcode rc = audit_verify(db, expect_head, ok, report, e);
     db_rollback(db);
     return rc;
+}
+
+enum xcode wf_audit_head(struct db *db, const struct user *actor, char out[96], struct xerr *e)
+{
+    if (access_audit(actor, e))
+        return e->code;
+    return audit_newest(db, out, e);
 }

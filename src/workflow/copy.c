@@ -17,8 +17,9 @@ enum xcode wf_copy(const char *from_url, const char *to_url, json_t **report, st
     db_url_shown(to_url, shown_to, sizeof shown_to);
     if (wf_open(from_url, &from, e))
         return e->code;
-    enum xcode rc = db_open(to_url, DB_OPEN_CREATE, &to, e);
-    if (rc)
+    /* The chain verifies only under the key it was written with. */
+    enum xcode rc = audit_key_follow(to_url, from, e);
+    if (rc || (rc = db_open(to_url, DB_OPEN_CREATE, &to, e)))
         goto out;
     /* One snapshot of the source; everything on the target in one
      * transaction, the schema included: a failure leaves it as it was. */

@@ -186,7 +186,11 @@ enum xcode wf_overview(struct db *db, const struct user *actor, json_t **out, st
 
 enum xcode wf_audit_list(struct db *db, const struct user *actor, const struct audit_filter *f,
                          json_t **out, struct xerr *e);
-enum xcode wf_audit_verify(struct db *db, const struct user *actor, bool *ok, json_t **report,
-                           struct xerr *e);
+/* Verify the chain (audit.h), and with expect_head ("SEQ:HASH" from
+ * wf_audit_head, kept elsewhere; NULL: none) that it still holds it. */
+enum xcode wf_audit_verify(struct db *db, const struct user *actor, const char *expect_head,
+                           bool *ok, json_t **report, struct xerr *e);
+/* The newest record, "SEQ:HASH" ("" for an empty log), to keep elsewhere. */
+enum xcode wf_audit_head(struct db *db, const struct user *actor, char out[96], struct xerr *e);
 
 #endif

@@ -278,6 +278,20 @@ class ServerEnv(harness.Env):
             self.proc = None
         raise AssertionError("extsvc serve did not start: %s" % last)
 
+    def start_with_config(self, settings):
+        """`extsvc demo`, then serve with a config file holding [server]
+        `settings` (INI lines); return self."""
+        if self.fresh:
+            self.ok("demo")
+        self.port = free_port()
+        ini = self.write("extsvc.ini", "[server]\nlisten = 127.0.0.1:%d\ndatabase = %s\n"
+                         "threads = 2\n%s" % (self.port, self.db, settings))
+        self.proc = subprocess.Popen([BIN, "serve", "--config", ini],
+                                     stdout=open(self.log_path, "ab"),
+                                     stderr=open(self.err_path, "ab"), stdin=subprocess.DEVNULL)
+        assert self._wait_ready(), self._stderr()
+        return self
+
     def _stderr(self):
         try:
             with open(self.err_path, "rb") as f:

@@ -17,14 +17,7 @@ from server import BIN, DEMO_PASSWORD, Client, free_port, run  # noqa: E402
 
 
 def start_with(env, settings):
-    """Start serve with a config file holding [server] `settings`."""
-    env.ok("demo")
-    env.port = free_port()
-    ini = env.write("extsvc.ini", "[server]\nlisten = 127.0.0.1:%d\ndatabase = %s\nthreads = 2\n%s"
-                    % (env.port, env.db, settings))
-    env.proc = subprocess.Popen([BIN, "serve", "--config", ini], stdout=open(env.log_path, "ab"),
-                                stderr=open(env.err_path, "ab"), stdin=subprocess.DEVNULL)
-    assert env._wait_ready(), env._stderr()
+    env.start_with_config(settings)
 
 
 def signin_address(env, source, forwarded):
@@ -67,7 +60,16 @@ def test_connections_per_address_are_configurable(env):
         held.append(s)
     extra = socket.create_connection(("127.0.0.1", env.port), timeout=5,
                                      source_address=("127.0.0.4", 0))
-    assert not served(extra), "a fourth connection from one address was served"
+    # Refused cheaply and clearly: 503 with Retry-After, then closed.
+    extra.sendall(b"GET /login HTTP/1.1\r\nHost: t\r\n\r\n")
+    answer = b""
+    while True:
+        chunk = extra.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    assert answer.startswith(b"HTTP/1.1 503"), "a fourth connection from one address: %r" % answer
+    assert b"Retry-After: 5" in answer and b"Connection: close" in answer, answer
     other = socket.create_connection(("127.0.0.1", env.port), timeout=5,
                                      source_address=("127.0.0.5", 0))
     assert served(other), "another address was refused"

@@ -33,6 +33,25 @@ os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(SOURCE, "te
 os.environ.setdefault("EXTSVC_TODAY", "2026-05-01")
 
 
+def _audit_key_file():
+    """One audit key for every database this process's tests make (a
+    PostgreSQL database has no default place for it, and a database copied
+    from a template must verify under the key it was written with). The
+    tests of the key itself (test_audit_key.py) unset it."""
+    import secrets
+    d = tempfile.mkdtemp(prefix="extsvc-key-")
+    atexit.register(shutil.rmtree, d, True)
+    path = os.path.join(d, "audit.key")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, (secrets.token_hex(32) + "\n").encode())
+    os.close(fd)
+    return path
+
+
+if not os.environ.get("EXTSVC_AUDIT_KEY"):
+    os.environ["EXTSVC_AUDIT_KEY"] = _audit_key_file()
+
+
 class Skip(Exception):
     """Raised by skip(): the test is reported as "ok N - name # SKIP reason"."""
 
