@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "../store/audit_key.h"
 #include "web.h"
@@ -25,6 +26,9 @@ void web_config_defaults(struct web_config *c, const char *db_url)
     c->header_timeout = 10;
     c->idle_timeout = 30;
     c->body_min_rate = 1024;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    c->signin_threads = cores > 0 ? (int)cores : 1; /* one Argon2id per core */
+    c->signin_queue = 4 * c->signin_threads;
     c->throttle = (struct throttle){.idle = 30 * 60,
                                     .absolute = 8 * 3600,
                                     .max_failures = 5,
@@ -52,6 +56,10 @@ static int config_entry(void *user, const char *section, const char *name, const
         c->idle_timeout = atoi(value);
     else if (IS("server", "body_min_rate"))
         c->body_min_rate = atoi(value);
+    else if (IS("server", "signin_threads"))
+        c->signin_threads = atoi(value);
+    else if (IS("server", "signin_queue"))
+        c->signin_queue = atoi(value);
     else if (IS("server", "max_connections_per_address"))
         c->max_per_address = atoi(value);
     else if (IS("server", "trusted_proxy"))
@@ -126,6 +134,11 @@ bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, s
 {
     if (c->threads < 1 || c->threads > 64) {
         fprintf(stderr, "extsvc: serve: スレッド数は 1〜64 です\n");
+        return false;
+    }
+    if (c->signin_threads < 1 || c->signin_threads > 64 || c->signin_queue < 0 ||
+        c->signin_queue > 10000) {
+        fprintf(stderr, "extsvc: serve: signin_threads は 1〜64、signin_queue は 0〜10000 です\n");
         return false;
     }
     if (c->max_connections < 1 || c->max_connections > 100000) {

@@ -107,9 +107,13 @@ bool req_same_origin(const struct request *r)
 {
     const char *origin = req_header(r, "Origin");
     char from[512];
-    if (origin && strcmp(origin, "null") != 0)
+    /* Values too long to compare whole are not ours (cut, they could
+     * match on their first 511 bytes). */
+    if (origin && strcmp(origin, "null") != 0) {
+        if (strlen(origin) >= sizeof from)
+            return false;
         snprintf(from, sizeof from, "%s", origin);
-    else if (origin) /* "null": a sandboxed or privacy-stripped origin, never ours */
+    } else if (origin) /* "null": a sandboxed or privacy-stripped origin, never ours */
         return false;
     else {
         const char *referer = req_header(r, "Referer");
@@ -119,7 +123,7 @@ bool req_same_origin(const struct request *r)
             return false;
     }
     const char *host = req_header(r, "Host");
-    if (!host)
+    if (!host || strlen(host) > 400)
         return false;
     char mine[512];
     /* Behind a proxy that ends TLS the user's scheme is https although we

@@ -28,6 +28,7 @@
 
 #include "../core/text.h"
 #include "guard.h"
+#include "hashpool.h"
 #include "web.h"
 
 static struct web_config g_cfg;
@@ -205,6 +206,9 @@ struct conn_state {
     long long started;
     void *guard;   /* the connection's guard.h context */
     bool overload; /* refused with 503 over a limit: not in the access log */
+    struct MHD_Connection *conn;
+    atomic_bool signed_in; /* a sign-in run on the hash pool (hashpool.h) is done */
+    bool pooled;           /* handed to the hash pool, connection suspended */
 };
 
 /* The peer's address as text ("" if unknown), into addr[INET6_ADDRSTRLEN]. */
@@ -343,6 +347,21 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
     return false;
 }
 
+/* Does r check a password (hashpool.h)? */
+static bool is_signin(const struct request *r)
+{
+    return strcmp(r->method, "POST") == 0 &&
+           (strcmp(r->path, "/login") == 0 || strcmp(r->path, "/api/v1/session") == 0);
+}
+
+static void signin_job(void *arg)
+{
+    struct conn_state *st = arg;
+    dispatch(&st->req);
+    atomic_store(&st->signed_in, true);
+    MHD_resume_connection(st->conn);
+}
+
 /* 503 to a connection over the limits: no database, no body read, and
  * the connection closed after it. */
 static enum MHD_Result refuse_overload(struct MHD_Connection *conn, struct request *r)
@@ -460,9 +479,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (st->pooled) { /* resumed: the sign-in is answered */
+        if (!atomic_load(&st->signed_in))
+            return MHD_YES;
+        return respond(conn, r);
+    }
     r->body = r->in.buf ? r->in.buf : "";
     r->nBody = r->in.len;
     guard_handling(st->guard);
+    if (is_signin(r)) {
+        if (!hashpool_reserve()) {
+            struct xerr e = {0};
+            xerr_set(&e, X_BUSY,
+                     "サインインが混み合っています。しばらくしてからやり直してください");
+            if (strncmp(r->path, "/api/", 5) == 0)
+                reply_error(r, &e);
+            else
+                pages_error(r, &e);
+            return respond(conn, r);
+        }
+        /* Suspended before the job can resume it. */
+        st->pooled = true;
+        st->conn = conn;
+        MHD_suspend_connection(conn);
+        hashpool_run(signin_job, st);
+        return MHD_YES;
+    }
     dispatch(r);
     return respond(conn, r);
 }
@@ -523,7 +565,8 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                 "Web アプリケーション（日本語の画面と JSON API /api/v1）を起動します。\n"
                 "--listen ADDR:PORT 待ち受けるアドレス（既定 127.0.0.1:8080、IPv6 は [::1]:8080）\n"
                 "--config FILE      INI 形式の設定ファイル（[server] listen, database, threads, "
-                "max_connections, max_connections_per_address, connection_timeout, trusted_proxy / "
+                "max_connections, max_connections_per_address, connection_timeout, header_timeout, "
+                "idle_timeout, body_min_rate, signin_threads, signin_queue, trusted_proxy / "
                 "[session] idle_minutes, absolute_hours, max_failures, lockout_minutes / "
                 "[tls] certificate, key, behind_proxy / [audit] key_file）\n"
                 "--threads N        ワーカースレッドの数（既定 2）\n"
@@ -565,8 +608,8 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         return 0;
 
     char *cert = NULL, *key = NULL;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (g_cfg.tls_cert[0] || g_cfg.tls_key[0]) {
@@ -615,7 +658,14 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                                   .max_connections = g_cfg.max_connections,
                                   .max_per_address = g_cfg.max_per_address,
                                   .tls = cert != NULL};
+    if (!hashpool_start(g_cfg.signin_threads, g_cfg.signin_queue)) {
+        fprintf(stderr, "extsvc: サインインのスレッドを始められません\n");
+        free(cert);
+        free(key);
+        return 3;
+    }
     if (!guard_start(&limits)) {
+        hashpool_stop();
         fprintf(stderr, "extsvc: 接続を見張るスレッドを始められません\n");
         free(cert);
         free(key);
@@ -627,6 +677,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         fprintf(stderr, "extsvc: %s で待ち受けを始められません: %s\n", g_cfg.listen,
                 strerror(errno));
         guard_stop();
+        hashpool_stop();
         free(cert);
         free(key);
         return 3;
@@ -650,6 +701,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         usleep(100 * 1000);
     MHD_stop_daemon(d);
     guard_stop();
+    hashpool_stop();
     close_dbs();
     free(cert);
     free(key);

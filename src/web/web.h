@@ -32,6 +32,8 @@ struct web_config {
     int header_timeout;     /* seconds for a request's head (guard.h) */
     int idle_timeout;       /* seconds a kept-alive connection may wait for the next request */
     int body_min_rate;      /* bytes a second a body must keep up, after header_timeout */
+    int signin_threads;     /* sign-ins (Argon2id) at once, on threads of their own */
+    int signin_queue;       /* sign-ins waiting beyond those; more: 503 */
     /* Peers whose X-Forwarded-For names the client ("ADDR,ADDR"; with
      * behind_proxy and none given: loopback, the proxy on this host). */
     char trusted_proxies[512];
