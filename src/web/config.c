@@ -19,15 +19,19 @@ void web_config_defaults(struct web_config *c, const char *db_url)
     memset(c, 0, sizeof *c);
     snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
     snprintf(c->db_url, sizeof c->db_url, "%s", db_url);
-    c->threads = 2;
+    /* Twice the cores: a worker waiting on a page read or holding a slow
+     * search stalls every connection it owns (libmicrohttpd binds each
+     * connection to one worker); at 256 connections with 2 workers some
+     * waited over 10 s (bench/soak), with 4 none over 0.5 s. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    c->threads = ncpu > 0 ? (int)(ncpu * 2 > 16 ? 16 : ncpu * 2) : 2;
     c->max_connections = 256;
     c->max_per_address = 64;
     c->connection_timeout = 30;
     c->header_timeout = 10;
     c->idle_timeout = 30;
     c->body_min_rate = 1024;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    c->signin_threads = cores > 0 ? (int)cores : 1; /* one Argon2id per core */
+    c->signin_threads = ncpu > 0 ? (int)ncpu : 1; /* one Argon2id per core */
     c->signin_queue = 4 * c->signin_threads;
     c->throttle = (struct throttle){.idle = 30 * 60,
                                     .absolute = 8 * 3600,

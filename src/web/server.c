@@ -569,7 +569,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                 "idle_timeout, body_min_rate, signin_threads, signin_queue, trusted_proxy / "
                 "[session] idle_minutes, absolute_hours, max_failures, lockout_minutes / "
                 "[tls] certificate, key, behind_proxy / [audit] key_file）\n"
-                "--threads N        ワーカースレッドの数（既定 2）\n"
+                "--threads N        ワーカースレッドの数（既定 コア数の 2 倍、16 まで）\n"
                 "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
                 usage_line);
             return 0;
