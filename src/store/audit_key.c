@@ -101,7 +101,7 @@ enum xcode audit_key_for(const char *url, const struct audit_key **out, struct x
     const char *env = getenv("EXTSVC_AUDIT_KEY");
     for (int i = 0; i < 2 && !path[0]; i++)
         if (g_for_url[i][0] && strcmp(g_for_url[i], url) == 0)
-            snprintf(path, sizeof path, "%s", g_for_path[i]);
+            snprintf(path, sizeof path, "%.4095s", g_for_path[i]);
     if (!path[0] && g_configured[0])
         snprintf(path, sizeof path, "%s", g_configured);
     else if (!path[0] && env && env[0])
