@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../core/text.h"
+#include "../workflow/access.h"
 #include "guard.h"
 #include "hashpool.h"
 #include "web.h"
@@ -308,7 +309,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct request *r)
 
 /* What can be decided from the head alone, before a byte of the body is
  * read: a transfer coding we do not speak (501), a declared body over the
- * cap (413), a body sent to the API without valid credentials (401). True
+ * cap (413), a body sent to the API without valid credentials (401) or by
+ * someone whose roles allow no change to what it is sent to (403). True
  * where r is answered so. A client that waits for 100 Continue gets the
  * answer at once and never sends the body; one that sends it anyway has
  * it read and dropped as it comes, unbuffered, and then the answer (were
@@ -342,6 +344,14 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
     }
     if (!req_user(r)) {
         reply_error_code(r, X_AUTH, "サインインしてください（API トークンかセッション）");
+        return true;
+    }
+    /* A body for requests or the ledger from someone who may change
+     * neither (staff, auditor, ciso, admin): 403 before it is read. */
+    if ((strncmp(r->path, "/api/v1/requests", 16) == 0 ||
+         strncmp(r->path, "/api/v1/ledger", 14) == 0) &&
+        access_write_requests(req_user(r), &e)) {
+        reply_error(r, &e);
         return true;
     }
     return false;

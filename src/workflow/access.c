@@ -48,6 +48,15 @@ enum xcode access_applicant(const struct user *actor, long long department_id, s
     return XOK;
 }
 
+enum xcode access_write_requests(const struct user *actor, struct xerr *e)
+{
+    if (!actor || has_role(actor, ROLE_MANAGER) || has_role(actor, ROLE_APPROVER))
+        return XOK;
+    return xerr_set(e, X_FORBIDDEN,
+                    "申請と台帳の変更は情報セキュリティ管理者（manager）と利用申請の許可権限者"
+                    "（approver）だけが行えます（本基準5(1), 5(2)）");
+}
+
 enum xcode access_decide(const struct user *actor, enum req_action action, long long created_by,
                          bool submitted_by_actor, struct xerr *e)
 {

@@ -22,6 +22,10 @@ enum xcode access_applicant(const struct user *actor, long long department_id, s
 /* An approver returns, rejects and approves; no one approves a request
  * they created or ever submitted (`submitted_by_actor`: at any time in its
  * history, also before a return). */
+/* Could actor change anything about requests or the ledger at all (every
+ * such step needs a manager or an approver)? Decided before a body is
+ * read; the step's own rule (access_applicant, access_decide, ...) follows. */
+enum xcode access_write_requests(const struct user *actor, struct xerr *e);
 enum xcode access_decide(const struct user *actor, enum req_action action, long long created_by,
                          bool submitted_by_actor, struct xerr *e);
 /* An approver concludes the 事前協議 (5(2)①), not on a request they created. */

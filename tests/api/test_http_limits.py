@@ -104,6 +104,28 @@ def test_a_body_without_credentials_is_refused_before_it_is_read(env):
     assert status_of(raw) == 201, raw[:300]
 
 
+def test_a_body_from_a_role_that_may_not_write_is_refused_before_it_is_read(env):
+    """staff and auditor can change no request and no entry: 403 from the
+    head, without 100 Continue; a manager is asked for the body."""
+    env.start()
+    for login in ("shokuin", "kansa"):
+        token = env.token(login).token
+        for path in (b"/api/v1/requests", b"/api/v1/requests/1/submit", b"/api/v1/ledger/1/extend"):
+            took, raw = exchange(env, b"POST " + path + b" HTTP/1.1\r\nHost: t\r\n"
+                                 b"Authorization: Bearer " + token.encode() + b"\r\n"
+                                 b"Content-Type: application/json\r\nContent-Length: 400000\r\n"
+                                 b"Expect: 100-continue\r\n\r\n")
+            assert status_of(raw) == 403, (login, path, raw[:200])
+            assert b"100 Continue" not in raw, "the client was asked to send the body"
+            assert took < 4, took
+    token = env.token("somu").token
+    took, raw = exchange(env, b"POST /api/v1/requests HTTP/1.1\r\nHost: t\r\n"
+                              b"Authorization: Bearer " + token.encode() + b"\r\n"
+                              b"Content-Type: application/json\r\nContent-Length: 4000\r\n"
+                              b"Expect: 100-continue\r\n\r\n", wait=2)
+    assert b"100 Continue" in raw, raw[:200]  # (and then waits for the body)
+
+
 def test_an_unknown_transfer_encoding_gets_501_at_once(env):
     env.start()
     for te in (b"gzip", b"gzip, chunked", b"x-nonsense"):
