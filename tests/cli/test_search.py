@@ -219,13 +219,13 @@ def schema_3_database(path):
 def test_a_schema_3_database_is_migrated_and_reindexed_folded_by_init(env):
     """A real schema 3 database: `extsvc init` migrates it to the current
     schema (4: folded search; 5: the process's columns, filled from the
-    approved documents; 6: indexes for the listings; 7: token expiry) and folds its search."""
+    approved documents; 6: indexes for the listings; 7: token expiry; 8: audit indexes) and folds its search."""
     schema_3_database(env.db)
     r = env.run("ledger", "list", "--json", "--q", "box")
     assert r.code != 0 and "extsvc init" in r.err, "schema 3 must be migrated first: %r" % r
     env.ok("init")
     con = sqlite3.connect(env.db)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("7",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("8",)
     texts = dict(con.execute("SELECT entry_id, text FROM ledger_search").fetchall())
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
