@@ -123,7 +123,7 @@ def test_one_connection_per_worker_not_per_request(env):
     if not env.pg:
         skip("PostgreSQL only (the api-pg suite)")
     env.ok("demo")
-    a = env.start()
+    a = env.start_with_config("")  # threads = 2
     c = a.token("somu")
     for _ in range(5):
         assert c.get("/api/v1/ledger/1").status == 200
