@@ -164,6 +164,8 @@ static long long since_data(int fd)
 
 static char g_timeout_reply[256];
 
+enum { JIFFY_SLACK_MS = 50 };
+
 static void cut(struct tracked *t, bool answer)
 {
     /* Nothing of an answer is in flight in these phases: the 408 cannot
@@ -193,8 +195,13 @@ static void check(long long now)
         } else if (t->phase == AWAIT_HEAD) {
             /* Kept alive: idle until the next request's first byte. */
             if (!t->head_ms) {
+                /* The kernel counts in jiffies (up to 10 ms): the last
+                 * request's own bytes, read a moment before it was
+                 * answered, can look newer than the answer. Only data
+                 * clearly after it begins a new head; else an idle
+                 * connection would get the head's deadline and a 408. */
                 long long quiet = since_data(t->fd);
-                if (quiet >= 0 && quiet < age)
+                if (quiet >= 0 && quiet + JIFFY_SLACK_MS < age)
                     t->head_ms = now - quiet;
             }
             if (t->head_ms && header && now - t->head_ms > header)
