@@ -26,6 +26,21 @@ static int cmd_init(const struct command *self, struct cmdline *cl, int argc, ch
     struct db *db;
     if (wf_init(cl->db_url, &db, &e))
         return fail(&e);
+    /* After an upgrade, each entry's API answer made ready now rather than
+     * by the server in the background (it would read the long way until). */
+    bool progress = isatty(STDERR_FILENO) || getenv("EXTSVC_PROGRESS");
+    long long made = 0;
+    for (int n; !wf_entry_json_fill(db, 200, &n, &e) && n > 0;) {
+        made += n;
+        if (progress)
+            fprintf(stderr, "\r台帳の応答を用意しています: %lld 件", made);
+    }
+    if (progress && made)
+        fprintf(stderr, "\n");
+    if (e.code) {
+        db_close(db);
+        return fail(&e);
+    }
     struct catalogue cat;
     if (wf_catalogue_current(db, &cat, &e)) {
         db_close(db);

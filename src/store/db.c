@@ -62,6 +62,11 @@ const char *db_driver_name(const struct db *db)
     return db->drv->name;
 }
 
+bool db_cheap_snapshots(const struct db *db)
+{
+    return db->drv->cheap_snapshots;
+}
+
 bool db_bigram_fts(const struct db *db)
 {
     return db->drv->bigram_fts;

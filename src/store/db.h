@@ -63,6 +63,10 @@ const char *db_driver_name(const struct db *db);
  * table ledger_fts (SQLite)? Where not (PostgreSQL), the store matches
  * ledger_search.text with LIKE, which a pg_trgm GIN index serves. */
 bool db_bigram_fts(const struct db *db);
+/* Whether a few reads cost less in one transaction (db_begin_read) than
+ * each on its own: true for SQLite (the file locks are taken once), false
+ * for PostgreSQL (BEGIN and COMMIT would be two more round trips). */
+bool db_cheap_snapshots(const struct db *db);
 /* Does the schema have a table of this name? */
 enum xcode db_has_table(struct db *db, const char *name, bool *found, struct xerr *e);
 

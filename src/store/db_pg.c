@@ -768,6 +768,8 @@ static const struct db_driver pg_driver = {
     .name = "postgresql",
     .backend = DB_POSTGRES,
     .bigram_fts = false,
+    /* BEGIN and COMMIT are two more round trips. */
+    .cheap_snapshots = false,
     .close = pg_close,
     .query = pg_query,
     .query_stream = pg_query_stream,

@@ -378,6 +378,8 @@ static const struct db_driver sqlite_driver = {
     .name = "sqlite",
     .backend = DB_SQLITE,
     .bigram_fts = true,
+    /* Each statement on its own takes and drops the file locks. */
+    .cheap_snapshots = true,
     .close = sq_close,
     .query = sq_query,
     .next = sq_next,

@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -225,6 +225,29 @@ enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
                             json_t **out, struct xerr *e);
 
+/* --- What the entry read keeps ready (store_read_cache.c) ---------- */
+
+/* The entry as the API answers it, less "state" and "state_label": its
+ * JSON object (compact) in *body (caller frees) and its state on `today`.
+ * X_NOTFOUND where no such row is kept (not made yet, or deleted by a
+ * change to what it was made from). One statement. */
+enum xcode store_entry_json_get(struct db *db, long long id, const char *today, char state[16],
+                                char **body, struct xerr *e);
+/* Keep (or replace) the entry's JSON with the dates its state is decided
+ * from (its current period; its retirement, or NULL); inside the write
+ * that changed it. */
+enum xcode store_entry_json_put(struct db *db, long long id, const char *period_from,
+                                const char *period_to, const char *retired_on, const char *body,
+                                struct xerr *e);
+/* Up to max ids of entries whose JSON is not kept, lowest first. */
+enum xcode store_entry_json_missing(struct db *db, long long *ids, int max, int *n, struct xerr *e);
+/* Whether rows may be missing (set by the migration and by the triggers
+ * that delete many rows), and clearing it once none are. */
+enum xcode store_entry_json_stale(struct db *db, bool *stale, struct xerr *e);
+enum xcode store_entry_json_fresh(struct db *db, struct xerr *e);
+/* The count of changes to users, departments and tokens, by any process. */
+enum xcode store_cred_gen(struct db *db, long long *gen, struct xerr *e);
+
 /* The ids of entries not retired whose period ends between from and until
  * (inclusive), soonest first; rows of one column for the caller to step. */
 enum xcode store_ledger_ending(struct db *db, const char *from, const char *until,
@@ -239,11 +262,12 @@ enum xcode store_overview(struct db *db, const char *today, json_t **out, struct
 enum xcode store_token_insert(struct db *db, long long user_id, const char *token_hash,
                               const char *at, const char *expires_at, struct xerr *e);
 /* The user and the token of a token hash still valid at `now` (not
- * expired, its user active), and the day it was last used ("" never);
+ * expired, its user active), the day it was last used ("" never) and
+ * when it expires;
  * X_AUTH where none. */
 enum xcode store_token_user(struct db *db, const char *token_hash, const char *now,
                             long long *user_id, long long *token_id, char last_used[11],
-                            struct xerr *e);
+                            char expires_at[21], struct xerr *e);
 /* Note that the token was used `today` (YYYY-MM-DD), once a day. */
 enum xcode store_token_touch(struct db *db, long long token_id, const char *today, struct xerr *e);
 /* {"tokens": [{"id", "login", "created_at", "expires_at", "last_used_on"}], "total"}:

@@ -62,6 +62,9 @@ static const struct copy_table k_tables[] = {
      "entry_id, text, period_to, department_id, confidentiality, period_from, retired_on",
      "ittittt", "entry_id", NULL},
     {"meta", "key, value", "tt", "key", NULL},
+    /* Last: the triggers of the rows above delete what they touch. */
+    {"ledger_json", "entry_id, period_from, period_to, retired_on, body", "itttt", "entry_id",
+     NULL},
 };
 
 #define NTABLES     ((int)(sizeof k_tables / sizeof k_tables[0]))
@@ -101,7 +104,11 @@ static void make_sql(void)
         const struct copy_table *t = &k_tables[i];
         g_sql[i][SQL_SELECT] =
             format("SELECT %s FROM %s%s ORDER BY %s", t->columns, t->name,
-                   strcmp(t->name, "meta") == 0 ? " WHERE key <> 'schema_version'" : "", t->order);
+                   /* What the target's own migrations made stays as they made it. */
+                   strcmp(t->name, "meta") == 0
+                       ? " WHERE key NOT IN ('schema_version', 'cred_gen', 'ledger_json_stale')"
+                       : "",
+                   t->order);
         g_sql[i][SQL_COUNT] = format("SELECT count(*) FROM %s", t->name);
         char params[MAX_COLUMNS * 6] = "";
         int len = 0, n = (int)strlen(t->types);
@@ -189,7 +196,10 @@ enum xcode store_copy_all(struct db *from, struct db *to, json_t **counts, struc
             json_decref(out);
             return e->code;
         }
-        if (strcmp(k_tables[i].name, "meta") != 0 && strcmp(k_tables[i].name, "ledger_search") != 0)
+        /* The rows copied, but not of what is derived from them. */
+        if (strcmp(k_tables[i].name, "meta") != 0 &&
+            strcmp(k_tables[i].name, "ledger_search") != 0 &&
+            strcmp(k_tables[i].name, "ledger_json") != 0)
             json_object_set_new(out, k_tables[i].name, json_integer(n));
     }
     /* The bigram index where the target has one (SQLite), from the search

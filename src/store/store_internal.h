@@ -17,4 +17,10 @@ char *store_like_pattern(const char *q);
 /* Wrap a listing as {key: [...]}, and with "total" where asked. */
 enum xcode store_listing(enum xcode rc, const char *key, bool total, json_t *arr, json_t **out);
 
+/* An entry's state on the day ?1 (YYYY-MM-DD), from its retirement date R
+ * and period F..T (SQL expressions): 廃止, 期間満了, 廃止予定, 利用開始前 or 利用中. */
+#define STATE_CASE(R, F, T)                                                                        \
+    "CASE WHEN " R " <= ?1 THEN 'retired' WHEN " T " < ?1 THEN 'expired' "                         \
+    "WHEN " R " IS NOT NULL THEN 'retiring' WHEN " F " > ?1 THEN 'upcoming' ELSE 'active' END"
+
 #endif

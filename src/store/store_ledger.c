@@ -161,9 +161,6 @@ enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on,
  * its period, retiring while the retirement's date is ahead, upcoming before
  * the period begins, else in use. R, F and T name the columns of the
  * retirement's date and the period's first and last day. */
-#define STATE_CASE(R, F, T)                                                                        \
-    "CASE WHEN " R " <= ?1 THEN 'retired' WHEN " T " < ?1 THEN 'expired' "                         \
-    "WHEN " R " IS NOT NULL THEN 'retiring' WHEN " F " > ?1 THEN 'upcoming' ELSE 'active' END"
 #define ENTRY_STATE_SQL STATE_CASE("e.retired_on", "v.period_from", "v.period_to")
 
 #define ENTRY_COLUMNS                                                                              \

@@ -217,11 +217,11 @@ enum xcode store_token_insert(struct db *db, long long user_id, const char *toke
 
 enum xcode store_token_user(struct db *db, const char *token_hash, const char *now,
                             long long *user_id, long long *token_id, char last_used[11],
-                            struct xerr *e)
+                            char expires_at[21], struct xerr *e)
 {
     struct db_rows *rows;
     if (db_query(db, &rows,
-                 "SELECT t.user_id, t.id, t.last_used_on FROM api_tokens t "
+                 "SELECT t.user_id, t.id, t.last_used_on, t.expires_at FROM api_tokens t "
                  "JOIN users u ON u.id = t.user_id "
                  "WHERE t.token_hash = ?1 AND u.active = 1 AND t.expires_at > ?2",
                  DB_ARGS(DS(token_hash), DS(now)), e))
@@ -231,6 +231,7 @@ enum xcode store_token_user(struct db *db, const char *token_hash, const char *n
         *user_id = db_int(rows, 0);
         *token_id = db_int(rows, 1);
         snprintf(last_used, 11, "%s", db_is_null(rows, 2) ? "" : db_text(rows, 2));
+        snprintf(expires_at, 21, "%s", db_text(rows, 3));
     }
     db_done(rows);
     if (rc < 0)

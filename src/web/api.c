@@ -365,8 +365,11 @@ static void route_ledger(struct request *r, const struct route *rt)
             reply_error_code(r, X_INVALID, "このパスでは GET のみ使えます");
             return;
         }
-        enum xcode rc = wf_ledger_show(r->db, u, id, &out, &e);
-        answer(r, rc, &e, 200, out);
+        char *text;
+        if (wf_ledger_show_json(r->db, u, id, &text, &e))
+            reply_error(r, &e);
+        else
+            reply_json_text(r, 200, text);
         return;
     }
     bool extend = is(rt, 2, "extend"), retire = is(rt, 2, "retire"), change = is(rt, 2, "change");

@@ -31,6 +31,7 @@ void web_config_defaults(struct web_config *c, const char *db_url)
     c->header_timeout = 10;
     c->idle_timeout = 30;
     c->body_min_rate = 1024;
+    c->access_log_flush_ms = 1000;
     c->signin_threads = ncpu > 0 ? (int)ncpu : 1; /* one Argon2id per core */
     c->signin_queue = 4 * c->signin_threads;
     c->throttle = (struct throttle){.idle = 30 * 60,
@@ -58,6 +59,8 @@ static int config_entry(void *user, const char *section, const char *name, const
         c->header_timeout = atoi(value);
     else if (IS("server", "idle_timeout"))
         c->idle_timeout = atoi(value);
+    else if (IS("server", "access_log_flush_ms"))
+        c->access_log_flush_ms = atoi(value);
     else if (IS("server", "body_min_rate"))
         c->body_min_rate = atoi(value);
     else if (IS("server", "signin_threads"))
@@ -155,6 +158,10 @@ bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, s
         fprintf(stderr, "extsvc: serve: connection_timeout は 1〜86400 秒、header_timeout は "
                         "0〜3600 秒、idle_timeout は 0〜86400 秒、body_min_rate は 0 以上"
                         "（0 は制限なし）です\n");
+        return false;
+    }
+    if (c->access_log_flush_ms < 0 || c->access_log_flush_ms > 60000) {
+        fprintf(stderr, "extsvc: serve: access_log_flush_ms は 0（1行ずつ書く）〜60000 です\n");
         return false;
     }
     if (c->max_per_address < 0 || c->max_per_address > 100000) {

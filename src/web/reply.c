@@ -51,6 +51,17 @@ void reply_json(struct request *r, int status, json_t *body)
     }
 }
 
+void reply_json_text(struct request *r, int status, char *text)
+{
+    r->status = status;
+    r->ctype = "application/json; charset=utf-8";
+    sbuf_release(&r->out);
+    if (text) {
+        sbuf_adds(&r->out, text);
+        free(text);
+    }
+}
+
 void reply_error_code(struct request *r, enum xcode code, const char *message)
 {
     reply_json(r, xerr_http_status(code),

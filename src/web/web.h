@@ -31,6 +31,7 @@ struct web_config {
     int connection_timeout; /* seconds without a byte either way (libmicrohttpd) */
     int header_timeout;     /* seconds for a request's head (guard.h) */
     int idle_timeout;       /* seconds a kept-alive connection may wait for the next request */
+    int access_log_flush_ms; /* the access log written at least this often; 0: every line */
     int body_min_rate;      /* bytes a second a body must keep up, after header_timeout */
     int signin_threads;     /* sign-ins (Argon2id) at once, on threads of their own */
     int signin_queue;       /* sign-ins waiting beyond those; more: 503 */
@@ -112,6 +113,8 @@ bool csrf_equal(const char *presented, const char *expected);
 
 /* Answer with JSON (takes the reference) / an API error / a redirect. */
 void reply_json(struct request *r, int status, json_t *body);
+/* Answer with JSON already dumped (takes the string). */
+void reply_json_text(struct request *r, int status, char *text);
 void reply_error(struct request *r, const struct xerr *e);
 void reply_error_code(struct request *r, enum xcode code, const char *message);
 void reply_redirect(struct request *r, const char *location);

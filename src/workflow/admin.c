@@ -11,6 +11,8 @@
 #include "../core/text.h"
 #include "../embedded.h"
 #include "access.h"
+#include "internal.h"
+#include "token_cache.h"
 #include "workflow.h"
 
 #define BUNDLED_CATALOGUE "catalogue/shunan-2023.json"
@@ -533,22 +535,31 @@ enum xcode wf_token_create(struct db *db, const struct user *actor, int days, ch
 
 enum xcode wf_token_user(struct db *db, const char *token, struct user *out, struct xerr *e)
 {
-    char hash[65], now[21], last[11];
-    long long uid, tid;
+    char hash[65], now[21], last[11], expires[21];
+    long long uid, tid, gen;
     memset(out, 0, sizeof *out);
     if (!token || strlen(token) != 68 || strncmp(token, "ext_", 4) != 0)
         return xerr_set(e, X_AUTH, "トークンが無効です");
     token_hash(token, hash);
     store_now(now);
-    if (store_token_user(db, hash, now, &uid, &tid, last, e) || store_user_by_id(db, uid, out, e))
+    /* The count first: a change committed after it shows as a new count
+     * on the next request, which then looks the token up again. */
+    if (store_cred_gen(db, &gen, e))
         return e->code;
+    if (!token_cache_get(hash, gen, now, out, &tid, last)) {
+        if (store_token_user(db, hash, now, &uid, &tid, last, expires, e) ||
+            store_user_by_id(db, uid, out, e))
+            return e->code;
+        token_cache_put(hash, gen, out, tid, expires, last);
+    }
     /* The day it was last used, written once a day; a read-only database
      * (a standby) is no reason to refuse the token. */
     if (strncmp(last, now, 10) != 0) {
         char today[11];
         snprintf(today, sizeof today, "%.10s", now);
         struct xerr ignore;
-        store_token_touch(db, tid, today, &ignore);
+        if (!store_token_touch(db, tid, today, &ignore))
+            token_cache_used(hash, today);
     }
     return XOK;
 }

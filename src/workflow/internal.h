@@ -51,6 +51,9 @@ enum xcode wf_rebase(struct db *db, json_t *doc, const char *from_id, const stru
 /* The 事前協議 of a request from its history (store_events): {"held",
  * "concluded_at", "concluded_by", "concluded_by_name", "comments": [...]}. */
 json_t *wf_consultation(json_t *history);
+/* Keep entry `id`'s JSON ready for the API (entry_json.c); inside the
+ * write that changed it, after its last change. */
+enum xcode wf_entry_json_keep(struct db *db, long long id, struct xerr *e);
 
 /* Fault injection for crash tests (no-op unless built with it). */
 void wf_fault_point(const char *name);

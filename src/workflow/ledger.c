@@ -75,36 +75,6 @@ enum xcode wf_service_list(struct db *db, const struct user *actor, const struct
     return rc;
 }
 
-enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id, json_t **out,
-                          struct xerr *e)
-{
-    char today[11];
-    if (access_read_ledger(actor, e))
-        return e->code;
-    date_format(date_today(), today);
-    if (db_begin_read(db, e))
-        return e->code;
-    enum xcode rc = store_ledger_get(db, id, today, true, out, e);
-    /* Each version with the 事前協議 of the request that made it. */
-    size_t i;
-    json_t *v;
-    json_array_foreach(rc ? NULL : json_object_get(*out, "versions"), i, v)
-    {
-        json_t *history;
-        long long req = (long long)json_integer_value(json_object_get(v, "request_id"));
-        if ((rc = store_events(db, req, &history, e)))
-            break;
-        json_object_set_new(v, "consultation", wf_consultation(history));
-        json_decref(history);
-    }
-    if (rc && rc != X_NOTFOUND) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    db_rollback(db);
-    return rc;
-}
-
 enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days, json_t **out,
                               struct xerr *e)
 {

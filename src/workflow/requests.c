@@ -594,6 +594,8 @@ static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struc
         snprintf(object, sizeof object, "ledger:%lld", entry);
         rc = audit_append(db, actor->login, action, object, before, after, e);
     }
+    if (!rc)
+        rc = wf_entry_json_keep(db, entry, e);
     json_decref(before);
     json_decref(after);
     free(conditions);

@@ -158,6 +158,15 @@ enum xcode wf_ledger_each(struct db *db, const struct user *actor, struct ledger
                           bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
 enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id, json_t **out,
                           struct xerr *e);
+/* The same entry as the API's JSON text (compact; caller frees): one
+ * statement where the entry is kept ready (ledger_json), the long way
+ * where it is not. Byte for byte what dumping wf_ledger_show gives. */
+enum xcode wf_ledger_show_json(struct db *db, const struct user *actor, long long id, char **json,
+                               struct xerr *e);
+/* Make up to `max` (at most 200) of the entry JSON rows that are missing,
+ * in one write, when the store says some may be; *made says how many (0:
+ * none were missing). For `serve` to run now and then. */
+enum xcode wf_entry_json_fill(struct db *db, int max, int *made, struct xerr *e);
 /* Open a change request extending the period to `to`; *id is the request. */
 enum xcode wf_ledger_extend(struct db *db, const struct user *actor, long long entry,
                             const char *to, const char *comment, long long *id, struct xerr *e);

@@ -160,7 +160,12 @@ def test_head_answers_like_get_without_a_body(env):
         assert heads[b"HEAD"][0] == heads[b"GET"][0] == 200, (path, heads)
         assert heads[b"HEAD"][2] == heads[b"GET"][2], (path, heads)
         assert heads[b"GET"][1] and heads[b"HEAD"][1] == b"", (path, heads[b"HEAD"][1][:80])
-    log = [json.loads(line) for line in open(env.log_path, encoding="utf-8")]
+    # The access log is written a buffer at a time, within a second.
+    deadline, log = time.time() + 5, []
+    while time.time() < deadline and not any(
+            e.get("method") == "HEAD" and e["path"] == "/api/v1/ledger" for e in log):
+        time.sleep(0.2)
+        log = [json.loads(line) for line in open(env.log_path, encoding="utf-8")]
     assert any(e.get("method") == "HEAD" and e["path"] == "/api/v1/ledger" for e in log)
 
 

@@ -167,6 +167,24 @@ def test_missing_database_refuses_to_start(env):
     assert not problems, "\n  ".join([""] + problems)
 
 
+def test_the_access_log_is_written_within_its_flush_time(env):
+    """Lines are gathered and written a buffer at a time (access_log_flush_ms,
+    default 1000), never later than that; 0 writes each line at once."""
+    for flush_ms, within in (("300", 2.0), ("0", 0.3)):
+        env.start_with_config("access_log_flush_ms = %s\n" % flush_ms)
+        env.anon().get("/login?flush=%s" % flush_ms)
+        start, found = time.time(), False
+        while time.time() - start < within and not found:
+            found = '"path":"/login"' in env.access_log()
+            time.sleep(0.05)
+        assert found, "no line within %.1f s (access_log_flush_ms = %s)" % (within, flush_ms)
+        env.stop()
+        with open(env.log_path, "w"):
+            pass
+    bad = env.run("serve", "--config", env.write("bad.ini", "[server]\naccess_log_flush_ms = -1\n"))
+    assert bad.code != 0 and "access_log_flush_ms" in bad.err, bad
+
+
 def test_access_log_is_one_json_object_per_request(env):
     env.start()
     tok = env.token("somu")

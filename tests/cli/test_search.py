@@ -219,18 +219,27 @@ def schema_3_database(path):
 def test_a_schema_3_database_is_migrated_and_reindexed_folded_by_init(env):
     """A real schema 3 database: `extsvc init` migrates it to the current
     schema (4: folded search; 5: the process's columns, filled from the
-    approved documents; 6: indexes for the listings; 7: token expiry; 8: audit indexes) and folds its search."""
+    approved documents; 6: indexes for the listings; 7: token expiry; 8: audit indexes; 9: each
+    entry's API answer kept ready, made by init) and folds its search."""
     schema_3_database(env.db)
     r = env.run("ledger", "list", "--json", "--q", "box")
     assert r.code != 0 and "extsvc init" in r.err, "schema 3 must be migrated first: %r" % r
     env.ok("init")
     con = sqlite3.connect(env.db)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("8",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("9",)
     texts = dict(con.execute("SELECT entry_id, text FROM ledger_search").fetchall())
+    kept = dict(con.execute("SELECT entry_id, body FROM ledger_json").fetchall())
+    assert con.execute("SELECT value FROM meta WHERE key = 'ledger_json_stale'").fetchone() == ("0",)
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     con.close()
     assert texts[1].startswith("box\x1f") and texts[3].startswith("カナ入力\x1f"), texts
+    assert sorted(kept) == sorted(texts), "init kept every entry's answer ready"
+    for entry_id, body in kept.items():
+        shown = env.json("ledger", "show", str(entry_id), "--json")
+        for k in ("state", "state_label"):
+            shown.pop(k)
+        assert json.loads(body) == shown, entry_id
     for q in ("ＢＯＸ", "box", "Box"):
         assert ids(ledger(env, "--q", q)) == [1], q
         assert ids(ledger(env, "--q", q, "--all")) == [1, 2], q
