@@ -59,8 +59,9 @@ static const struct copy_table k_tables[] = {
     {"audit_log", "seq, at, actor, action, object, before, after, prev_hash, hash", "itttttttt",
      "seq", "seq"},
     {"ledger_search",
-     "entry_id, text, period_to, department_id, confidentiality, period_from, retired_on",
-     "ittittt", "entry_id", NULL},
+     "entry_id, text, period_to, department_id, confidentiality, period_from, retired_on, "
+     "service_name, service_function, updated_at",
+     "ittitttttt", "entry_id", NULL},
     {"meta", "key, value", "tt", "key", NULL},
     /* Last: the triggers of the rows above delete what they touch. */
     {"ledger_json", "entry_id, period_from, period_to, retired_on, body", "itttt", "entry_id",

@@ -135,11 +135,16 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
     enum xcode xc = db_exec(
         db,
         "INSERT INTO ledger_search(entry_id, text, period_from, period_to, "
-        "department_id, confidentiality) SELECT ?1, ?2, ?5, ?3, department_id, ?4 "
+        "department_id, confidentiality, service_name, service_function, updated_at) "
+        "SELECT ?1, ?2, ?5, ?3, department_id, ?4, ?6, ?7, ?8 "
         "FROM ledger_entries WHERE id = ?1 ON CONFLICT(entry_id) DO UPDATE SET "
         "text = excluded.text, period_from = excluded.period_from, "
-        "period_to = excluded.period_to, confidentiality = excluded.confidentiality",
-        DB_ARGS(DI(entry_id), DS(text), DS(f->period_to), DS(f->level[0]), DS(f->period_from)), e);
+        "period_to = excluded.period_to, confidentiality = excluded.confidentiality, "
+        "service_name = excluded.service_name, service_function = excluded.service_function, "
+        "updated_at = excluded.updated_at",
+        DB_ARGS(DI(entry_id), DS(text), DS(f->period_to), DS(f->level[0]), DS(f->period_from),
+                DS(f->service_name), DS(f->service_function ? f->service_function : ""), DS(at)),
+        e);
     if (!xc)
         xc = index_entry(db, entry_id, text, e);
     free(text);
@@ -152,8 +157,9 @@ enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on,
     if (db_exec(db, "UPDATE ledger_entries SET retired_on = ?2, updated_at = ?3 WHERE id = ?1",
                 DB_ARGS(DI(entry_id), DS(on), DS(at)), e))
         return e->code;
-    return db_exec(db, "UPDATE ledger_search SET retired_on = ?2 WHERE entry_id = ?1",
-                   DB_ARGS(DI(entry_id), DS(on)), e);
+    return db_exec(db,
+                   "UPDATE ledger_search SET retired_on = ?2, updated_at = ?3 WHERE entry_id = ?1",
+                   DB_ARGS(DI(entry_id), DS(on), DS(at)), e);
 }
 
 /* The state of an entry on day ?1, derived as entry_state_on() (core/states.c)
@@ -313,18 +319,19 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
     {"id", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id LIMIT ?7 OFFSET ?8"},                        \
         {"id-desc", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.id DESC LIMIT ?7 OFFSET ?8"},          \
         {"name", ENTRY_COLUMNS SEARCH_JOIN W                                                       \
-         "ORDER BY v.service_name, v.service_function, e.id LIMIT ?7 OFFSET ?8"},                  \
-        {"name-desc",                                                                              \
-         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY v.service_name DESC, "                              \
-                                     "v.service_function DESC, e.id DESC LIMIT ?7 OFFSET ?8"},     \
+         "ORDER BY x.service_name, x.service_function, x.entry_id LIMIT ?7 OFFSET ?8"},            \
+        {"name-desc", ENTRY_COLUMNS SEARCH_JOIN W                                                  \
+         "ORDER BY x.service_name DESC, "                                                          \
+         "x.service_function DESC, x.entry_id DESC LIMIT ?7 OFFSET ?8"},                           \
         {"period_to",                                                                              \
          ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY x.period_to, x.entry_id LIMIT ?7 OFFSET ?8"},       \
         {"period_to-desc", ENTRY_COLUMNS SEARCH_JOIN W                                             \
          "ORDER BY x.period_to DESC, x.entry_id DESC LIMIT ?7 OFFSET ?8"},                         \
-        {"updated", ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.updated_at, e.id LIMIT ?7 OFFSET ?8"}, \
+        {"updated",                                                                                \
+         ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY x.updated_at, x.entry_id LIMIT ?7 OFFSET ?8"},      \
     {                                                                                              \
-        "updated-desc",                                                                            \
-            ENTRY_COLUMNS SEARCH_JOIN W "ORDER BY e.updated_at DESC, e.id DESC LIMIT ?7 OFFSET ?8" \
+        "updated-desc", ENTRY_COLUMNS SEARCH_JOIN W                                                \
+            "ORDER BY x.updated_at DESC, x.entry_id DESC LIMIT ?7 OFFSET ?8"                       \
     }
     static const char *const scan_sorts[][2] = {ORDERS(LIKE_WHERE)};
     static const char *const fts_sorts[][2] = {ORDERS(FTS_WHERE)};

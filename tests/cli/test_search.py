@@ -74,6 +74,32 @@ def test_paging_keeps_the_total_and_the_order(env):
     assert [e["id"] for e in first["entries"] + rest["entries"]] == sorted(made.values())
 
 
+def test_sorted_by_name_or_last_change_as_the_entries_say(env):
+    """--sort name and --sort updated (schema 10: read a page at a time
+    through an index of keys kept in ledger_search) give the order of the
+    entries' own fields, in both directions, page after page; a retirement
+    is a change."""
+    made = four_entries(env)
+    _, late = approve_new(env, document(name="Service active", function="B機能",
+                                        purpose="会議の記録"))
+    every = ledger(env, "--all", "--limit", "100")["entries"]
+    assert len(every) == 5
+    by_name = [e["id"] for e in sorted(every, key=lambda e: (e["service"]["name"],
+                                                            e["service"]["function"], e["id"]))]
+    by_change = [e["id"] for e in sorted(every, key=lambda e: (e["updated_at"], e["id"]))]
+    assert by_change[-1] in (made["retired"], late), "the retirement or the last approval is newest"
+    for sort, want in (("name", by_name), ("updated", by_change)):
+        got = [e["id"] for e in ledger(env, "--all", "--sort", sort)["entries"]]
+        assert got == want, (sort, got, want)
+        desc = [e["id"] for e in ledger(env, "--all", "--sort", sort, "--desc")["entries"]]
+        assert desc == want[::-1], (sort, desc)
+        paged = []
+        for offset in range(0, 5, 2):
+            paged += [e["id"] for e in ledger(env, "--all", "--sort", sort, "--limit", "2",
+                                              "--offset", str(offset))["entries"]]
+        assert paged == want, (sort, paged)
+
+
 def test_an_extension_is_found_by_its_new_text_only(env):
     setup_db(env)
     _, entry = approve_new(env, document(purpose="窓口予約の受付"))
@@ -220,13 +246,13 @@ def test_a_schema_3_database_is_migrated_and_reindexed_folded_by_init(env):
     """A real schema 3 database: `extsvc init` migrates it to the current
     schema (4: folded search; 5: the process's columns, filled from the
     approved documents; 6: indexes for the listings; 7: token expiry; 8: audit indexes; 9: each
-    entry's API answer kept ready, made by init) and folds its search."""
+    entry's API answer kept ready, made by init; 10: sort keys) and folds its search."""
     schema_3_database(env.db)
     r = env.run("ledger", "list", "--json", "--q", "box")
     assert r.code != 0 and "extsvc init" in r.err, "schema 3 must be migrated first: %r" % r
     env.ok("init")
     con = sqlite3.connect(env.db)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("9",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("10",)
     texts = dict(con.execute("SELECT entry_id, text FROM ledger_search").fetchall())
     kept = dict(con.execute("SELECT entry_id, body FROM ledger_json").fetchall())
     assert con.execute("SELECT value FROM meta WHERE key = 'ledger_json_stale'").fetchone() == ("0",)
