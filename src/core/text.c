@@ -129,6 +129,48 @@ bool utf8_valid(const char *s, size_t n)
     return true;
 }
 
+/* The length of the well-formed UTF-8 sequence at p (before end), 0 if
+ * there is none. */
+static int utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+    int len = *p >= 0xC2 && *p <= 0xDF   ? 2
+              : *p >= 0xE0 && *p <= 0xEF ? 3
+              : *p >= 0xF0 && *p <= 0xF4 ? 4
+                                         : 0;
+    return len && end - p >= len && utf8_valid((const char *)p, (size_t)len) ? len : 0;
+}
+
+bool sbuf_add_json_string(struct sbuf *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : ""),
+                        *end = p + strlen((const char *)p);
+    bool ok = sbuf_add(sb, "\"", 1);
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && *p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
+            p++;
+        ok &= sbuf_add(sb, run, (size_t)(p - run));
+        if (p == end)
+            break;
+        int len;
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            ok &= sbuf_add(sb, esc, 2);
+            p++;
+        } else if (*p < 0x20 || *p == 0x7F) {
+            ok &= sbuf_addf(sb, "\\u%04x", *p);
+            p++;
+        } else if ((len = utf8_sequence(p, end)) > 0) {
+            ok &= sbuf_add(sb, p, (size_t)len);
+            p += len;
+        } else {
+            ok &= sbuf_add(sb, "\\ufffd", 6);
+            p++;
+        }
+    }
+    return ok & sbuf_add(sb, "\"", 1);
+}
+
 bool text_is_blank(const char *s)
 {
     if (!s)

@@ -37,6 +37,10 @@ bool sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(prin
 /* True where the n bytes at s are well-formed UTF-8 (no overlongs, no
  * surrogates, nothing past U+10FFFF) with no NUL byte. */
 bool utf8_valid(const char *s, size_t n);
+/* Append s as a JSON string literal (quotes included): ", \ and control
+ * characters escaped, and each byte that is not part of well-formed UTF-8
+ * written as U+FFFD, so that any bytes (a hostile URL) give valid JSON. */
+bool sbuf_add_json_string(struct sbuf *sb, const char *s);
 
 /* True for NULL, "" and strings of only spaces, tabs, newlines and U+3000. */
 bool text_is_blank(const char *s);

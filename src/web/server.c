@@ -203,19 +203,23 @@ static void add_security_headers(struct MHD_Response *resp, const struct request
 
 static void access_log(const struct request *r, long long usec)
 {
+    /* Written by hand (not jansson): a path of any bytes, even ones that
+     * are not UTF-8, is still logged, as valid JSON. */
     char now[21];
     store_now(now);
-    json_t *line =
-        json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s?}", "at", now, "addr",
-                  r->address ? r->address : "", "method", r->head ? "HEAD" : r->method, "path",
-                  r->path, "status", r->status, "bytes", (json_int_t)r->out.len, "us",
-                  (json_int_t)usec, "user", req_user(r) ? req_user(r)->login : NULL);
-    char *s = json_dumps(line, JSON_COMPACT);
-    json_decref(line);
-    if (s) {
-        accesslog_line(s, strlen(s));
-        free(s);
-    }
+    struct sbuf line;
+    sbuf_init(&line, 0);
+    bool ok =
+        sbuf_addf(&line, "{\"at\":\"%s\",\"addr\":", now) &&
+        sbuf_add_json_string(&line, r->address) && sbuf_adds(&line, ",\"method\":") &&
+        sbuf_add_json_string(&line, r->head ? "HEAD" : r->method) &&
+        sbuf_adds(&line, ",\"path\":") && sbuf_add_json_string(&line, r->path) &&
+        sbuf_addf(&line, ",\"status\":%d,\"bytes\":%zu,\"us\":%lld", r->status, r->out.len, usec);
+    if (ok && req_user(r))
+        ok = sbuf_adds(&line, ",\"user\":") && sbuf_add_json_string(&line, req_user(r)->login);
+    if (ok && sbuf_adds(&line, "}"))
+        accesslog_line(line.buf, line.len);
+    sbuf_release(&line);
 }
 
 static long long usec_now(void)

@@ -207,6 +207,13 @@ def test_access_log_is_one_json_object_per_request(env):
     do(anon, "GET", "/login")
     do(anon, "GET", "/static/style.css")
     do(anon, "GET", "/ledger")
+    # A path whose bytes are not UTF-8 (refused with 400) is logged too,
+    # each bad byte as U+FFFD, the line still JSON.
+    raw = socket.create_connection(("127.0.0.1", env.port), timeout=10)
+    raw.sendall(b"GET /ledger/\xff\x80%E5 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    answer = raw.recv(65536)
+    raw.close()
+    sent.append(("GET", "/ledger/\ufffd\ufffd\ufffd", int(answer.split()[1]), None))
     env.stop()  # all lines are written by now
     text = env.access_log()
     lines = text.splitlines()

@@ -14,6 +14,33 @@ static bool valid(const char *s)
     return utf8_valid(s, strlen(s));
 }
 
+/* ---- sbuf_add_json_string (the access log's lines) ---------------------------- */
+
+static void check_json_string(const char *in, const char *want)
+{
+    struct sbuf sb;
+    sbuf_init(&sb, 0);
+    assert_true(sbuf_add_json_string(&sb, in));
+    assert_string_equal(sb.buf, want);
+    sbuf_release(&sb);
+}
+
+static void test_text_json_string_escapes_and_replaces_bad_bytes(void **state)
+{
+    (void)state;
+    check_json_string("", "\"\"");
+    check_json_string("/api/v1/ledger/1", "\"/api/v1/ledger/1\"");
+    check_json_string("周南 \"引用\" \\", "\"周南 \\\"引用\\\" \\\\\"");
+    check_json_string("a\tb\r\n\x1f\x7f", "\"a\\u0009b\\u000d\\u000a\\u001f\\u007f\"");
+    /* A hostile URL's bytes: a lone continuation byte, a cut sequence, an
+     * overlong '/', a surrogate; each bad byte one U+FFFD, the rest kept. */
+    check_json_string("/\x80x", "\"/\\ufffdx\"");
+    check_json_string("\xe5\x91", "\"\\ufffd\\ufffd\"");
+    check_json_string("\xc0\xaf", "\"\\ufffd\\ufffd\"");
+    check_json_string("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");
+    check_json_string("\xf0\x9f\x8d\xa3\xff", "\"🍣\\ufffd\"");
+}
+
 /* ---- utf8_valid ------------------------------------------------------------ */
 
 /* ASCII, Japanese, four-byte characters and the edges of the code space are text. */
@@ -348,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_text_csv_field_appends),
         cmocka_unit_test(test_text_sbuf_cap),
         cmocka_unit_test(test_text_sbuf_uncapped_grows),
+        cmocka_unit_test(test_text_json_string_escapes_and_replaces_bad_bytes),
         cmocka_unit_test(test_text_sbuf_addf_and_detach),
         cmocka_unit_test(test_text_to_cp932_converts_japanese),
         cmocka_unit_test(test_text_to_cp932_refuses_missing_character_with_offset),
