@@ -13,7 +13,7 @@
 struct db_driver {
     const char *name; /* "sqlite": the folder of its migrations */
     enum db_backend backend;
-    bool bigram_fts; /* the schema has ledger_fts, an FTS5 index of bigrams (db_bigram_fts) */
+    bool bigram_fts;      /* the schema has ledger_fts, an FTS5 index of bigrams (db_bigram_fts) */
     bool cheap_snapshots; /* one read transaction costs less than one per statement */
     void (*close)(struct db *db);
     enum xcode (*query)(struct db *db, struct db_rows **out, const char *sql,

@@ -61,7 +61,7 @@ enum xcode store_entry_json_missing(struct db *db, long long *ids, int max, int 
                  "ORDER BY e.id LIMIT ?1",
                  DB_ARGS(DI(max)), e))
         return e->code;
-    int rc;
+    int rc = 0;
     while (*n < max && (rc = db_next(rows, e)) == 1)
         ids[(*n)++] = db_int(rows, 0);
     db_done(rows);
@@ -70,15 +70,9 @@ enum xcode store_entry_json_missing(struct db *db, long long *ids, int max, int 
 
 static enum xcode meta_int(struct db *db, const char *key, long long *out, struct xerr *e)
 {
-    struct db_rows *rows;
     *out = 0;
-    if (db_query(db, &rows, "SELECT value FROM meta WHERE key = ?1", DB_ARGS(DS(key)), e))
-        return e->code;
-    int rc = db_next(rows, e);
-    if (rc == 1)
-        *out = strtoll(db_text(rows, 0), NULL, 10);
-    db_done(rows);
-    return rc < 0 ? e->code : XOK;
+    return db_one_int(db, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?1", DB_ARGS(DS(key)),
+                      out, NULL, e);
 }
 
 enum xcode store_entry_json_stale(struct db *db, bool *stale, struct xerr *e)

@@ -27,14 +27,14 @@ struct web_config {
     char db_url[1024];
     int threads;
     int max_connections;
-    int max_per_address;    /* connections from one address; 0: no limit */
-    int connection_timeout; /* seconds without a byte either way (libmicrohttpd) */
-    int header_timeout;     /* seconds for a request's head (guard.h) */
-    int idle_timeout;       /* seconds a kept-alive connection may wait for the next request */
+    int max_per_address;     /* connections from one address; 0: no limit */
+    int connection_timeout;  /* seconds without a byte either way (libmicrohttpd) */
+    int header_timeout;      /* seconds for a request's head (guard.h) */
+    int idle_timeout;        /* seconds a kept-alive connection may wait for the next request */
     int access_log_flush_ms; /* the access log written at least this often; 0: every line */
-    int body_min_rate;      /* bytes a second a body must keep up, after header_timeout */
-    int signin_threads;     /* sign-ins (Argon2id) at once, on threads of their own */
-    int signin_queue;       /* sign-ins waiting beyond those; more: 503 */
+    int body_min_rate;       /* bytes a second a body must keep up, after header_timeout */
+    int signin_threads;      /* sign-ins (Argon2id) at once, on threads of their own */
+    int signin_queue;        /* sign-ins waiting beyond those; more: 503 */
     /* Peers whose X-Forwarded-For names the client ("ADDR,ADDR"; with
      * behind_proxy and none given: loopback, the proxy on this host). */
     char trusted_proxies[512];
