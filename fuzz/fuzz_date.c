@@ -2,16 +2,17 @@
  * fuzz_date.c - libFuzzer driver for the date code (core/date.c), the
  * entry-state decision that compares ISO dates as strings (core/states.c),
  * the state-name parsers there, and the UTC timestamp reader of the pages
- * (jst() in web/pages_common.c). The standard's dates are ISO YYYY-MM-DD
- * only; 和暦 is output (date_wareki), never parsed, so "令和6年2月29日"
- * must be refused like any other text.
+ * (jst() in web/pages_common.c), and 和暦 both ways (core/wareki.c). The
+ * standard's dates are ISO YYYY-MM-DD; people write 和暦 too, which
+ * date_parse_ja() reads and date_wareki() writes.
  *
  * The input is used three ways:
  *   - the whole input as one string: date_parse() must agree with an
  *     independent reference (exactly 10 bytes, digits and dashes, a day
  *     that exists), leave its output untouched when it refuses, and a date
  *     it accepts must format back to the same text; jst() and the
- *     *_state_parse() functions take the same string;
+ *     *_state_parse() functions take the same string; date_parse_ja()
+ *     accepts only real days, which read back from their 和暦;
  *   - bytes 0-9, 10-19, 20-29, 30-39 as four candidate dates: what
  *     date_cmp() says agrees with strcmp() on the text and with
  *     date_days(); entry_state_on() (which compares the strings) agrees
@@ -19,8 +20,9 @@
  *   - bytes 40-43 as a day count n: date_add_days(d, n) is a real day, n
  *     days later by date_days(), and formats and parses back.
  * date_days() is checked against a day count written another way,
- * date_wareki() against the era boundary (令和 from 2019-05-01) and for
- * truncation into buffers of every size.
+ * date_wareki() against a second table of the eras (明治6年 to 令和) and
+ * for truncation into buffers of every size; what it writes, and the ISO
+ * text, read back through date_parse_ja() as the same day.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +32,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/wareki.h"
 #include "core/states.h"
 #include "core/text.h"
 #include "web/pages.h"
@@ -107,22 +110,54 @@ static int sign(long v)
     return (v > 0) - (v < 0);
 }
 
+/* The eras written out again, as (first day as YYYYMMDD, name, base):
+ * a second statement of wareki.c's table to check it against. */
+static const struct {
+    long first;
+    const char *name;
+    int base;
+} ref_eras[] = {{20190501, "令和", 2018},
+                {19890108, "平成", 1988},
+                {19261225, "昭和", 1925},
+                {19120730, "大正", 1911},
+                {18730101, "明治", 1867}};
+
 static void check_wareki(struct xdate d)
 {
     char want[64];
-    bool reiwa = d.y > 2019 || (d.y == 2019 && d.m >= 5);
-    int year = d.y - (reiwa ? 2018 : 1988);
-    char ys[16];
-    if (year == 1)
-        snprintf(ys, sizeof ys, "元");
-    else
-        snprintf(ys, sizeof ys, "%d", year);
-    snprintf(want, sizeof want, "%s%s年%d月%d日", reiwa ? "令和" : "平成", ys, d.m, d.d);
+    long key = d.y * 10000L + d.m * 100 + d.d;
+    int e = -1;
+    for (int i = 0; i < 5 && e < 0; i++)
+        if (key >= ref_eras[i].first)
+            e = i;
+    if (e < 0) {
+        snprintf(want, sizeof want, "%d年%d月%d日", d.y, d.m, d.d);
+    } else {
+        int year = d.y - ref_eras[e].base;
+        char ys[16];
+        if (year == 1)
+            snprintf(ys, sizeof ys, "元");
+        else
+            snprintf(ys, sizeof ys, "%d", year);
+        snprintf(want, sizeof want, "%s%s年%d月%d日", ref_eras[e].name, ys, d.m, d.d);
+    }
     CHECK(strlen(want) < 32); /* the documented buffer always suffices */
     char *buf = malloc(32);
     CHECK(buf);
     date_wareki(d, buf, 32);
     CHECK(strcmp(buf, want) == 0);
+    /* What is written reads back as the same day, and so does ISO. */
+    struct xdate back = {0, 0, 0};
+    char why[256];
+    if (e >= 0) {
+        CHECK(date_parse_ja(buf, &back, why, sizeof why));
+        CHECK(date_cmp(back, d) == 0);
+    }
+    char iso[11];
+    date_format(d, iso);
+    back = (struct xdate){0, 0, 0};
+    CHECK(date_parse_ja(iso, &back, why, sizeof why));
+    CHECK(date_cmp(back, d) == 0);
     free(buf);
     /* Smaller buffers (exactly sized, so that ASan sees an overrun) get a
      * NUL-terminated prefix. */
@@ -134,6 +169,30 @@ static void check_wareki(struct xdate d)
         CHECK(len < (size_t)n);
         CHECK(strncmp(small, want, len) == 0);
         free(small);
+    }
+}
+
+/* date_parse_ja() of any text: a day it accepts is real, inside its era,
+ * and written as 和暦 reads back the same; a refusal leaves the output
+ * alone and says why in valid UTF-8. */
+static void check_parse_ja(const char *s)
+{
+    struct xdate d = {-7, -7, -7};
+    char why[200];
+    why[0] = '\0';
+    if (date_parse_ja(s, &d, why, sizeof why)) {
+        CHECK(d.y >= 1 && d.y <= 9999 && real_day(d));
+        char buf[32];
+        date_wareki(d, buf, sizeof buf);
+        struct xdate back;
+        if (d.y * 10000L + d.m * 100 + d.d >= 18730101) {
+            CHECK(date_parse_ja(buf, &back, NULL, 0));
+            CHECK(date_cmp(back, d) == 0);
+        }
+    } else {
+        CHECK(d.y == -7 && d.m == -7 && d.d == -7);
+        CHECK(why[0] != '\0');
+        CHECK(utf8_valid(why, strlen(why)));
     }
 }
 
@@ -261,6 +320,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_jst(s, n);
     check_state_names(s);
+    check_parse_ja(s);
 
     /* Four candidate dates of ten bytes each. */
     char tt[4][11];

@@ -79,6 +79,11 @@ const struct user *ctx_actor(const struct ctx *c);
 void close_ctx(struct ctx *c);
 /* Parse a positive id. */
 bool parse_id(const char *s, long long *out);
+/* The date option `name` as people write it (ISO, 2026/4/1, 令和8年4月1日,
+ * R8.4.1, …; core/wareki.h) as ISO in iso (11 bytes): -1 to go on (also
+ * where the option is absent, leaving iso empty), else the exit status
+ * after a usage error that says why (a day that does not exist). */
+int opt_date(const struct command *cmd, const struct opt *opts, const char *name, char *iso);
 
 /* Command groups. */
 extern const struct command admin_commands[];

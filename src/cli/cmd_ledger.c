@@ -354,6 +354,9 @@ static int entry_request(const struct command *self, struct cmdline *cl, int arg
         return usage_error(self, "台帳番号を一つ指定してください");
     if (!opt_value(opts, "--as") || !opt_value(opts, dateopt))
         return usage_error(self, "--as と %s を指定してください", dateopt);
+    char day[11];
+    if ((done = opt_date(self, opts, dateopt, day)) >= 0)
+        return done;
     struct xerr e = {0};
     struct ctx c;
     int rc = open_ctx(cl, opts, &c, &e);
@@ -361,10 +364,9 @@ static int entry_request(const struct command *self, struct cmdline *cl, int arg
         return rc;
     struct db *db = c.db;
     long long req;
-    enum xcode xc = retire ? wf_ledger_retire(db, &c.actor, id, opt_value(opts, dateopt),
-                                              opt_value(opts, "--comment"), &req, &e)
-                           : wf_ledger_extend(db, &c.actor, id, opt_value(opts, dateopt),
-                                              opt_value(opts, "--comment"), &req, &e);
+    enum xcode xc =
+        retire ? wf_ledger_retire(db, &c.actor, id, day, opt_value(opts, "--comment"), &req, &e)
+               : wf_ledger_extend(db, &c.actor, id, day, opt_value(opts, "--comment"), &req, &e);
     if (xc)
         rc = fail(&e);
     else if (opt_flag(opts, "--json"))
@@ -466,10 +468,12 @@ const struct command ledger_commands[] = {
      "台帳の登録一件と、そのすべての版（古い順）を表示します。"},
     {"ledger extend", cmd_ledger_extend,
      "ledger extend --as LOGIN ID --to DATE [--comment TEXT] [--json]",
-     "利用期間を延長する変更申請を下書きとして作成します。申請・承認は通常の申請と同じです。"},
+     "利用期間を延長する変更申請を下書きとして作成します。申請・承認は通常の申請と同じです。"
+     "DATE は 2028-03-31、令和10年3月31日、R10.3.31 などの形で書けます。"},
     {"ledger retire", cmd_ledger_retire,
      "ledger retire --as LOGIN ID --on DATE [--comment TEXT] [--json]",
-     "利用を廃止する申請を下書きとして作成します。承認されると台帳の状態は「廃止」になります。"},
+     "利用を廃止する申請を下書きとして作成します。承認されると台帳の状態は「廃止」になります。"
+     "DATE は ISO か和暦（令和9年12月31日、R9.12.31 など）です。"},
     {"ledger change", cmd_ledger_change, "ledger change --as LOGIN ID FILE|- [--json]",
      "台帳の登録の変更申請（本基準5(2)③「変更」: 利用目的、利用者の範囲、格付など）を下書きとして"
      "作成します。申請書は現在の版の申請書に重ねます（書いた項目だけが変わります）。外部サービスの"

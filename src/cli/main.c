@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../core/text.h"
+#include "../core/wareki.h"
 #include "../store/audit_key.h"
 #include "../workflow/workflow.h"
 #include "cli.h"
@@ -227,6 +228,20 @@ bool parse_id(const char *s, long long *out)
         return false;
     *out = v;
     return true;
+}
+
+int opt_date(const struct command *cmd, const struct opt *opts, const char *name, char *iso)
+{
+    const char *v = opt_value(opts, name);
+    iso[0] = '\0';
+    if (!v)
+        return -1;
+    struct xdate dt;
+    char why[256];
+    if (!date_parse_ja(v, &dt, why, sizeof why))
+        return usage_error(cmd, "%s: %s", name, why);
+    date_format(dt, iso);
+    return -1;
 }
 
 /* Match the longest command whose words begin argv. */

@@ -65,22 +65,6 @@ void date_format(struct xdate dt, char *buf)
     buf[10] = '\0';
 }
 
-void date_wareki(struct xdate dt, char *buf, int nBuf)
-{
-    /* 令和 began 2019-05-01, 平成 1989-01-08. */
-    const char *era = "令和";
-    int base = 2018;
-    if (date_cmp(dt, (struct xdate){2019, 5, 1}) < 0) {
-        era = "平成";
-        base = 1988;
-    }
-    int year = dt.y - base;
-    if (year == 1)
-        snprintf(buf, (size_t)nBuf, "%s元年%d月%d日", era, dt.m, dt.d);
-    else
-        snprintf(buf, (size_t)nBuf, "%s%d年%d月%d日", era, year, dt.m, dt.d);
-}
-
 long date_days(struct xdate dt)
 {
     /* Howard Hinnant's days_from_civil. */

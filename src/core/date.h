@@ -1,6 +1,6 @@
 /*
- * date.h - calendar dates as the standard uses them: ISO YYYY-MM-DD, and
- * 和暦 (令和) for display.
+ * date.h - calendar dates as the standard uses them: ISO YYYY-MM-DD (和暦
+ * is in wareki.h).
  */
 #ifndef EXTSVC_DATE_H
 #define EXTSVC_DATE_H
@@ -20,10 +20,6 @@ int date_cmp(struct xdate a, struct xdate b);
 
 /* Write "YYYY-MM-DD" into buf (at least 11 bytes). */
 void date_format(struct xdate dt, char *buf);
-
-/* Write 和暦 such as "令和8年4月1日" (元年 for the first year) into buf (at
- * least 32 bytes). Dates before 令和 use 平成. */
-void date_wareki(struct xdate dt, char *buf, int nBuf);
 
 /* Days from 1970-01-01 (negative before it). */
 long date_days(struct xdate dt);

@@ -1,6 +1,6 @@
 /*
  * config.c - extsvc serve's settings: their defaults, the INI file
- * ([server], [session], [tls], [audit]) and the checks before the server starts.
+ * ([server], [session], [tls], [audit], [display]) and the checks before the server starts.
  */
 #include <arpa/inet.h>
 #include <ini.h>
@@ -32,6 +32,7 @@ void web_config_defaults(struct web_config *c, const char *db_url)
     c->idle_timeout = 30;
     c->body_min_rate = 1024;
     c->access_log_flush_ms = 1000;
+    c->date_style = DATE_WAREKI;
     c->signin_threads = ncpu > 0 ? (int)ncpu : 1; /* one Argon2id per core */
     c->signin_queue = 4 * c->signin_threads;
     c->throttle = (struct throttle){.idle = 30 * 60,
@@ -71,7 +72,15 @@ static int config_entry(void *user, const char *section, const char *name, const
         c->max_per_address = atoi(value);
     else if (IS("server", "trusted_proxy"))
         snprintf(c->trusted_proxies, sizeof c->trusted_proxies, "%s", value);
-    else if (IS("audit", "key_file"))
+    else if (IS("display", "dates")) {
+        if (!date_style_parse(value, &c->date_style)) {
+            fprintf(stderr,
+                    "extsvc: 設定ファイル: [display] dates は wareki（和暦）、seireki（西暦）、"
+                    "iso のいずれかです（\"%s\"）\n",
+                    value);
+            return 0;
+        }
+    } else if (IS("audit", "key_file"))
         audit_key_configure(value); /* read by the store when it opens the database */
     else if (IS("session", "idle_minutes"))
         c->throttle.idle = atoll(value) * 60;

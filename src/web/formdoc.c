@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/text.h"
+#include "../core/wareki.h"
 
 static void set_text(json_t *obj, const char *key, const char *value)
 {
@@ -14,11 +15,26 @@ static void set_text(json_t *obj, const char *key, const char *value)
         json_object_set_new(obj, key, json_string(value));
 }
 
-static json_t *object_of(const struct form *f, const char *const (*map)[2], size_t n)
+/* A date as people write it (令和8年4月1日, R8.4.1, …) goes into the
+ * document as ISO; text that is no date goes in as it is, for the
+ * evaluation to name. */
+static void set_date(json_t *obj, const char *key, const char *value)
+{
+    struct xdate dt;
+    char iso[11];
+    if (value && !text_is_blank(value) && date_parse_ja(value, &dt, NULL, 0)) {
+        date_format(dt, iso);
+        json_object_set_new(obj, key, json_string(iso));
+    } else {
+        set_text(obj, key, value);
+    }
+}
+
+static json_t *object_of(const struct form *f, const char *const (*map)[2], size_t n, bool dates)
 {
     json_t *o = json_object();
     for (size_t i = 0; i < n; i++)
-        set_text(o, map[i][1], form_get(f, map[i][0]));
+        (dates ? set_date : set_text)(o, map[i][1], form_get(f, map[i][0]));
     if (json_object_size(o) == 0) {
         json_decref(o);
         return NULL;
@@ -43,19 +59,24 @@ json_t *formdoc_to_document(const struct form *f)
                                           {"proc_approved_on", "approved_on"},
                                           {"proc_vendor_on", "vendor_decided_on"}};
     json_t *doc = json_object(), *o;
-    if ((o = object_of(f, svc, 7)))
+    if ((o = object_of(f, svc, 7, false)))
         json_object_set_new(doc, "service", o);
     set_text(doc, "purpose", form_get(f, "purpose"));
-    if ((o = object_of(f, cls, 3)))
+    if ((o = object_of(f, cls, 3, false)))
         json_object_set_new(doc, "classification", o);
-    if ((o = object_of(f, period, 2)))
+    if ((o = object_of(f, period, 2, true)))
         json_object_set_new(doc, "period", o);
     set_text(doc, "scope", form_get(f, "scope"));
     /* Yes or no, or left out where not said (blank). */
     const char *pi = form_get(f, "personal_information");
     if (pi && (strcmp(pi, "yes") == 0 || strcmp(pi, "no") == 0))
         json_object_set_new(doc, "personal_information", json_boolean(strcmp(pi, "yes") == 0));
-    if ((o = object_of(f, proc, 3)))
+    if ((o = object_of(f, proc, 3, false))) {
+        /* The two dates of procurement, not its reference number. */
+        set_date(o, "approved_on", form_get(f, "proc_approved_on"));
+        set_date(o, "vendor_decided_on", form_get(f, "proc_vendor_on"));
+    }
+    if (o)
         json_object_set_new(doc, "procurement", o);
 
     json_t *reqs = json_object(), *risks = json_object(), *conds = json_array();

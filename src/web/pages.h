@@ -24,9 +24,12 @@ const char *jstr(json_t *o, const char *key);
 /* The integer at o[key], or 0. */
 long long jint(json_t *o, const char *key);
 /* A stored UTC time ("2026-11-25T09:00:00Z") as Japan time for people
- * ("2026-11-25 18:00"), allocated from r->pool; `utc` itself where it does
- * not parse. */
+ * ("令和8年11月25日 18:00", the date as day() writes it), allocated from
+ * r->pool; `utc` itself where it does not parse. */
 const char *jst(struct request *r, const char *utc);
+/* An ISO date ("2026-04-01") as the pages write dates ([display] dates:
+ * 令和8年4月1日 by default); anything else unchanged. */
+const char *day(struct request *r, const char *iso);
 
 /* --- layout and checks (pages_common.c) ----------------------------------- */
 
@@ -63,7 +66,7 @@ void requests_table(struct request *r, json_t *requests);
 /* A request's evaluation: approvable or not, blockers first. */
 void evaluation_panel(struct request *r, json_t *ev);
 /* The ledger fields (ア)〜(キ) of an entry or a request document `v`. */
-void fields_table(struct sbuf *o, json_t *v);
+void fields_table(struct request *r, json_t *v);
 
 /* --- the pages; each answers the request in full ---------------------------- */
 

@@ -25,8 +25,16 @@ long long jint(json_t *o, const char *key)
     return (long long)json_integer_value(json_object_get(o, key));
 }
 
+/* The pages' way of writing dates: [display] dates, 和暦 by default; ISO
+ * where there are no settings (the fuzz driver). */
+static enum date_style style_of(const struct request *r)
+{
+    return r->cfg ? r->cfg->date_style : DATE_ISO;
+}
+
 /* A stored UTC time ("2026-11-25T09:00:00Z") as Japan time for people:
- * "2026-11-25 18:00" (Japan keeps no daylight saving time). */
+ * "令和8年11月25日 18:00" or "2026-11-25 18:00" (Japan keeps no daylight
+ * saving time). */
 const char *jst(struct request *r, const char *utc)
 {
     struct tm tm = {0};
@@ -35,8 +43,20 @@ const char *jst(struct request *r, const char *utc)
     time_t t = timegm(&tm) + 9 * 3600;
     struct tm out;
     gmtime_r(&t, &out);
-    char buf[32];
+    char buf[32], date[40];
     strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &out);
+    if (style_of(r) == DATE_ISO)
+        return pool_strdup(r->pool, buf);
+    date_styled_text(buf, style_of(r), date, sizeof date);
+    return pool_printf(r->pool, "%s %s", date, buf + 11);
+}
+
+const char *day(struct request *r, const char *iso)
+{
+    if (!iso || !*iso || style_of(r) == DATE_ISO)
+        return iso ? iso : "";
+    char buf[40];
+    date_styled_text(iso, style_of(r), buf, sizeof buf);
     return pool_strdup(r->pool, buf);
 }
 
@@ -208,8 +228,8 @@ void entries_table(struct request *r, json_t *entries)
                     "<td>%s</td><td><span class=\"state %s\">%s</span></td></tr>",
                     jstr(svc, "provider"), jstr(en, "purpose"),
                     jstr(json_object_get(en, "classification"), "confidentiality"),
-                    jstr(period, "from"), jstr(period, "to"), jstr(en, "department"),
-                    jstr(en, "state"), jstr(en, "state_label"));
+                    day(r, jstr(period, "from")), day(r, jstr(period, "to")),
+                    jstr(en, "department"), jstr(en, "state"), jstr(en, "state_label"));
     }
     H(o, "</tbody></table></div>");
 }
@@ -291,8 +311,9 @@ void select_option(struct sbuf *o, const char *value, const char *label, const c
                 current && strcmp(current, value) == 0 ? " selected" : "", label);
 }
 
-void fields_table(struct sbuf *o, json_t *v)
+void fields_table(struct request *r, json_t *v)
 {
+    struct sbuf *o = &r->out;
     json_t *svc = json_object_get(v, "service"), *cls = json_object_get(v, "classification");
     json_t *period = json_object_get(v, "period"), *appl = json_object_get(v, "applicant");
     H(o, "<dl class=\"fields\"><dt>(ア) 外部サービスの名称</dt><dd>");
@@ -305,6 +326,7 @@ void fields_table(struct sbuf *o, json_t *v)
                 "<dt>(カ) 利用申請者</dt><dd>%s %s</dd>"
                 "<dt>(キ) 利用者の範囲</dt><dd>%s</dd></dl>",
                 jstr(svc, "provider"), jstr(v, "purpose"), jstr(cls, "confidentiality"),
-                jstr(cls, "integrity"), jstr(cls, "availability"), jstr(period, "from"),
-                jstr(period, "to"), jstr(appl, "department"), jstr(appl, "name"), jstr(v, "scope"));
+                jstr(cls, "integrity"), jstr(cls, "availability"), day(r, jstr(period, "from")),
+                day(r, jstr(period, "to")), jstr(appl, "department"), jstr(appl, "name"),
+                jstr(v, "scope"));
 }

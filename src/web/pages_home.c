@@ -55,7 +55,7 @@ static void own_expiring(struct request *r)
             json_array_append(mine, en);
     }
     html_printf(&r->out, "<h2>90日以内に利用期間が終わる自課の登録（%s まで、%zu 件）</h2>",
-                jstr(out, "until"), json_array_size(mine));
+                day(r, jstr(out, "until")), json_array_size(mine));
     if (json_array_size(mine))
         entries_table(r, mine);
     else
@@ -117,7 +117,8 @@ void page_dashboard(struct request *r)
         xerr_clear(&e);
     }
     if (!has_role(u, ROLE_MANAGER) && wf_ledger_expiring(r->db, u, 90, &out, &e) == XOK) {
-        html_printf(o, "<h2>90日以内に利用期間が終わる登録（%s まで）</h2>", jstr(out, "until"));
+        html_printf(o, "<h2>90日以内に利用期間が終わる登録（%s まで）</h2>",
+                    day(r, jstr(out, "until")));
         if (json_array_size(json_object_get(out, "entries")))
             entries_table(r, json_object_get(out, "entries"));
         else

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "../core/catalogue.h"
+#include "../core/text.h"
+#include "../core/wareki.h"
 #include "../workflow/access.h"
 #include "pages.h"
 
@@ -173,9 +175,9 @@ static void entry_details(struct request *r, json_t *en)
          "<dt>決裁番号（職務権限規程）</dt>");
     dd_value(o, jstr(proc, "approval_ref"));
     H(o, "<dt>決裁日</dt>");
-    dd_value(o, jstr(proc, "approved_on"));
+    dd_value(o, day(r, jstr(proc, "approved_on")));
     H(o, "<dt>業者決定日</dt>");
-    dd_value(o, jstr(proc, "vendor_decided_on"));
+    dd_value(o, day(r, jstr(proc, "vendor_decided_on")));
     H(o, "<dt>承認者（情報システム管理者）</dt>");
     if (*jstr(ap, "by"))
         html_printf(o, "<dd>%s（%s）</dd>", jstr(ap, "by_name"), jstr(ap, "by"));
@@ -264,14 +266,14 @@ void page_entry(struct request *r, long long id)
                 jstr(en, "state_label"), jint(en, "version"), jstr(en, "department"));
     if (json_is_string(json_object_get(en, "retired_on")))
         html_printf(o, " / %s %s", strcmp(state, "retired") == 0 ? "廃止日" : "廃止予定日",
-                    jstr(en, "retired_on"));
+                    day(r, jstr(en, "retired_on")));
     H(o, "</p>");
     if (strcmp(state, "retiring") == 0)
         html_printf(o,
                     "<p class=\"notice info\">廃止が承認されています。%s をもって廃止となり、"
                     "それまでは利用中です。</p>",
-                    jstr(en, "retired_on"));
-    fields_table(o, en);
+                    day(r, jstr(en, "retired_on")));
+    fields_table(r, en);
     entry_details(r, en);
 
     /* A page links only to what its viewer may open: the requests behind
@@ -288,11 +290,13 @@ void page_entry(struct request *r, long long id)
                     "<form method=\"post\" action=\"/ledger/%lld/extend\">",
                     id, id);
         csrf_field(r);
-        H(o, "<label>延長後の終了日<input type=\"date\" name=\"to\" required></label>"
+        H(o, "<label>延長後の終了日<input type=\"text\" name=\"to\" required "
+             "placeholder=\"例: 令和10年3月31日、R10.3.31、2028-03-31\"></label>"
              "<button>期間延長を申請（下書き）</button></form>");
         html_printf(o, "<form method=\"post\" action=\"/ledger/%lld/retire\">", id);
         csrf_field(r);
-        H(o, "<label>廃止日<input type=\"date\" name=\"on\" required></label>"
+        H(o, "<label>廃止日<input type=\"text\" name=\"on\" required "
+             "placeholder=\"例: 令和9年3月31日、R9.3.31、2027-03-31\"></label>"
              "<button>廃止を申請（下書き）</button></form></section>");
     }
     H(o, "<h2>履歴</h2><div class=\"table-wrap\" role=\"region\" aria-label=\"履歴\" "
@@ -313,8 +317,8 @@ void page_entry(struct request *r, long long id)
                         jint(v, "request_id"));
         else
             html_printf(o, "<td>#%lld</td>", jint(v, "request_id"));
-        html_printf(o, "<td>%s〜%s</td><td>%s %s</td>", jstr(period, "from"), jstr(period, "to"),
-                    jstr(appl, "department"), jstr(appl, "name"));
+        html_printf(o, "<td>%s〜%s</td><td>%s %s</td>", day(r, jstr(period, "from")),
+                    day(r, jstr(period, "to")), jstr(appl, "department"), jstr(appl, "name"));
         consultation_cell(r, json_object_get(v, "consultation"));
         if (*jstr(ap, "at"))
             html_printf(o, "<td>%s（%s）</td></tr>", jst(r, jstr(ap, "at")), jstr(ap, "by_name"));
@@ -336,6 +340,17 @@ void page_entry_action(struct request *r, long long id, bool retire)
         return;
     long long req;
     const char *date = form_get(&f, retire ? "on" : "to");
+    struct xdate dt;
+    char iso[11], why[256];
+    if (date && !text_is_blank(date)) {
+        if (!date_parse_ja(date, &dt, why, sizeof why)) {
+            xerr_set(&e, X_INVALID, "%s", why);
+            error_page(r, &e, pool_printf(r->pool, "/ledger/%lld", id), "台帳の登録に戻る");
+            return;
+        }
+        date_format(dt, iso);
+        date = iso;
+    }
     enum xcode rc = retire ? wf_ledger_retire(r->db, req_user(r), id, date, NULL, &req, &e)
                            : wf_ledger_extend(r->db, req_user(r), id, date, NULL, &req, &e);
     if (rc) {

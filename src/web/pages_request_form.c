@@ -40,6 +40,9 @@ static const char *answer_field(json_t *doc, const char *group, int no, const ch
 }
 
 /* A labelled input whose id is its name. */
+/* Dates are text: people write 和暦 (core/wareki.h). */
+#define DATE_HINT "例: 令和8年4月1日、R8.4.1、2026-04-01"
+
 static void text_input(struct sbuf *o, const char *label, const char *name, const char *value,
                        const char *type, const char *hint)
 {
@@ -137,8 +140,8 @@ static void form_basics(struct request *r, const struct catalogue *cat, json_t *
                "text", "別紙 項番11・18 に関わります（例: 日本国内（東京・大阪リージョン））");
     H(o, "</fieldset><fieldset><legend>利用の内容</legend>");
     text_input(o, "(ウ) 利用目的（業務内容）", "purpose", jstr(doc, "purpose"), "text", NULL);
-    text_input(o, "(オ) 利用開始日", "period_from", jstr(period, "from"), "date", NULL);
-    text_input(o, "(オ) 利用終了日", "period_to", jstr(period, "to"), "date", NULL);
+    text_input(o, "(オ) 利用開始日", "period_from", jstr(period, "from"), "text", DATE_HINT);
+    text_input(o, "(オ) 利用終了日", "period_to", jstr(period, "to"), "text", DATE_HINT);
     text_input(o, "(キ) 利用者の範囲", "scope", jstr(doc, "scope"), "text",
                "例: 自組織の関係者内に限る、部局内に限る");
     json_t *pi = json_object_get(doc, "personal_information");
@@ -164,9 +167,10 @@ static void form_basics(struct request *r, const struct catalogue *cat, json_t *
     H(o, "</fieldset><fieldset><legend>事前の審査・利用承認と業者決定（本基準5(2)）</legend>"
          "<p class=\"hint\">職務権限規程による決裁を受け、業者を決定してから申請します。</p>");
     text_input(o, "決裁番号（職務権限規程）", "proc_ref", jstr(proc, "approval_ref"), "text", NULL);
-    text_input(o, "決裁日（利用承認日）", "proc_approved_on", jstr(proc, "approved_on"), "date",
-               NULL);
-    text_input(o, "業者決定日", "proc_vendor_on", jstr(proc, "vendor_decided_on"), "date", NULL);
+    text_input(o, "決裁日（利用承認日）", "proc_approved_on", jstr(proc, "approved_on"), "text",
+               DATE_HINT);
+    text_input(o, "業者決定日", "proc_vendor_on", jstr(proc, "vendor_decided_on"), "text",
+               DATE_HINT);
     H(o, "</fieldset>");
 }
 
@@ -202,8 +206,8 @@ static void form_requirements(struct request *r, const struct catalogue *cat, js
             html_printf(o,
                         "<p><small class=\"carried\">申請 #%lld（%s、%s 承認）から引継ぎ</small>"
                         "<input type=\"hidden\" name=\"req_%d_co\" value=\"%s\"></p>",
-                        jint(co, "request"), jstr(co, "department"), jstr(co, "approved_on"), q->no,
-                        mark ? mark : "");
+                        jint(co, "request"), jstr(co, "department"),
+                        day(r, jstr(co, "approved_on")), q->no, mark ? mark : "");
             free(mark);
         }
         char name[32], label[160];

@@ -195,12 +195,13 @@ static void review_requirements(struct request *r, const struct catalogue *cat, 
                             "<p><small class=\"carried\"><a href=\"/requests/%lld\">申請 #%lld"
                             "</a>（%s、%s 承認）から引継ぎ</small></p>",
                             jint(co, "request"), jint(co, "request"), jstr(co, "department"),
-                            jstr(co, "approved_on"));
+                            day(r, jstr(co, "approved_on")));
             else
                 html_printf(o,
                             "<p><small class=\"carried\">申請 #%lld（%s、%s 承認）から引継ぎ"
                             "</small></p>",
-                            jint(co, "request"), jstr(co, "department"), jstr(co, "approved_on"));
+                            jint(co, "request"), jstr(co, "department"),
+                            day(r, jstr(co, "approved_on")));
         }
         H(o, "</td>");
         findings_cell(o, fs);
@@ -377,7 +378,7 @@ static void review_details(struct request *r, json_t *req)
     const char *none = "（記載なし）";
     H(o, "<dl class=\"fields details\">");
     if (*jstr(req, "retire_on"))
-        html_printf(o, "<dt>廃止日</dt><dd><b>%s</b></dd>", jstr(req, "retire_on"));
+        html_printf(o, "<dt>廃止日</dt><dd><b>%s</b></dd>", day(r, jstr(req, "retire_on")));
     if (*jstr(req, "change_to"))
         html_printf(o, "<dt>延長後の利用終了日</dt><dd><b>%s</b></dd>", jstr(req, "change_to"));
     html_printf(o,
@@ -403,8 +404,8 @@ static void review_details(struct request *r, json_t *req)
         "<dt>決裁番号</dt><dd>%s</dd><dt>決裁日</dt><dd>%s</dd><dt>業者決定日</dt>"
         "<dd>%s</dd></dl></section>",
         *jstr(proc, "approval_ref") ? jstr(proc, "approval_ref") : none,
-        *jstr(proc, "approved_on") ? jstr(proc, "approved_on") : none,
-        *jstr(proc, "vendor_decided_on") ? jstr(proc, "vendor_decided_on") : none);
+        *jstr(proc, "approved_on") ? day(r, jstr(proc, "approved_on")) : none,
+        *jstr(proc, "vendor_decided_on") ? day(r, jstr(proc, "vendor_decided_on")) : none);
 }
 
 /* 5(2)①: the 事前協議, its comments and who concluded it. */
@@ -581,7 +582,7 @@ void page_request(struct request *r, long long id)
         html_printf(o, " / <a href=\"/ledger/%lld\">台帳番号 %lld</a>", jint(req, "entry_id"),
                     jint(req, "entry_id"));
     if (*jstr(req, "retire_on"))
-        html_printf(o, " / 廃止日 %s", jstr(req, "retire_on"));
+        html_printf(o, " / 廃止日 %s", day(r, jstr(req, "retire_on")));
     H(o, "</p>");
     return_comment(r, req);
 
@@ -603,7 +604,7 @@ void page_request(struct request *r, long long id)
         H(o, "<button>施行中のカタログの版に移す</button></form>");
     }
     evaluation_panel(r, ev);
-    fields_table(o, doc);
+    fields_table(r, doc);
     review_details(r, req);
     review_changes(r, req);
     if (haveCat) {

@@ -52,7 +52,7 @@ static void tokens_page(struct request *r, const char *made, const char *error)
                         jint(t, "id"), jstr(t, "login"), jst(r, jstr(t, "created_at")),
                         jst(r, jstr(t, "expires_at")),
                         json_is_true(json_object_get(t, "expired")) ? "（期限切れ）" : "",
-                        *jstr(t, "last_used_on") ? jstr(t, "last_used_on") : "未使用");
+                        *jstr(t, "last_used_on") ? day(r, jstr(t, "last_used_on")) : "未使用");
             html_printf(o, "<form method=\"post\" action=\"/tokens/%lld/revoke\">", jint(t, "id"));
             csrf_field(r);
             H(o, "<button>失効させる</button></form></td></tr>");

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "../core/text.h"
+#include "../core/wareki.h"
 #include "../workflow/sessions.h"
 #include "../workflow/workflow.h"
 #include "form.h"
@@ -39,7 +40,8 @@ struct web_config {
      * behind_proxy and none given: loopback, the proxy on this host). */
     char trusted_proxies[512];
     char tls_cert[512], tls_key[512];
-    bool behind_proxy; /* TLS ends at a reverse proxy: cookies Secure, HSTS */
+    bool behind_proxy;          /* TLS ends at a reverse proxy: cookies Secure, HSTS */
+    enum date_style date_style; /* how pages write dates ([display] dates) */
     struct throttle throttle;
 };
 

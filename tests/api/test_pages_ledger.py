@@ -33,9 +33,11 @@ def links(html):
 
 
 def jst(utc):
-    """A stored UTC time as the pages show it: "2026-11-25 18:00"."""
+    """A stored UTC time as the pages show it, in Japan time and 和暦 (the
+    default): "令和8年11月25日 18:00" (these tests run in 令和)."""
     t = datetime.strptime(utc, "%Y-%m-%dT%H:%M:%SZ") + timedelta(hours=9)
-    return t.strftime("%Y-%m-%d %H:%M")
+    year = t.year - 2018
+    return "令和%s年%d月%d日 %s" % ("元" if year == 1 else year, t.month, t.day, t.strftime("%H:%M"))
 
 
 def approve_with_consultation(env, doc, manager="somu"):
@@ -105,7 +107,7 @@ def test_entry_page_shows_what_the_approval_rested_on(env):
     c, _ = env.page_signin("shokuin")
     text = visible(c.get("/ledger/%d" % entry).text)
     for want in ("録画は庁内共有に限る", "管理画面で外部共有を無効化", "満たす",       # conditions
-                 "総務第123号", "2026-02-01", "2026-02-15",                         # procurement
+                 "総務第123号", "令和8年2月1日", "令和8年2月15日",                         # procurement
                  "Example Cloud Inc.", "日本国内（東京リージョン）",
                  "個人情報の取扱い あり",
                  "審査 花子（shinsa）", jst(shown["approval"]["at"]),              # approval, JST
@@ -130,7 +132,7 @@ def test_retiring_and_upcoming_entries_and_the_state_filter(env):
         env, document(name="来年度の新サービス", period=("2026-10-01", "2027-09-30")))
     c, _ = env.page_signin("shokuin")
     text = visible(c.get("/ledger/2").text)
-    assert "廃止予定" in text and "廃止予定日 2026-08-31" in text, text[:600]
+    assert "廃止予定" in text and "廃止予定日 令和8年8月31日" in text, text[:600]
     assert "利用開始前" in visible(c.get("/ledger/%d" % upcoming).text)
     html = c.get("/ledger").text
     for value, label in (("upcoming", "利用開始前"), ("retiring", "廃止予定")):

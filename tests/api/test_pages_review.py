@@ -281,7 +281,7 @@ def test_review_page_shows_everything_to_decide(env):
     # Conditions, consultation, procurement, the new fields.
     for want in ("共有リンクは庁内限定", "外部共有を記録する", "ログ機能の確認中",
                  "証明書の発行について確認してください", "発行されないとの回答でした",
-                 "協議を終えます", "審査 一郎", "総情第77号", "2026-02-01", "2026-02-15",
+                 "協議を終えます", "審査 一郎", "総情第77号", "令和8年2月1日", "令和8年2月15日",
                  "決裁番号", "業者決定日", "Amazon Web Services", "日本国内（東京リージョン）",
                  "取り扱う"):
         assert want in text, "the review page lacks %r" % want
@@ -349,7 +349,7 @@ def test_change_shows_before_and_after(env):
     tid = mgr.json_ok("POST", "/api/v1/ledger/%d/retire" % entry2,
                       {"on": "2026-09-30", "comment": "後継に移行"}, status=201)["id"]
     text = visible(page(a, "/requests/%d" % tid))
-    assert "廃止日" in text and "2026-09-30" in text, text[:600]
+    assert "廃止日" in text and "令和8年9月30日" in text, text[:600]
 
 
 def test_preview_evaluates_as_stored(env):

@@ -112,7 +112,7 @@ def test_entry_page_shows_fields_and_versions(env):
     for label in ("(ア)", "(イ)", "(ウ)", "(エ)", "(オ)", "(カ)", "(キ)"):
         assert label in text, "the entry page lacks %s" % label
     for value in ("Microsoft Teams", "日本マイクロソフト株式会社", "庁外関係者とのWeb会議（チーム会議）",
-                  "機密性2", "2026-04-01", "2027-03-31", "総務部 総務課", "周南 太郎", "部局内に限る"):
+                  "機密性2", "令和8年4月1日", "令和9年3月31日", "総務部 総務課", "周南 太郎", "部局内に限る"):
         assert value in text, "the entry page lacks %r" % value
     assert "第1版" in text
     # The department's manager also reaches the request behind each version.
@@ -126,9 +126,44 @@ def test_entry_page_shows_fields_and_versions(env):
     html = get_page(c, "/ledger/1").text
     text = visible(html)
     assert "第1版" in text and "第2版" in text, "both versions must be listed"
-    assert "2028-03-31" in text
+    assert "令和10年3月31日" in text
     assert 'href="/requests/%d"' % rid in get_page(m, "/ledger/1").text
     get_page(c, "/ledger/999", status=404)
+
+
+def test_dates_on_pages_follow_the_display_setting(env):
+    """[display] dates: 和暦 by default (above), 西暦 or ISO where set; the
+    API stays ISO whatever the pages show."""
+    for setting, want, unwanted in (("seireki", "2026年4月1日 〜 2027年3月31日", "令和8年"),
+                                    ("iso", "2026-04-01 〜 2027-03-31", "令和8年")):
+        env.stop()
+        env.start_with_config("[display]\ndates = %s\n" % setting)
+        c, _ = env.page_signin("shokuin")
+        text = visible(get_page(c, "/ledger/1").text)
+        assert want in text and unwanted not in text, (setting, text[:800])
+        api = env.token("shokuin").json_ok("GET", "/api/v1/ledger/1")
+        assert api["period"] == {"from": "2026-04-01", "to": "2027-03-31"}, api["period"]
+    ini = env.write("bad.ini", "[server]\ndatabase = %s\n[display]\ndates = heisei\n" % env.db)
+    r = env.run("serve", "--config", ini, "--check", db=False)
+    assert r.code == 2 and "[display] dates" in r.err, r
+
+
+def test_extension_on_the_page_takes_wareki(env):
+    """The extension and retirement forms read dates as people write them;
+    a day that does not exist is refused with the reason, and nothing is
+    opened."""
+    env.start()
+    c, _ = env.page_signin("somu")
+    r = c.form("/ledger/1/extend", {"to": "令和元年4月30日"})
+    assert r.status in (400, 422) and "令和は2019年5月1日から" in visible(r.text), (r.status, r.text[:500])
+    mgr = env.token("somu")
+    before = mgr.json_ok("GET", "/api/v1/requests")
+    r = c.form("/ledger/1/extend", {"to": "R10.3.31"})
+    assert r.status == 303, r
+    rid = int(r.header("Location").rsplit("/", 1)[1])
+    assert mgr.json_ok("GET", "/api/v1/requests/%d" % rid)["document"]["period"]["to"] == "2028-03-31"
+    after = mgr.json_ok("GET", "/api/v1/requests")
+    assert len(after["requests"]) == len(before["requests"]) + 1
 
 
 def test_request_page_shows_evaluation(env):

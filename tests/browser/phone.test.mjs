@@ -68,8 +68,9 @@ for (const [name, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.fill('input[name=provider]', '株式会社周南クラウド');
     await page.selectOption('select[name=category]', 'other');
     await page.fill('input[name=purpose]', '窓口予約の受付');
-    await page.fill('input[name=period_from]', '2027-04-01');
-    await page.fill('input[name=period_to]', '2028-03-31');
+    // Dates as a city writes them: 和暦, its initial, full width.
+    await page.fill('input[name=period_from]', 'R9.4.1');
+    await page.fill('input[name=period_to]', '令和１０年３月３１日');
     await page.fill('input[name=scope]', '総務課内に限る');
     await page.check('input[name=confidentiality][value="2"]');
     await page.check('input[name=integrity][value="1"]');
@@ -98,7 +99,7 @@ for (const [name, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     assert.match(await text(page.locator('h1')), new RegExp(`利用申請 #${id}`));
     await noOverflow(page, 'the saved request');
     const fields = await text(page.locator('dl.fields').first());
-    for (const v of [svc, '株式会社周南クラウド', '窓口予約の受付', '機密性2', '2027-04-01', '総務課内に限る'])
+    for (const v of [svc, '株式会社周南クラウド', '窓口予約の受付', '機密性2', '令和9年4月1日 〜 令和10年3月31日', '総務課内に限る'])
       assert.ok(fields.includes(v), `the saved request shows ${v}`);
 
     // The edit form comes back with what was typed.
@@ -109,6 +110,7 @@ for (const [name, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     assert.equal(await page.inputValue('select[name=req_9_status]'), 'met');
     assert.equal(await page.inputValue('input[name=req_18_reason]'), '国内限定の代替サービスが他にない');
     assert.equal(await page.inputValue('input[name=proc_ref]'), '総総第77号');
+    assert.equal(await page.inputValue('input[name=period_to]'), '2028-03-31', 'stored as ISO');
     assert.deepEqual(u.problems, [], 'no console errors, page errors or failed responses');
   });
 }

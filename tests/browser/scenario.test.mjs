@@ -31,6 +31,12 @@ const ZOOM = {
   scope: '総務課内に限る',
 };
 
+/* An ISO date of 令和 as the pages write it: 令和8年4月1日 (元年 for 2019). */
+function reiwa(iso) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return `令和${y - 2018 === 1 ? '元' : y - 2018}年${m}月${d}日`;
+}
+
 /* 別紙: which items are 推奨 or 任意 (the rest are 必須). */
 const RECOMMENDED = [1, 4, 5, 8, 18, 19];
 const OPTIONAL = [2, 3, 6, 7, 16, 17];
@@ -290,7 +296,7 @@ test(`staff member finds the entry by a Japanese substring and sees (ア)〜(キ
   assert.equal(dd[1], ZOOM.provider);
   assert.equal(dd[2], ZOOM.purpose);
   assert.equal(dd[3], '機密性2・完全性1・可用性1');
-  assert.equal(dd[4], `${ZOOM.from} 〜 ${ZOOM.to}`);
+  assert.equal(dd[4], `${reiwa(ZOOM.from)} 〜 ${reiwa(ZOOM.to)}`, 'dates in 和暦 (the default)');
   assert.equal(dd[5], '総務部 総務課 周南 太郎');
   assert.equal(dd[6], ZOOM.scope);
   assert.match(await text(page.locator('main')), /利用中/);

@@ -493,4 +493,25 @@ def test_no_extension_or_retirement_of_a_retired_entry(env):
     assert counts(env) == before
 
 
+def test_extension_and_retirement_dates_may_be_written_in_wareki(env):
+    """--to and --on take the forms a city writes (ISO, 令和10年3月31日,
+    R9.9.30, full width); a day that does not exist is a usage error that
+    says why, and writes nothing."""
+    setup_db(env)
+    _, entry = approve_new(env)
+    ext = env.json("ledger", "extend", "--as", "mgr", entry, "--to", "令和10年3月31日", "--json")["id"]
+    assert show(env, ext)["document"]["period"]["to"] == "2028-03-31"
+    env.ok("request", "withdraw", "--as", "mgr", ext)  # one open request per entry
+    ret = env.json("ledger", "retire", "--as", "mgr", entry, "--on", "Ｒ９．９．３０", "--json")["id"]
+    assert show(env, ret)["retire_on"] == "2027-09-30", show(env, ret)
+    before = counts(env)
+    for args, why in ((("extend", "--to", "令和元年4月30日"), "令和は2019年5月1日から"),
+                      (("retire", "--on", "R9.2.29"), "存在しない日付"),
+                      (("extend", "--to", "来年の3月"), "日付として読めません")):
+        r = env.run("ledger", args[0], "--as", "mgr", entry, *args[1:])
+        assert_error_line(r, 2)
+        assert why in r.err, r.err
+    assert counts(env) == before
+
+
 run(globals())
