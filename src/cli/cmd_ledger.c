@@ -10,6 +10,7 @@
 
 #include "../core/document.h"
 #include "../core/text.h"
+#include "../report/ledger_export.h"
 #include "../workflow/workflow.h"
 #include "cli.h"
 
@@ -19,188 +20,33 @@ static const char *str(json_t *o, const char *key)
     return s ? s : "";
 }
 
-/* The CSV columns: the contract's fourteen, then ours. */
-static const char *const csv_header[] = {"台帳番号",       "外部サービスの名称",
-                                         "機能名",         "外部サービス提供者",
-                                         "利用目的",       "機密性",
-                                         "完全性",         "可用性",
-                                         "利用開始日",     "利用終了日",
-                                         "利用申請者所属", "利用申請者氏名",
-                                         "利用者の範囲",   "状態",
-                                         "個別の選定条件", "版",
-                                         "承認申請番号",   "廃止日",
-                                         "最終更新",       NULL};
-
-/* The individual conditions of section 6 as one cell: their texts joined
- * by "／", a condition that does not apply marked 対象外 with its reason.
- * The caller frees. */
-static char *conditions_text(json_t *conds)
+/* Progress on a terminal (or where EXTSVC_PROGRESS asks for it). */
+static void show_progress(long long rows, bool done, void *arg)
 {
-    struct sbuf sb;
-    sbuf_init(&sb, 0);
-    size_t i;
-    json_t *c;
-    json_array_foreach(conds, i, c)
-    {
-        if (i)
-            sbuf_adds(&sb, "／");
-        sbuf_adds(&sb, str(c, "text"));
-        if (strcmp(str(c, "status"), "na") == 0)
-            sbuf_addf(&sb, "（対象外: %s）", str(c, "reason"));
-    }
-    return sbuf_detach(&sb);
+    const char *what = arg;
+    if (!done)
+        fprintf(stderr, "\r台帳を %s に出力中: %lld 件", what, rows);
+    else if (rows >= 10000)
+        fprintf(stderr, "\r台帳を %s に出力しました: %lld 件\n", what, rows);
 }
 
-/* The column of the conditions, the first after the contract's. */
-#define CSV_CONDITIONS 14
-
-/* The value of column i for an entry (buf for numbers); not CSV_CONDITIONS. */
-static const char *csv_value(json_t *en, int i, char *buf, size_t n)
+static bool want_progress(void)
 {
-    json_t *svc = json_object_get(en, "service"), *cls = json_object_get(en, "classification");
-    json_t *period = json_object_get(en, "period"), *appl = json_object_get(en, "applicant");
-    switch (i) {
-    case 0:
-        snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "id")));
-        return buf;
-    case 1:
-        return str(svc, "name");
-    case 2:
-        return str(svc, "function");
-    case 3:
-        return str(svc, "provider");
-    case 4:
-        return str(en, "purpose");
-    case 5:
-        return str(cls, "confidentiality");
-    case 6:
-        return str(cls, "integrity");
-    case 7:
-        return str(cls, "availability");
-    case 8:
-        return str(period, "from");
-    case 9:
-        return str(period, "to");
-    case 10:
-        return str(appl, "department");
-    case 11:
-        return str(appl, "name");
-    case 12:
-        return str(en, "scope");
-    case 13:
-        return str(en, "state_label");
-    case 15:
-        snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "version")));
-        return buf;
-    case 16:
-        snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(en, "request_id")));
-        return buf;
-    case 17:
-        return str(en, "retired_on");
-    case 18:
-        return str(en, "updated_at");
-    }
-    return "";
+    return isatty(STDERR_FILENO) || getenv("EXTSVC_PROGRESS");
 }
 
-/* Append one CSV field, converted to CP932 where asked; a character CP932
- * cannot hold is an error naming the entry and the column. */
-static enum xcode csv_put(struct sbuf *sb, const char *value, bool cp932, long long entry,
-                          const char *column, struct xerr *e)
-{
-    struct sbuf field;
-    sbuf_init(&field, 0);
-    /* A cell a spreadsheet would run as a formula is written as text. */
-    if (strchr("=+-@\t\r", value[0]) && value[0]) {
-        struct sbuf quoted;
-        sbuf_init(&quoted, 0);
-        sbuf_adds(&quoted, "'");
-        sbuf_adds(&quoted, value);
-        csv_field(&field, quoted.buf);
-        sbuf_release(&quoted);
-    } else {
-        csv_field(&field, value);
-    }
-    if (!cp932) {
-        bool ok = sbuf_add(sb, field.buf ? field.buf : "", field.len);
-        sbuf_release(&field);
-        return ok ? XOK : xerr_set(e, X_INTERNAL, "メモリが不足しています");
-    }
-    char *out;
-    size_t nOut, bad = 0;
-    enum xcode rc = text_to_cp932(field.buf ? field.buf : "", field.len, &out, &nOut, &bad);
-    if (rc == X_INVALID) {
-        /* Name the character: the UTF-8 sequence at `bad`. */
-        const unsigned char *p = (const unsigned char *)field.buf + bad;
-        int len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-        xerr_set(e, X_INVALID,
-                 "台帳番号 %lld の「%s」に CP932 で表せない文字「%.*s」があります"
-                 "（--encoding utf-8 で出力してください）",
-                 entry, column, len, (const char *)p);
-    } else if (rc) {
-        xerr_set(e, rc, "CP932 への変換に失敗しました");
-    } else {
-        sbuf_add(sb, out, nOut);
-        free(out);
-    }
-    sbuf_release(&field);
-    return rc;
-}
-
-/* The CSV as it is built, one entry at a time. Nothing reaches stdout
- * until every entry converted, so an error never leaves half a file. */
-struct csv_out {
-    struct sbuf sb;
-    bool cp932, progress;
-    long long rows;
-    struct xerr *e;
-    enum xcode rc;
-};
-
-static bool csv_entry(json_t *en, void *arg)
-{
-    struct csv_out *c = arg;
-    long long id = (long long)json_integer_value(json_object_get(en, "id"));
-    char buf[32];
-    for (int i = 0; csv_header[i] && !c->rc; i++) {
-        if (i)
-            sbuf_add(&c->sb, ",", 1);
-        char *own = i == CSV_CONDITIONS ? conditions_text(json_object_get(en, "conditions")) : NULL;
-        c->rc = csv_put(&c->sb, own ? own : csv_value(en, i, buf, sizeof buf), c->cp932, id,
-                        csv_header[i], c->e);
-        free(own);
-    }
-    sbuf_add(&c->sb, "\r\n", 2);
-    json_decref(en);
-    if (++c->rows % 10000 == 0 && c->progress)
-        fprintf(stderr, "\r台帳を CSV に出力中: %lld 件", c->rows);
-    if (!c->rc && c->sb.overflow)
-        c->rc = xerr_set(c->e, X_INTERNAL, "メモリが不足しています");
-    return !c->rc;
-}
-
+/* Nothing reaches stdout until every entry converted, so an error never
+ * leaves half a file. */
 static int write_csv(struct db *db, const struct user *actor, struct ledger_query *q, bool cp932,
                      struct xerr *e)
 {
-    struct csv_out c = {.cp932 = cp932, .e = e};
-    sbuf_init(&c.sb, 0);
-    c.progress = isatty(STDERR_FILENO) || getenv("EXTSVC_PROGRESS");
-    if (!cp932)
-        sbuf_add(&c.sb, "\xEF\xBB\xBF", 3);
-    for (int i = 0; csv_header[i] && !c.rc; i++) {
-        if (i)
-            sbuf_add(&c.sb, ",", 1);
-        c.rc = csv_put(&c.sb, csv_header[i], cp932, 0, csv_header[i], e);
-    }
-    sbuf_add(&c.sb, "\r\n", 2);
-    enum xcode rc = c.rc ? c.rc : wf_ledger_each(db, actor, q, csv_entry, &c, e);
-    if (!rc)
-        rc = c.rc;
-    if (c.progress && c.rows >= 10000)
-        fputc('\n', stderr);
-    if (!rc && fwrite(c.sb.buf, 1, c.sb.len, stdout) != c.sb.len)
+    char *out;
+    size_t n;
+    enum xcode rc = ledger_export_csv(db, actor, q, cp932, &out, &n,
+                                      want_progress() ? show_progress : NULL, "CSV", e);
+    if (!rc && fwrite(out, 1, n, stdout) != n)
         rc = xerr_set(e, X_STORE, "CSV を書き出せません: %s", strerror(errno));
-    sbuf_release(&c.sb);
+    free(out);
     return rc ? fail(e) : 0;
 }
 
@@ -217,10 +63,13 @@ static void print_entry_line(json_t *en)
 
 static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
-    struct opt opts[] = {{"--all", false, 0},     {"--json", false, 0}, {"--csv", false, 0},
-                         {"--encoding", true, 0}, {"--q", true, 0},     {"--state", true, 0},
-                         {"--sort", true, 0},     {"--desc", false, 0}, {"--limit", true, 0},
-                         {"--offset", true, 0},   {"--as", true, 0},    {0}};
+    struct opt opts[] = {{"--all", false, 0},  {"--json", false, 0},
+                         {"--csv", false, 0},  {"--encoding", true, 0},
+                         {"--q", true, 0},     {"--state", true, 0},
+                         {"--sort", true, 0},  {"--desc", false, 0},
+                         {"--limit", true, 0}, {"--offset", true, 0},
+                         {"--as", true, 0},    {"--xlsx", true, 0},
+                         {"--dates", true, 0}, {0}};
     int npos, done = start(self, argc, argv, opts, &npos);
     if (done >= 0)
         return done;
@@ -231,8 +80,13 @@ static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int a
         return usage_error(self, "--encoding は utf-8 か cp932 です");
     if (enc && !opt_flag(opts, "--csv"))
         return usage_error(self, "--encoding は --csv と共に指定します");
-    if (opt_flag(opts, "--csv") && opt_flag(opts, "--json"))
-        return usage_error(self, "--csv と --json は同時に指定できません");
+    if ((opt_flag(opts, "--csv") + opt_flag(opts, "--json") + !!opt_value(opts, "--xlsx")) > 1)
+        return usage_error(self, "--csv、--json、--xlsx のうち一つを指定します");
+    enum date_style style = DATE_WAREKI;
+    if (opt_value(opts, "--dates") &&
+        (!opt_value(opts, "--xlsx") || !date_style_parse(opt_value(opts, "--dates"), &style) ||
+         style == DATE_ISO))
+        return usage_error(self, "--dates は --xlsx と共に wareki か seireki を指定します");
     struct ledger_query q = {.all = opt_flag(opts, "--all"),
                              .q = opt_value(opts, "--q"),
                              .state = opt_value(opts, "--state"),
@@ -259,6 +113,10 @@ static int cmd_ledger_list(const struct command *self, struct cmdline *cl, int a
     json_t *out;
     if (opt_flag(opts, "--csv")) {
         rc = write_csv(db, ctx_actor(&c), &q, enc && strcmp(enc, "cp932") == 0, &e);
+    } else if (opt_value(opts, "--xlsx")) {
+        if (ledger_export_xlsx(db, ctx_actor(&c), &q, style, opt_value(opts, "--xlsx"),
+                               want_progress() ? show_progress : NULL, "Excel", &e))
+            rc = fail(&e);
     } else if (wf_ledger_list(db, ctx_actor(&c), &q, &out, &e)) {
         rc = fail(&e);
     } else if (opt_flag(opts, "--json")) {
@@ -457,13 +315,16 @@ static int cmd_ledger_expiring(const struct command *self, struct cmdline *cl, i
 const struct command ledger_commands[] = {
     {"ledger list", cmd_ledger_list,
      "ledger list [--all] [--q TEXT] [--state S] [--sort id|name|period_to|updated [--desc]] "
-     "[--limit N] [--offset N] [--json | --csv [--encoding utf-8|cp932]]",
+     "[--limit N] [--offset N] [--json | --csv [--encoding utf-8|cp932] | --xlsx FILE "
+     "[--dates wareki|seireki]]",
      "外部サービス利用台帳の利用中の登録（利用開始前・廃止予定を含む）を表示します（--all: "
      "期間満了・廃止も）。--csv は RFC "
      "4180、"
      "CRLF、既定で BOM 付き UTF-8、--encoding cp932 で Windows の Excel 向け。CP932 "
      "で表せない文字は"
-     "台帳番号と項目を示して誤りにします。"},
+     "台帳番号と項目を示して誤りにします。--xlsx は Excel のブック（シート「台帳」と、"
+     "要件ごとの回答のシート「要件の回答」）を FILE に書きます。日付は Excel の日付で、"
+     "表示は和暦（既定）か西暦（--dates seireki）です。"},
     {"ledger show", cmd_ledger_show, "ledger show ID [--json] [--as LOGIN]",
      "台帳の登録一件と、そのすべての版（古い順）を表示します。"},
     {"ledger extend", cmd_ledger_extend,

@@ -222,6 +222,12 @@ enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
  * Entries and versions carry, beside (ア)〜(キ), "service.cloud_provider",
  * "service.data_location", "personal_information", "procurement",
  * "conditions" and "approval" {"at", "by", "by_name"}. */
+/* For each of the entries `ids` (n of them), in that order, the answers of
+ * its current version: [{"entry", "department_id", "service", "catalogue", "track",
+ * "requirements", "risks"}] (the request document's objects, as stored).
+ * An id without an entry is left out. */
+enum xcode store_entry_answers(struct db *db, const long long *ids, int n, json_t **out,
+                               struct xerr *e);
 enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool with_versions,
                             json_t **out, struct xerr *e);
 

@@ -507,6 +507,8 @@ bool api_handle(struct request *r)
         }
     } else if (is(&rt, 0, "requests")) {
         route_requests(r, &rt);
+    } else if ((is(&rt, 0, "ledger.csv") || is(&rt, 0, "ledger.xlsx")) && rt.n == 1) {
+        api_ledger_download(r, is(&rt, 0, "ledger.xlsx"));
     } else if (is(&rt, 0, "ledger")) {
         route_ledger(r, &rt);
     } else if (is(&rt, 0, "audit")) {

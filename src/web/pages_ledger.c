@@ -99,6 +99,21 @@ void page_ledger(struct request *r)
     select_option(o, "period_to", "利用終了日", sort);
     select_option(o, "updated", "更新日時", sort);
     H(o, "</select></label><button>検索</button></form>");
+    /* The search as a query string: for the pager and the downloads. */
+    struct sbuf base;
+    sbuf_init(&base, 8192);
+    sbuf_adds(&base, "q=");
+    url_encode(&base, q);
+    sbuf_adds(&base, "&state=");
+    url_encode(&base, state);
+    sbuf_adds(&base, "&confidentiality=");
+    url_encode(&base, conf);
+    sbuf_adds(&base, "&sort=");
+    url_encode(&base, sort);
+    sbuf_adds(&base, "&department=");
+    url_encode(&base, dept);
+    sbuf_adds(&base, "&order=");
+    url_encode(&base, form_get(&r->query, "order"));
     long long total = jint(out, "total");
     html_printf(o, "<p class=\"count\">%lld 件", total);
     if (total > PAGE_SIZE)
@@ -106,32 +121,27 @@ void page_ledger(struct request *r)
                     (long long)lq.offset +
                         (long long)json_array_size(json_object_get(out, "entries")));
     H(o, "</p>");
+    /* Every entry of this search, not only this page; the workbook first
+     * (opened in a spreadsheet, CSV turns 001234 into 1234). */
+    html_printf(o,
+                "<p class=\"downloads noprint\"><a class=\"button\" download "
+                "href=\"/api/v1/ledger.xlsx?%s\">Excelでダウンロード</a> "
+                "<a class=\"button\" download href=\"/api/v1/ledger.csv?%s\">CSVでダウンロード</a> "
+                "<a download href=\"/api/v1/ledger.csv?%s&amp;encoding=cp932\">CSV（Shift_JIS）</a>"
+                "</p>",
+                base.buf, base.buf, base.buf);
     entries_table(r, json_object_get(out, "entries"));
     if (total > PAGE_SIZE) {
-        struct sbuf base;
-        sbuf_init(&base, 8192);
-        sbuf_adds(&base, "/ledger?q=");
-        url_encode(&base, q);
-        sbuf_adds(&base, "&state=");
-        url_encode(&base, state);
-        sbuf_adds(&base, "&confidentiality=");
-        url_encode(&base, conf);
-        sbuf_adds(&base, "&sort=");
-        url_encode(&base, sort);
-        sbuf_adds(&base, "&department=");
-        url_encode(&base, dept);
-        sbuf_adds(&base, "&order=");
-        url_encode(&base, form_get(&r->query, "order"));
         H(o, "<nav class=\"pager\" aria-label=\"ページ送り\">");
         if (page > 1)
-            html_printf(o, "<a rel=\"prev\" href=\"%s&page=%lld\">前へ</a>", base.buf,
+            html_printf(o, "<a rel=\"prev\" href=\"/ledger?%s&page=%lld\">前へ</a>", base.buf,
                         (long long)page - 1);
         if (page * PAGE_SIZE < total)
-            html_printf(o, "<a rel=\"next\" href=\"%s&page=%lld\">次へ</a>", base.buf,
+            html_printf(o, "<a rel=\"next\" href=\"/ledger?%s&page=%lld\">次へ</a>", base.buf,
                         (long long)page + 1);
         H(o, "</nav>");
-        sbuf_release(&base);
     }
+    sbuf_release(&base);
     json_decref(out);
     page_end(r);
 }

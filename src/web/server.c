@@ -350,6 +350,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct request *r)
     add_security_headers(resp, r);
     if (r->location)
         MHD_add_response_header(resp, "Location", r->location);
+    if (r->disposition)
+        MHD_add_response_header(resp, "Content-Disposition", r->disposition);
     if (r->set_cookie)
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->status == 503) /* the database busy or restarting: nothing was done */

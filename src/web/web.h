@@ -79,7 +79,8 @@ struct request {
     int status;
     const char *ctype;
     struct sbuf out;
-    const char *location; /* redirect */
+    const char *location;    /* redirect */
+    const char *disposition; /* Content-Disposition of a download */
     const char *set_cookie;
     const char *cache; /* Cache-Control, default no-store */
 };
@@ -125,6 +126,8 @@ void reply_redirect(struct request *r, const char *location);
 
 /* Each returns true where it answered. */
 bool api_handle(struct request *r);
+/* GET /api/v1/ledger.csv or .xlsx (downloads.c). */
+void api_ledger_download(struct request *r, bool xlsx);
 bool pages_handle(struct request *r);
 bool static_handle(struct request *r);
 /* An error as an HTML page (status from the error code). */

@@ -156,6 +156,12 @@ enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger
  * a reference it releases, until it returns false. */
 enum xcode wf_ledger_each(struct db *db, const struct user *actor, struct ledger_query *q,
                           bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
+/* For the entries `ids` (n, at most 10000), in that order, the answers of
+ * each one's current version (see store_entry_answers), only of those whose
+ * requests the actor may read (an approver all; a manager their own
+ * department's; staff none). */
+enum xcode wf_ledger_answers(struct db *db, const struct user *actor, const long long *ids, int n,
+                             json_t **out, struct xerr *e);
 enum xcode wf_ledger_show(struct db *db, const struct user *actor, long long id, json_t **out,
                           struct xerr *e);
 /* The same entry as the API's JSON text (compact; caller frees): one

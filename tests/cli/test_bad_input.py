@@ -178,7 +178,9 @@ def test_a_date_that_does_not_exist_in_request_new(env):
 
 def test_a_date_that_does_not_exist_in_ledger_extend_and_retire(env):
     _, _, entry, before = ready(env)
-    for bad in ("2027-02-30", "2027-02-29", "2028-13-01", "2028-3-31", "tomorrow", ""):
+    # (2028-3-31 is a date as people write one, like 2028/3/31 and R10.3.31.)
+    for bad in ("2027-02-30", "2027-02-29", "2028-13-01", "令和元年4月30日", "R9.2.29", "tomorrow",
+                ""):
         refused_unchanged(env, env.run("ledger", "extend", "--as", "mgr", entry, "--to", bad),
                           2, before)
         refused_unchanged(env, env.run("ledger", "retire", "--as", "mgr", entry, "--on", bad),
