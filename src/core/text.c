@@ -274,6 +274,38 @@ enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut, s
     return XOK;
 }
 
+enum xcode text_from_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset)
+{
+    *out = NULL;
+    *nOut = 0;
+    iconv_t cd = iconv_open("UTF-8", "CP932");
+    if (cd == (iconv_t)-1)
+        return X_INTERNAL;
+    size_t alloc = nIn * 3 + 16; /* a CP932 byte is at most 3 bytes of UTF-8 */
+    char *buf = malloc(alloc);
+    if (!buf) {
+        iconv_close(cd);
+        return X_INTERNAL;
+    }
+    char *src = (char *)in, *dst = buf;
+    size_t left = nIn, room = alloc - 1;
+    enum xcode rc = XOK;
+    if (iconv(cd, &src, &left, &dst, &room) == (size_t)-1) {
+        rc = (errno == EILSEQ || errno == EINVAL) ? X_INVALID : X_INTERNAL;
+        if (bad_offset)
+            *bad_offset = (size_t)(src - in);
+    }
+    iconv_close(cd);
+    if (rc != XOK) {
+        free(buf);
+        return rc;
+    }
+    *dst = '\0';
+    *out = buf;
+    *nOut = (size_t)(dst - buf);
+    return XOK;
+}
+
 bool text_contains(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);

@@ -62,6 +62,12 @@ bool csv_field(struct sbuf *sb, const char *s);
  * X_INVALID with *bad_offset set to its byte offset in `in`. On success the
  * caller frees *out, of *nOut bytes. */
 enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset);
+/* Convert CP932 (Windows Japanese, what Excel saves as CSV) to UTF-8. On a
+ * byte sequence CP932 does not define, X_INVALID with *bad_offset its byte
+ * offset in `in`. On success the caller frees *out (*nOut bytes,
+ * NUL-terminated). */
+enum xcode text_from_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
+                           size_t *bad_offset);
 
 /* Append the bigram tokens of s for the ledger's substring index: one
  * token "x" + 6 + 6 hex digits per pair of neighbouring code points, ASCII

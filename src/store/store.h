@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -222,6 +222,13 @@ enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
  * Entries and versions carry, beside (ア)〜(キ), "service.cloud_provider",
  * "service.data_location", "personal_information", "procurement",
  * "conditions" and "approval" {"at", "by", "by_name"}. */
+/* A bulk write (an import) in one transaction: between store_bulk_begin()
+ * and store_bulk_end() new versions are not put in the bigram index;
+ * store_bulk_index() indexes the new entries first..last at the end, in the
+ * same transaction. */
+enum xcode store_bulk_begin(struct db *db, struct xerr *e);
+enum xcode store_bulk_index(struct db *db, long long first, long long last, struct xerr *e);
+void store_bulk_end(struct db *db);
 /* For each of the entries `ids` (n of them), in that order, the answers of
  * its current version: [{"entry", "department_id", "service", "catalogue", "track",
  * "requirements", "risks"}] (the request document's objects, as stored).

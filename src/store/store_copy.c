@@ -38,8 +38,9 @@ static const struct copy_table k_tables[] = {
      "seq", "seq"},
     {"providers", "id, name", "it", "id", "id"},
     {"services", "id, provider_id, name, function, category", "iittt", "id", "id"},
-    {"ledger_entries", "id, department_id, service_id, version, retired_on, created_at, updated_at",
-     "iiiittt", "id", "id"},
+    {"ledger_entries",
+     "id, department_id, service_id, version, retired_on, created_at, updated_at, migrated_from",
+     "iiiitttt", "id", "id"},
     {"requests",
      "id, kind, state, department_id, service_id, entry_id, catalogue_id, document, evaluation, "
      "approvable, change_to, retire_on, created_by, submitted_by, decided_by, created_at, "

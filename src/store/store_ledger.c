@@ -35,7 +35,14 @@ static char *search_text(const char *name, const char *function, const char *pro
 /* Put one entry's searchable text into the bigram index, where the
  * backend has one (db_bigram_fts); elsewhere ledger_search.text is the
  * index's input and nothing more is to be done. */
-static enum xcode index_entry(struct db *db, long long entry_id, const char *text, struct xerr *e)
+/* Set while a bulk write (an import) leaves the bigram index to
+ * store_bulk_index(): in SQLite every write statement after an FTS5 insert
+ * in the same transaction flushes FTS5's pending terms to a new segment,
+ * and an import of 100,000 rows spent most of its time doing so. */
+static _Thread_local bool defer_index;
+
+static enum xcode index_entry(struct db *db, long long entry_id, const char *text, bool fresh,
+                              struct xerr *e)
 {
     if (!db_bigram_fts(db))
         return XOK;
@@ -43,7 +50,8 @@ static enum xcode index_entry(struct db *db, long long entry_id, const char *tex
     sbuf_init(&grams, 0);
     text_bigrams(text, &grams);
     enum xcode rc =
-        db_exec(db, "DELETE FROM ledger_fts WHERE rowid = ?1", DB_ARGS(DI(entry_id)), e);
+        fresh ? XOK
+              : db_exec(db, "DELETE FROM ledger_fts WHERE rowid = ?1", DB_ARGS(DI(entry_id)), e);
     if (!rc)
         rc = db_exec(db, "INSERT INTO ledger_fts(rowid, grams) VALUES (?1, ?2)",
                      DB_ARGS(DI(entry_id), DS(grams.buf ? grams.buf : "")), e);
@@ -71,11 +79,62 @@ enum xcode store_reindex_search(struct db *db, struct xerr *e)
                    : db_exec(db, "UPDATE ledger_search SET text = ?2 WHERE entry_id = ?1",
                              DB_ARGS(DI(id), DS(text)), e);
         if (!xc)
-            xc = index_entry(db, id, text, e);
+            xc = index_entry(db, id, text, false, e);
         free(text);
     }
     db_done(rows);
     return xc ? xc : rc < 0 ? e->code : XOK;
+}
+
+enum xcode store_bulk_begin(struct db *db, struct xerr *e)
+{
+    defer_index = true;
+    /* The whole import's pages in memory, not spilled to the WAL and
+     * written again (up to 256 MiB, for this connection only). */
+    if (db_backend(db) == DB_SQLITE)
+        return db_exec(db, "PRAGMA cache_size = -262144", DB_NOARGS, e) ||
+                       db_exec(db, "PRAGMA temp_store = MEMORY", DB_NOARGS, e)
+                   ? e->code
+                   : XOK;
+    return XOK;
+}
+
+enum xcode store_bulk_index(struct db *db, long long first, long long last, struct xerr *e)
+{
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT entry_id, text FROM ledger_search WHERE entry_id BETWEEN ?1 AND ?2 "
+                 "ORDER BY entry_id",
+                 DB_ARGS(DI(first), DI(last)), e))
+        return e->code;
+    /* Read first, then written: the index is written with nothing between. */
+    json_t *all = json_array();
+    int rc;
+    while ((rc = db_next(rows, e)) == 1)
+        json_array_append_new(all,
+                              json_pack("[I,s]", (json_int_t)db_int(rows, 0), db_text(rows, 1)));
+    db_done(rows);
+    enum xcode xc = rc < 0 ? e->code : XOK;
+    size_t i;
+    json_t *row;
+    json_array_foreach(all, i, row)
+    {
+        if (xc)
+            break;
+        xc = index_entry(db, json_integer_value(json_array_get(row, 0)),
+                         json_string_value(json_array_get(row, 1)), true, e);
+    }
+    json_decref(all);
+    return xc;
+}
+
+void store_bulk_end(struct db *db)
+{
+    defer_index = false;
+    struct xerr ignore = {0};
+    if (db_backend(db) == DB_SQLITE)
+        (void)(db_exec(db, "PRAGMA cache_size = -2000", DB_NOARGS, &ignore) ||
+               db_exec(db, "PRAGMA temp_store = DEFAULT", DB_NOARGS, &ignore));
 }
 
 /* The last schema version that changed how the search text is made (4:
@@ -146,7 +205,7 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                 DS(f->service_name), DS(f->service_function ? f->service_function : ""), DS(at)),
         e);
     if (!xc)
-        xc = index_entry(db, entry_id, text, e);
+        xc = defer_index ? XOK : index_entry(db, entry_id, text, false, e);
     free(text);
     return xc;
 }
@@ -174,7 +233,7 @@ enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on,
     "e.updated_at, v.request_id, v.service_name, v.service_function, v.provider, v.purpose, "      \
     "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "                 \
     "v.applicant_department, v.applicant_name, v.scope, v.catalogue_id, s.category, "              \
-    "e.service_id, e.department_id, " DETAIL_COLUMNS                                               \
+    "e.service_id, e.department_id, " DETAIL_COLUMNS ", e.migrated_from "                          \
     "FROM ledger_entries e JOIN departments d ON d.id = e.department_id "                          \
     "JOIN services s ON s.id = e.service_id "                                                      \
     "JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version "                       \
@@ -251,6 +310,9 @@ static json_t *entry_from_row(struct db_rows *rows)
     json_object_set_new(o, "updated_at", json_string(db_text(rows, 6)));
     json_object_set_new(o, "service_id", json_integer(db_int(rows, 22)));
     details_to_json(o, rows, 24);
+    /* Where an entry brought in from an old ledger came from (schema 11). */
+    if (!db_is_null(rows, 34))
+        json_object_set_new(o, "migrated_from", json_string(db_text(rows, 34)));
     return o;
 }
 
@@ -342,7 +404,7 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
         "e.updated_at, v.request_id, v.service_name, v.service_function, v.provider, v.purpose, "
         "v.confidentiality, v.integrity, v.availability, v.period_from, v.period_to, "
         "v.applicant_department, v.applicant_name, v.scope, v.catalogue_id, s.category, "
-        "e.service_id, e.department_id, " DETAIL_COLUMNS
+        "e.service_id, e.department_id, " DETAIL_COLUMNS ", e.migrated_from "
         "FROM ledger_fts f JOIN ledger_search x ON x.entry_id = f.rowid "
         "JOIN ledger_entries e ON e.id = f.rowid JOIN departments d ON d.id = e.department_id "
         "JOIN services s ON s.id = e.service_id "

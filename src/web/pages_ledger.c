@@ -278,6 +278,11 @@ void page_entry(struct request *r, long long id)
         html_printf(o, " / %s %s", strcmp(state, "retired") == 0 ? "廃止日" : "廃止予定日",
                     day(r, jstr(en, "retired_on")));
     H(o, "</p>");
+    if (*jstr(en, "migrated_from"))
+        html_printf(o,
+                    "<p class=\"notice info migrated\"><strong>移行</strong> %s から取り込んだ"
+                    "登録です。この台帳での事前協議・審査は経ていません。</p>",
+                    jstr(en, "migrated_from"));
     if (strcmp(state, "retiring") == 0)
         html_printf(o,
                     "<p class=\"notice info\">廃止が承認されています。%s をもって廃止となり、"

@@ -11,6 +11,9 @@
 #include "../core/evaluate.h"
 #include "../store/store.h"
 
+/* The ledger fields (ア)〜(キ) and details of a document; *conditions (the
+ * caller frees) holds the conditions as JSON text the fields point to. */
+struct ledger_fields wf_fields_of(const struct document *doc, char **conditions);
 /* The JSON of a stored request (without history). */
 json_t *wf_request_json(const struct request_row *r);
 /* Insert a new request with its "create" event and audit record, inside

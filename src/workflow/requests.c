@@ -486,7 +486,7 @@ static enum xcode submission_day(struct db *db, long long id, char *day, struct 
 /* Fields (ア)〜(キ) of a document, and what the approver decided on
  * besides, for a ledger version. *conditions is the JSON text of the
  * document's conditions, for the caller to free. */
-static struct ledger_fields fields_of(const struct document *doc, char **conditions)
+struct ledger_fields wf_fields_of(const struct document *doc, char **conditions)
 {
     json_t *conds = json_object_get(doc->json, "conditions");
     *conditions = json_is_array(conds) ? json_dumps(conds, JSON_COMPACT) : strdup("[]");
@@ -547,7 +547,7 @@ static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struc
                                   const struct document *doc, const char *now, struct xerr *e)
 {
     char *conditions = NULL;
-    struct ledger_fields f = fields_of(doc, &conditions);
+    struct ledger_fields f = wf_fields_of(doc, &conditions);
     long long entry = r->entry_id;
     int version = 1;
     const char *action = "ledger.create";

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "../core/catalogue.h"
+#include "../core/csv_read.h"
 #include "../core/err.h"
 #include "../core/states.h"
 #include "../store/audit.h"
@@ -156,6 +157,25 @@ enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger
  * a reference it releases, until it returns false. */
 enum xcode wf_ledger_each(struct db *db, const struct user *actor, struct ledger_query *q,
                           bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
+/* Bring in a city's old ledger (CSV saved from Excel; core/csv_read.h,
+ * core/ledger_import.h). */
+struct import_options {
+    const char *source; /* the file's name: each entry records the file and row it came from */
+    enum csv_encoding encoding;
+    bool dry_run; /* check and show, write nothing */
+    void (*progress)(long done, long total, void *arg);
+    void *arg;
+};
+/* admin or approver. Every row is checked first; where any is wrong,
+ * X_INVALID and nothing is written, *report listing every problem
+ * ("issues": line, column, message). Otherwise (not a dry run) all rows are
+ * written in one transaction: each an approved request and a ledger entry
+ * whose migrated_from names the file and row, with an audit record
+ * (ledger.import). *report (always set, the caller releases it): {"file",
+ * "encoding", "dry_run", "rows", "blank_rows", "issues", "notes",
+ * "entries" (dry run: the table), "imported", "entry_ids"}. */
+enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char *data, size_t n,
+                            const struct import_options *o, json_t **report, struct xerr *e);
 /* For the entries `ids` (n, at most 10000), in that order, the answers of
  * each one's current version (see store_entry_answers), only of those whose
  * requests the actor may read (an approver all; a manager their own

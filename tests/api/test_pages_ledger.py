@@ -192,5 +192,23 @@ def test_users_form_patterns_compile_with_the_v_flag(env):
     assert re.fullmatch(patterns[0], "new.user-1") and not re.fullmatch(patterns[0], "bad login")
 
 
+def test_a_migrated_entry_says_where_it_came_from(env):
+    """An entry brought in by `ledger import` is marked 移行 on its page and
+    in the API, with the file and row it came from."""
+    path = env.write("旧台帳.csv", "サービス名,事業者名,業務内容,格付,利用期間,担当課,利用範囲\r\n"
+                     "Box,Box Japan,資料共有,2,R8.4.1～R9.3.31,総務部 総務課,課内\r\n")
+    env.ok("demo")
+    env.ok("ledger", "import", "--as", "shinsa", path)
+    env.start()
+    listing = env.token("shokuin").json_ok("GET", "/api/v1/ledger?q=Box")
+    entry = listing["entries"][0]
+    assert entry["migrated_from"] == "旧台帳 旧台帳.csv 2 行目", entry
+    assert "migrated_from" not in env.token("shokuin").json_ok("GET", "/api/v1/ledger/1")
+    c, _ = env.page_signin("shokuin")
+    text = visible(c.get("/ledger/%d" % entry["id"]).text)
+    assert "移行 旧台帳 旧台帳.csv 2 行目 から取り込んだ登録です" in text, text[:800]
+    assert "令和8年4月1日 〜 令和9年3月31日" in text
+
+
 if __name__ == "__main__":
     run(globals())

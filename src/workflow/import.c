@@ -1,0 +1,259 @@
+/*
+ * import.c - a city's old ledger in (extsvc ledger import): every row
+ * checked first (core/csv_read.c, core/ledger_import.c), then all rows
+ * written in one transaction or none. Each row becomes an approved
+ * request and a ledger entry marked as migrated (migrated_from: the file
+ * and its row), with one audit record.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/csv_read.h"
+#include "../core/date.h"
+#include "../core/ledger_import.h"
+#include "../core/text.h"
+#include "access.h"
+#include "internal.h"
+#include "workflow.h"
+
+/* More rows than a city's ledger will ever hold: past it, not a ledger. */
+#define IMPORT_MAX_ROWS 1000000
+
+struct rows {
+    const struct catalogue *cat;
+    struct import_map map;
+    bool have_header, header_ok;
+    json_t *issues;
+    json_t *docs; /* [{"line", "document", "old_id"}] */
+    long blank;
+};
+
+static bool on_record(char **cells, size_t n, long row, void *arg)
+{
+    struct rows *r = arg;
+    if (!r->have_header) {
+        r->have_header = true;
+        r->header_ok = import_header(cells, n, &r->map, r->issues);
+        return r->header_ok; /* without the columns no row can be read */
+    }
+    if (json_array_size(r->docs) >= IMPORT_MAX_ROWS) {
+        csv_issue(r->issues, row, 0, "行が多すぎます（上限 %d 行）", IMPORT_MAX_ROWS);
+        return false;
+    }
+    bool blank;
+    json_t *doc = import_row(&r->map, cells, n, row, r->cat, &blank, r->issues);
+    if (blank) {
+        r->blank++;
+        return true;
+    }
+    if (doc) {
+        int c = r->map.col[IMP_OLD_ID];
+        const char *old = c >= 0 && (size_t)c < n ? cells[c] : "";
+        json_array_append_new(r->docs, json_pack("{s:I, s:o, s:s}", "line", (json_int_t)row,
+                                                 "document", doc, "old_id", old));
+    }
+    return json_array_size(r->issues) < 1000; /* enough to fix before the next try */
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* The dry run's table: one row per entry as it would be written. */
+static json_t *preview(json_t *item)
+{
+    json_t *d = json_object_get(item, "document");
+    json_t *svc = json_object_get(d, "service"), *cls = json_object_get(d, "classification");
+    json_t *per = json_object_get(d, "period"), *app = json_object_get(d, "applicant");
+    return json_pack("{s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "line",
+                     json_object_get(item, "line"), "name", str(svc, "name"), "function",
+                     str(svc, "function"), "provider", str(svc, "provider"), "purpose",
+                     str(d, "purpose"), "confidentiality", str(cls, "confidentiality"), "integrity",
+                     str(cls, "integrity"), "availability", str(cls, "availability"), "from",
+                     str(per, "from"), "to", str(per, "to"), "department", str(app, "department"),
+                     "applicant", str(app, "name"), "scope", str(d, "scope"));
+}
+
+/* Write one checked row: an approved request, its entry, the audit record. */
+static enum xcode write_row(struct db *db, const struct user *actor, const struct catalogue *cat,
+                            json_t *item, const char *source, const char *now, const char *today,
+                            long long *entry, struct xerr *e)
+{
+    struct document doc;
+    if (document_parse(json_object_get(item, "document"), cat, &doc, e)) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        return xerr_set(e, X_INVALID, "%lld 行目: %s",
+                        (long long)json_integer_value(json_object_get(item, "line")), why);
+    }
+    struct evaluation ev;
+    struct eval_context ctx = {.kind = KIND_NEW, .today = today};
+    struct request_row r;
+    memset(&r, 0, sizeof r);
+    char *conditions = NULL, *docText = NULL, *evText = NULL;
+    json_t *after = NULL;
+    enum xcode rc = evaluate_in(&doc, cat, &ctx, &ev, e);
+    if (rc) {
+        document_release(&doc);
+        return rc;
+    }
+    json_t *evj = evaluation_to_json(&ev);
+    docText = json_dumps(doc.json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    evText = json_dumps(evj, JSON_COMPACT);
+    json_decref(evj);
+    long line = (long)json_integer_value(json_object_get(item, "line"));
+    const char *old = str(item, "old_id");
+    char *from;
+    struct sbuf sb;
+    sbuf_init(&sb, 0);
+    sbuf_addf(&sb, "旧台帳 %s %ld 行目", source, line);
+    if (text_has_content(old))
+        sbuf_addf(&sb, "（台帳番号 %s）", old);
+    from = sbuf_detach(&sb);
+    if (!docText || !evText || !from) {
+        rc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
+        goto out;
+    }
+    r.kind = "new";
+    r.state = "approved";
+    r.catalogue_id = (char *)cat->id;
+    r.document = docText;
+    r.evaluation = evText;
+    r.approvable = ev.approvable;
+    r.created_by = r.decided_by = actor->id;
+    r.created_at = r.updated_at = r.decided_at = (char *)now;
+    if ((rc = store_department_id(db, doc.applicant_department, &r.department_id, e)) ||
+        (rc = store_service_resolve(db, doc.service_name, doc.service_function, doc.provider,
+                                    doc.category, &r.service_id, e)) ||
+        (rc = store_request_insert(db, &r, &r.id, e)))
+        goto out;
+    char comment[600];
+    snprintf(comment, sizeof comment, "%sからの移行", from);
+    struct ledger_fields f = wf_fields_of(&doc, &conditions);
+    if ((rc = store_event_insert(db, r.id, now, actor->id, "create", NULL, "approved", comment,
+                                 e)) ||
+        (rc = store_entry_insert(db, r.department_id, r.service_id, now, entry, e)) ||
+        (rc = db_exec(db, "UPDATE requests SET entry_id = ?2 WHERE id = ?1",
+                      DB_ARGS(DI(r.id), DI(*entry)), e)) ||
+        (rc =
+             store_entry_add_version(db, *entry, 1, r.id, "new", &f, cat->id, now, actor->id, e)) ||
+        (rc = db_exec(db, "UPDATE ledger_entries SET migrated_from = ?2 WHERE id = ?1",
+                      DB_ARGS(DI(*entry), DS(from)), e)) ||
+        (rc = store_ledger_get(db, *entry, today, false, &after, e)))
+        goto out;
+    char object[32];
+    snprintf(object, sizeof object, "ledger:%lld", *entry);
+    rc = audit_append(db, actor->login, "ledger.import", object, NULL, after, e);
+out:
+    json_decref(after);
+    free(conditions);
+    free(docText);
+    free(evText);
+    free(from);
+    evaluation_release(&ev);
+    document_release(&doc);
+    return rc;
+}
+
+enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char *data, size_t n,
+                            const struct import_options *o, json_t **report, struct xerr *e)
+{
+    *report = NULL;
+    if (!actor)
+        return xerr_set(e, X_INVALID, "--as で操作する利用者を指定してください");
+    if (!has_role(actor, ROLE_ADMIN) && !has_role(actor, ROLE_APPROVER))
+        return xerr_set(e, X_FORBIDDEN,
+                        "旧台帳の取り込みは admin と情報システム管理者（approver）だけが行えます");
+    struct catalogue cat;
+    if (wf_catalogue_current(db, &cat, e))
+        return e->code;
+    struct rows rows = {.cat = &cat, .issues = json_array(), .docs = json_array()};
+    enum csv_encoding used;
+    csv_read(data, n, o->encoding, &used, on_record, &rows, rows.issues);
+    if (!rows.have_header && json_array_size(rows.issues) == 0)
+        csv_issue(rows.issues, 1, 0, "空のファイルです（見出しの行がありません）");
+    else if (json_array_size(rows.docs) == 0 && json_array_size(rows.issues) == 0)
+        csv_issue(rows.issues, 2, 0, "取り込む行がありません（見出しの行だけです）");
+    json_t *out =
+        json_pack("{s:s, s:s, s:b, s:I, s:I, s:O, s:[]}", "file", o->source ? o->source : "",
+                  "encoding", used == CSV_ENC_CP932 ? "cp932" : "utf-8", "dry_run", o->dry_run,
+                  "rows", (json_int_t)json_array_size(rows.docs), "blank_rows",
+                  (json_int_t)rows.blank, "issues", rows.issues, "notes");
+    json_t *notes = json_object_get(out, "notes");
+    if (rows.map.ignored && json_array_size(rows.map.ignored)) {
+        struct sbuf sb;
+        sbuf_init(&sb, 0);
+        size_t i;
+        json_t *h;
+        json_array_foreach(rows.map.ignored, i, h)
+            sbuf_addf(&sb, "%s「%s」", i ? "、" : "", json_string_value(h));
+        json_array_append_new(notes, json_sprintf("読み込まない列: %s", sb.buf ? sb.buf : ""));
+        sbuf_release(&sb);
+    }
+    if (rows.header_ok && rows.map.defaulted_levels)
+        json_array_append_new(
+            notes, json_string("完全性・可用性の列がない行は、格付の最も低い段階としました"));
+    enum xcode rc = XOK;
+    size_t nIssues = json_array_size(rows.issues);
+    if (nIssues) {
+        json_t *first = json_array_get(rows.issues, 0);
+        rc = xerr_set(e, X_INVALID,
+                      "%zu 件の誤りがあります（例: %lld 行目: %s）。何も取り込んでいません",
+                      nIssues, (long long)json_integer_value(json_object_get(first, "line")),
+                      str(first, "message"));
+    }
+    if (!rc && o->dry_run) {
+        json_t *table = json_array();
+        size_t i;
+        json_t *item;
+        json_array_foreach(rows.docs, i, item) json_array_append_new(table, preview(item));
+        json_object_set_new(out, "entries", table);
+    } else if (!rc) {
+        char now[21], today[11];
+        store_now(now);
+        date_format(date_today(), today);
+        json_t *ids = json_array();
+        if (!(rc = db_begin_write(db, e)) && !(rc = store_bulk_begin(db, e))) {
+            size_t i;
+            json_t *item;
+            json_array_foreach(rows.docs, i, item)
+            {
+                long long entry;
+                if ((rc = write_row(db, actor, &cat, item, o->source ? o->source : "", now, today,
+                                    &entry, e)))
+                    break;
+                json_array_append_new(ids, json_integer(entry));
+                if (i == 1)
+                    wf_fault_point("import"); /* killed mid-import: nothing may remain */
+                if (o->progress && (i + 1) % 1000 == 0)
+                    o->progress((long)i + 1, (long)json_array_size(rows.docs), o->arg);
+            }
+            if (!rc && json_array_size(ids))
+                rc = store_bulk_index(
+                    db, json_integer_value(json_array_get(ids, 0)),
+                    json_integer_value(json_array_get(ids, json_array_size(ids) - 1)), e);
+            store_bulk_end(db);
+            rc = rc ? (db_rollback(db), rc) : db_commit(db, e);
+        } else if (rc) {
+            db_rollback(db);
+        }
+        if (o->progress)
+            o->progress(rc ? 0 : (long)json_array_size(rows.docs), (long)json_array_size(rows.docs),
+                        o->arg);
+        json_object_set_new(out, "imported",
+                            json_integer(rc ? 0 : (json_int_t)json_array_size(ids)));
+        if (!rc)
+            json_object_set_new(out, "entry_ids", ids);
+        else
+            json_decref(ids);
+    }
+    import_map_release(&rows.map);
+    json_decref(rows.issues);
+    json_decref(rows.docs);
+    catalogue_release(&cat);
+    *report = out;
+    return rc;
+}
