@@ -173,7 +173,8 @@ struct import_options {
  * whose migrated_from names the file and row, with an audit record
  * (ledger.import). *report (always set, the caller releases it): {"file",
  * "encoding", "dry_run", "rows", "blank_rows", "issues", "notes",
- * "entries" (dry run: the table), "imported", "entry_ids"}. */
+ * "entries" (dry run: the table), "imported", "first_id", "last_id"}.
+ * The file is read twice (checked, then written) rather than held. */
 enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char *data, size_t n,
                             const struct import_options *o, json_t **report, struct xerr *e);
 /* For the entries `ids` (n, at most 10000), in that order, the answers of
