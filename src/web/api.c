@@ -304,6 +304,45 @@ static void route_requests(struct request *r, const struct route *rt)
         reply_json(r, 200, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
+/* POST /api/v1/ledger/import?dry_run=1&encoding=utf-8|cp932&name=FILE:
+ * the body is the old ledger's CSV. 200 with the report (dry run), 201
+ * (imported), or 400 with the error and the report listing every issue. */
+static void ledger_import(struct request *r)
+{
+    if (!method(r, "POST")) {
+        reply_error_code(r, X_INVALID, "import は POST で CSV を送ります");
+        return;
+    }
+    const char *v = form_get(&r->query, "dry_run"), *enc = form_get(&r->query, "encoding");
+    struct import_options o = {.dry_run = v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0,
+                               .source = form_get(&r->query, "name")};
+    if (!o.source || !*o.source)
+        o.source = "upload.csv";
+    if (enc && strcmp(enc, "utf-8") == 0)
+        o.encoding = CSV_ENC_UTF8;
+    else if (enc && strcmp(enc, "cp932") == 0)
+        o.encoding = CSV_ENC_CP932;
+    else if (enc && *enc) {
+        reply_error_code(r, X_INVALID, "encoding は utf-8 か cp932 です");
+        return;
+    }
+    struct xerr e = {0};
+    json_t *report = NULL;
+    enum xcode rc =
+        wf_ledger_import(r->db, req_user(r), r->body ? r->body : "", r->nBody, &o, &report, &e);
+    if (rc && report) {
+        reply_json(r, xerr_http_status(rc),
+                   json_pack("{s:{s:s, s:s}, s:o}", "error", "code", xerr_name(rc), "message",
+                             e.msg, "report", report));
+        return;
+    }
+    if (rc) {
+        reply_error(r, &e);
+        return;
+    }
+    reply_json(r, o.dry_run ? 200 : 201, report);
+}
+
 static void route_ledger(struct request *r, const struct route *rt)
 {
     struct xerr e = {0};
@@ -507,6 +546,8 @@ bool api_handle(struct request *r)
         }
     } else if (is(&rt, 0, "requests")) {
         route_requests(r, &rt);
+    } else if (is(&rt, 0, "ledger") && is(&rt, 1, "import") && rt.n == 2) {
+        ledger_import(r);
     } else if ((is(&rt, 0, "ledger.csv") || is(&rt, 0, "ledger.xlsx")) && rt.n == 1) {
         api_ledger_download(r, is(&rt, 0, "ledger.xlsx"));
     } else if (is(&rt, 0, "ledger")) {

@@ -95,6 +95,8 @@ void page_request_edit(struct request *r, long long id);
  * form prefilled with the entry's current document, POST evaluates it or
  * opens the change request. */
 void page_entry_change(struct request *r, long long id);
+/* 旧台帳の取り込み (pages_import.c). */
+void page_import(struct request *r);
 
 /* pages_requests.c: may `u` open a request of `department`? (approver,
  * ciso, auditor: all; a manager: their department's) */

@@ -146,12 +146,26 @@ error:
         pages_error(r, e);
 }
 
+static bool is_import(const struct request *r)
+{
+    return strcmp(r->method, "POST") == 0 && (strcmp(r->path, "/ledger/import") == 0 ||
+                                              strcmp(r->path, "/api/v1/ledger/import") == 0);
+}
+
+/* The largest body a request may send: an old ledger for import (a city's
+ * whole Excel ledger as CSV) up to IMPORT_BODY_MAX, anything else
+ * BODY_MAX_BYTES. */
+static size_t body_cap(const struct request *r)
+{
+    return is_import(r) ? IMPORT_BODY_MAX : BODY_MAX_BYTES;
+}
+
 static void dispatch(struct request *r)
 {
     struct xerr e = {0};
     bool api = strncmp(r->path, "/api/", 5) == 0;
     if (r->too_large) {
-        xerr_set(&e, X_TOOLARGE, "本文が大きすぎます（1 MiB まで）");
+        xerr_set(&e, X_TOOLARGE, "本文が大きすぎます（%zu MiB まで）", body_cap(r) >> 20);
         goto error;
     }
     if (!utf8_valid(r->path, strlen(r->path)) || !query_valid(r)) {
@@ -383,21 +397,40 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
     }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     bool body = te || (cl && strtoull(cl, NULL, 10) > 0);
-    if (cl && strtoull(cl, NULL, 10) > BODY_MAX_BYTES) {
+    if (cl && strtoull(cl, NULL, 10) > body_cap(r)) {
         r->too_large = true;
         dispatch(r); /* answers 413, in the API's or the pages' form */
         return true;
     }
     bool api = strncmp(r->path, "/api/", 5) == 0;
-    if (!body || !api || strcmp(r->path, "/api/v1/session") == 0)
+    if (!body || (!api && !is_import(r)) || strcmp(r->path, "/api/v1/session") == 0)
         return false;
     struct xerr e = {0};
     if (!(r->db = thread_db(&e)) || authenticate(r, &e)) {
-        reply_error(r, &e);
+        if (api)
+            reply_error(r, &e);
+        else
+            pages_error(r, &e);
         return true;
     }
     if (!req_user(r)) {
-        reply_error_code(r, X_AUTH, "サインインしてください（API トークンかセッション）");
+        xerr_set(&e, X_AUTH, "サインインしてください（API トークンかセッション）");
+        if (api)
+            reply_error(r, &e);
+        else
+            pages_error(r, &e);
+        return true;
+    }
+    /* Up to 64 MiB is read only for those who may import, from our pages. */
+    if (is_import(r) &&
+        ((!has_role(req_user(r), ROLE_ADMIN) && !has_role(req_user(r), ROLE_APPROVER)) ||
+         (r->auth == AUTH_COOKIE && !req_same_origin(r)))) {
+        xerr_set(&e, X_FORBIDDEN,
+                 "旧台帳の取り込みは admin と情報システム管理者（approver）だけが行えます");
+        if (api)
+            reply_error(r, &e);
+        else
+            pages_error(r, &e);
         return true;
     }
     /* A body for requests or the ledger from someone who may change
@@ -486,7 +519,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->status = 200;
         r->ctype = "text/html; charset=utf-8";
         sbuf_init(&r->out, 0);
-        sbuf_init(&r->in, BODY_MAX_BYTES);
+        sbuf_init(&r->in, body_cap(r));
         char addr[INET6_ADDRSTRLEN];
         peer_address(conn, addr);
         /* The client's address: the peer's, or, where the peer is a proxy

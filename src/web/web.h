@@ -22,6 +22,8 @@
 #include "pool.h"
 
 #define BODY_MAX_BYTES (1u << 20)
+/* An old ledger uploaded for import (POST /ledger/import, /api/v1/ledger/import). */
+#define IMPORT_BODY_MAX (64u << 20)
 
 struct web_config {
     char listen[128]; /* ADDR:PORT */

@@ -237,6 +237,7 @@ describe('every page for every role', { concurrency: 3 }, () => {
     await sweep(t, ROLE_LOGIN.approver, [
       '/', '/review', '/requests/3', `/requests/${made.consulting}`, `/requests/${made.blocked}`,
       `/requests/${made.change}`, `/requests/${made.retirement}`, `/ledger/${made.active}`,
+      '/ledger/import',
     ]);
   });
 

@@ -1,0 +1,253 @@
+/*
+ * pages_import.c - 旧台帳の取り込み (GET/POST /ledger/import): an admin or
+ * approver uploads the city's old ledger (CSV saved from Excel); 「確認する」
+ * shows every row as it would be written, or every problem by row and
+ * column, and writes nothing; 「取り込む」 writes all rows or none. The
+ * upload is multipart/form-data, decoded by libmicrohttpd's post processor.
+ */
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../workflow/access.h"
+#include "pages.h"
+
+struct upload {
+    struct sbuf file;
+    const char *name;
+    struct form fields; /* csrf, action, encoding, checked */
+    struct pool *pool;
+    bool bad;
+};
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+    (void)kind, (void)content_type, (void)transfer_encoding, (void)off;
+    struct upload *u = cls;
+    if (strcmp(key, "file") == 0) {
+        if (filename && !u->name)
+            u->name = pool_strdup(u->pool, filename);
+        if (size && !sbuf_add(&u->file, data, size))
+            u->bad = true;
+        return MHD_YES;
+    }
+    /* The other fields are short: each arrives in one piece or a few. */
+    for (size_t i = 0; i < u->fields.n; i++)
+        if (strcmp(u->fields.fields[i].name, key) == 0) {
+            u->fields.fields[i].value =
+                pool_printf(u->pool, "%s%.*s", u->fields.fields[i].value, (int)size, data);
+            return MHD_YES;
+        }
+    if (u->fields.n >= 8)
+        return MHD_YES;
+    u->fields.fields[u->fields.n++] = (struct form_field){
+        pool_strdup(u->pool, key), pool_printf(u->pool, "%.*s", (int)size, data)};
+    return MHD_YES;
+}
+
+/* The posted multipart body, decoded; false after answering. */
+static bool read_upload(struct request *r, struct upload *u)
+{
+    struct xerr e = {0};
+    memset(u, 0, sizeof *u);
+    u->pool = r->pool;
+    sbuf_init(&u->file, IMPORT_BODY_MAX);
+    u->fields.fields = pool_alloc(r->pool, 8 * sizeof *u->fields.fields);
+    struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, u);
+    if (!pp || !u->fields.fields) {
+        if (pp)
+            MHD_destroy_post_processor(pp);
+        sbuf_release(&u->file);
+        xerr_set(&e, X_INVALID, "ファイルを選んで送信してください（multipart/form-data）");
+        pages_error(r, &e);
+        return false;
+    }
+    enum MHD_Result ok = MHD_post_process(pp, r->body ? r->body : "", r->nBody);
+    MHD_destroy_post_processor(pp);
+    const char *token = form_get(&u->fields, "csrf");
+    if (!r->have_session || !csrf_equal(token, r->session.csrf)) {
+        sbuf_release(&u->file);
+        xerr_set(
+            &e, X_FORBIDDEN,
+            "フォームの有効期限が切れたか、不正な送信です（CSRF）。ページを開き直してください");
+        pages_error(r, &e);
+        return false;
+    }
+    if (ok != MHD_YES || u->bad) {
+        sbuf_release(&u->file);
+        xerr_set(&e, X_INVALID, "送信された内容を読めません");
+        pages_error(r, &e);
+        return false;
+    }
+    return true;
+}
+
+static const char *hash_of(struct request *r, const struct sbuf *file)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)(file->buf ? file->buf : ""), file->len);
+    char hex[2 * sizeof h + 1];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return pool_strdup(r->pool, hex);
+}
+
+/* The upload form; `checked` (the file's hash after a clean dry run) lets
+ * the same file be imported. */
+static void upload_form(struct request *r, const char *checked)
+{
+    struct sbuf *o = &r->out;
+    H(o, "<form class=\"import\" method=\"post\" action=\"/ledger/import\" "
+         "enctype=\"multipart/form-data\">");
+    csrf_field(r);
+    if (checked)
+        html_printf(o, "<input type=\"hidden\" name=\"checked\" value=\"%s\">", checked);
+    H(o, "<label for=\"file\">旧台帳の CSV ファイル</label>"
+         "<input type=\"file\" id=\"file\" name=\"file\" accept=\".csv,text/csv\" required>"
+         "<label for=\"encoding\">文字コード</label><select id=\"encoding\" name=\"encoding\">"
+         "<option value=\"\">自動で判別</option><option value=\"utf-8\">UTF-8</option>"
+         "<option value=\"cp932\">Shift_JIS（CP932）</option></select>"
+         "<p><button name=\"action\" value=\"check\">確認する（取り込まない）</button>");
+    if (checked)
+        H(o, " <button name=\"action\" value=\"import\">このファイルを取り込む</button>");
+    H(o, "</p></form>");
+}
+
+static void issues_table(struct request *r, json_t *report)
+{
+    struct sbuf *o = &r->out;
+    json_t *issues = json_object_get(report, "issues");
+    if (!json_array_size(issues))
+        return;
+    html_printf(o,
+                "<h2>誤り（%zu 件）</h2><p>直してから、もう一度確認してください。何も取り込んで"
+                "いません。</p><div class=\"table-wrap\"><table class=\"list\"><thead><tr>"
+                "<th>行</th><th>列</th><th>理由</th></tr></thead><tbody>",
+                json_array_size(issues));
+    size_t i;
+    json_t *is;
+    json_array_foreach(issues, i, is)
+    {
+        long long col = jint(is, "column");
+        html_printf(o, "<tr><td>%lld</td><td>%s</td><td>%s</td></tr>", jint(is, "line"),
+                    col > 0 ? pool_printf(r->pool, "%lld", col) : "", jstr(is, "message"));
+    }
+    H(o, "</tbody></table></div>");
+}
+
+static void entries_preview(struct sbuf *o, json_t *report)
+{
+    json_t *entries = json_object_get(report, "entries");
+    html_printf(o,
+                "<h2>取り込まれる登録（%zu 件）</h2><div class=\"table-wrap\"><table "
+                "class=\"list\"><thead><tr><th>行</th><th>外部サービス</th><th>提供者</th>"
+                "<th>利用目的</th><th>格付</th><th>利用期間</th><th>所属</th><th>申請者</th>"
+                "<th>利用者の範囲</th></tr></thead><tbody>",
+                json_array_size(entries));
+    size_t i;
+    json_t *en;
+    json_array_foreach(entries, i, en)
+    {
+        if (i == 500) {
+            html_printf(o, "<tr><td colspan=\"9\">ほか %zu 件</td></tr>",
+                        json_array_size(entries) - 500);
+            break;
+        }
+        html_printf(o,
+                    "<tr><td>%lld</td><td>%s%s%s%s</td><td>%s</td><td>%s</td><td>%s-%s-%s</td>"
+                    "<td>%s〜%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+                    jint(en, "line"), jstr(en, "name"), *jstr(en, "function") ? "（" : "",
+                    jstr(en, "function"), *jstr(en, "function") ? "）" : "", jstr(en, "provider"),
+                    jstr(en, "purpose"), jstr(en, "confidentiality"), jstr(en, "integrity"),
+                    jstr(en, "availability"), jstr(en, "from"), jstr(en, "to"),
+                    jstr(en, "department"), jstr(en, "applicant"), jstr(en, "scope"));
+    }
+    H(o, "</tbody></table></div>");
+}
+
+void page_import(struct request *r)
+{
+    const struct user *u = req_user(r);
+    struct xerr e = {0};
+    if (!has_role(u, ROLE_ADMIN) && !has_role(u, ROLE_APPROVER)) {
+        xerr_set(&e, X_FORBIDDEN,
+                 "旧台帳の取り込みは admin と情報システム管理者（approver）だけが行えます");
+        pages_error(r, &e);
+        return;
+    }
+    if (strcmp(r->method, "GET") == 0) {
+        page_start(r, "旧台帳の取り込み");
+        H(&r->out,
+          "<p>これまで Excel で管理してきた台帳を CSV で保存して選んでください（UTF-8 または "
+          "Shift_JIS）。見出しは「サービス名」「事業者名」「業務内容」「格付」「利用期間」"
+          "「担当課」「利用範囲」などを読みます。まず確認し、誤りがなければ取り込めます。"
+          "取り込みはすべての行を一度に行い、一行でも誤りがあれば何も書き込みません。</p>");
+        upload_form(r, NULL);
+        page_end(r);
+        return;
+    }
+    struct upload up;
+    if (!read_upload(r, &up))
+        return;
+    const char *action = form_get(&up.fields, "action");
+    const char *enc = form_get(&up.fields, "encoding");
+    const char *hash = hash_of(r, &up.file);
+    bool import = action && strcmp(action, "import") == 0;
+    const char *checked = form_get(&up.fields, "checked");
+    struct import_options o = {.dry_run = true,
+                               .source = up.name && *up.name ? up.name : "upload.csv"};
+    o.encoding = enc && strcmp(enc, "utf-8") == 0   ? CSV_ENC_UTF8
+                 : enc && strcmp(enc, "cp932") == 0 ? CSV_ENC_CP932
+                                                    : CSV_ENC_AUTO;
+    /* Only the very file whose dry run was shown is imported. */
+    if (import && (!checked || strcmp(checked, hash) != 0)) {
+        import = false;
+        page_start(r, "旧台帳の取り込み");
+        H(&r->out, "<p class=\"notice warning\">確認したファイルと違うファイルです。"
+                   "もう一度確認してから取り込んでください。</p>");
+    } else {
+        page_start(r, "旧台帳の取り込み");
+    }
+    o.dry_run = !import;
+    json_t *report = NULL;
+    enum xcode rc =
+        wf_ledger_import(r->db, u, up.file.buf ? up.file.buf : "", up.file.len, &o, &report, &e);
+    sbuf_release(&up.file);
+    struct sbuf *out = &r->out;
+    if (rc && !report) {
+        r->status = xerr_http_status(rc);
+        html_printf(out, "<p class=\"notice error\" role=\"alert\">%s</p>", e.msg);
+        upload_form(r, NULL);
+    } else if (rc) {
+        r->status = xerr_http_status(rc);
+        html_printf(out, "<p class=\"notice error\" role=\"alert\">%s</p>", e.msg);
+        issues_table(r, report);
+        upload_form(r, NULL);
+    } else if (o.dry_run) {
+        html_printf(out,
+                    "<p class=\"notice info\">%s: %lld 件を取り込めます（文字コード %s）。"
+                    "まだ何も書き込んでいません。</p>",
+                    jstr(report, "file"), jint(report, "rows"),
+                    strcmp(jstr(report, "encoding"), "cp932") == 0 ? "Shift_JIS" : "UTF-8");
+        size_t i;
+        json_t *note;
+        json_array_foreach(json_object_get(report, "notes"), i, note)
+            html_printf(out, "<p class=\"hint\">注意: %s</p>", json_string_value(note));
+        entries_preview(out, report);
+        H(out, "<h2>取り込む</h2><p>同じファイルをもう一度選んで「このファイルを取り込む」を"
+               "押してください。</p>");
+        upload_form(r, hash);
+    } else {
+        html_printf(out,
+                    "<p class=\"notice info\">%s から %lld 件を台帳に取り込みました（台帳番号 "
+                    "%lld〜%lld、「移行」と記録）。</p><p><a href=\"/ledger?state=all\">台帳を"
+                    "見る</a></p>",
+                    jstr(report, "file"), jint(report, "imported"), jint(report, "first_id"),
+                    jint(report, "last_id"));
+    }
+    json_decref(report);
+    page_end(r);
+}
