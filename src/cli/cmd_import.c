@@ -116,6 +116,57 @@ static int cmd_ledger_import(const struct command *self, struct cmdline *cl, int
     return rc;
 }
 
+static int cmd_ismap_import(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {{"--as", true, 0},
+                         {"--dry-run", false, 0},
+                         {"--json", false, 0},
+                         {"--encoding", true, 0},
+                         {0}};
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
+    if (npos != 1)
+        return usage_error(self,
+                           "ISMAP クラウドサービスリストの CSV ファイルを一つ指定してください");
+    if (!opt_value(opts, "--as"))
+        return usage_error(self, "--as で操作する利用者を指定してください");
+    struct import_options o = {.dry_run = opt_flag(opts, "--dry-run")};
+    const char *enc = opt_value(opts, "--encoding");
+    if (enc && strcmp(enc, "utf-8") == 0)
+        o.encoding = CSV_ENC_UTF8;
+    else if (enc && strcmp(enc, "cp932") == 0)
+        o.encoding = CSV_ENC_CP932;
+    else if (enc)
+        return usage_error(self, "--encoding は utf-8 か cp932 です");
+    const char *slash = strrchr(argv[0], '/');
+    o.source = slash ? slash + 1 : argv[0];
+    char *text;
+    size_t n;
+    struct ctx c;
+    int rc = open_ctx_with_input(cl, opts, argv[0], IMPORT_MAX_BYTES, &text, &n, &c);
+    if (rc)
+        return rc;
+    struct xerr e = {0};
+    json_t *report = NULL;
+    enum xcode xc = wf_ismap_import(c.db, &c.actor, text, n, &o, &report, &e);
+    free(text);
+    if (opt_flag(opts, "--json") && report) {
+        json_object_set_new(report, "ok", json_boolean(xc == XOK));
+        print_json(json_incref(report));
+    } else if (report) {
+        print_issues(report);
+        if (!xc)
+            printf(o.dry_run ? "%lld 件の登録を読み込めます（--dry-run: 何も書き込んでいません）\n"
+                             : "ISMAP クラウドサービスリストを読み込みました: %lld 件の登録\n",
+                   (long long)json_integer_value(json_object_get(report, "rows")));
+    }
+    json_decref(report);
+    rc = xc ? fail(&e) : 0;
+    close_ctx(&c);
+    return rc;
+}
+
 const struct command import_commands[] = {
     {"ledger import", cmd_ledger_import,
      "ledger import --as LOGIN [--dry-run] [--json] [--encoding utf-8|cp932] FILE",
@@ -127,4 +178,10 @@ const struct command import_commands[] = {
      "あれば行・列・理由をすべて示して何も書き込みません（終了コード 2）。--dry-run は確かめた"
      "結果の一覧を示すだけです。取り込んだ登録は「移行」と記録され（元のファイルと行）、"
      "監査ログに一件ずつ残ります。admin と approver が使えます。"},
+    {"ismap import", cmd_ismap_import,
+     "ismap import --as LOGIN [--dry-run] [--json] [--encoding utf-8|cp932] FILE",
+     "公表されている ISMAP クラウドサービスリスト（CSV。見出しは 登録番号、サービス名称、"
+     "事業者名、登録日、有効期限 など）を読み込み、前のリストと置き換えます。申請の ISMAP "
+     "登録番号がリストにないとき、または登録の有効期限が利用期間の終わりより前のとき、"
+     "別紙の ISMAP の要件（項番1）に注意を示します。ciso と admin が使えます。"},
     {0}};

@@ -100,7 +100,7 @@ static enum xcode parse_levels(struct catalogue *cat, json_t *cls, enum axis axi
 
 static enum xcode parse_requirements(struct catalogue *cat, json_t *arr, struct xerr *e)
 {
-    static const char *const keys[] = {"no", "clause", "category", "text", "level", NULL};
+    static const char *const keys[] = {"no", "clause", "category", "text", "level", "topic", NULL};
     if (!json_is_array(arr) || json_array_size(arr) == 0)
         return xerr_set(e, X_INVALID, "カタログ: requirements がありません");
     size_t n = json_array_size(arr);
@@ -120,6 +120,9 @@ static enum xcode parse_requirements(struct catalogue *cat, json_t *arr, struct 
         r->clause = get_text(it, "clause");
         r->category = get_text(it, "category");
         r->text = get_text(it, "text");
+        r->topic = get_text(it, "topic");
+        if (json_object_get(it, "topic") && !r->topic)
+            return xerr_set(e, X_INVALID, "カタログ: requirements[%zu] の topic は文字列です", i);
         if (!json_is_integer(no) || json_integer_value(no) < 1 || json_integer_value(no) > 9999 ||
             !r->clause || !r->category || !r->text || !level)
             return xerr_set(e, X_INVALID,
@@ -297,4 +300,12 @@ enum xcode catalogue_copy(const struct catalogue *src, struct catalogue *dst, st
 oom:
     catalogue_release(dst);
     return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+}
+
+const struct requirement *catalogue_topic(const struct catalogue *cat, const char *topic)
+{
+    for (size_t i = 0; i < cat->nReqs; i++)
+        if (cat->reqs[i].topic && strcmp(cat->reqs[i].topic, topic) == 0)
+            return &cat->reqs[i];
+    return NULL;
 }

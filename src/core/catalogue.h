@@ -28,6 +28,7 @@ struct requirement {
     const char *category; /* 区分 */
     const char *text;     /* 要件, verbatim */
     enum req_level level; /* 必須 / 推奨 / 任意 */
+    const char *topic; /* what the program checks it against: "ismap" (the ISMAP list); or NULL */
 };
 
 struct risk {
@@ -60,6 +61,9 @@ void catalogue_release(struct catalogue *cat);
 /* Make *dst a copy of src sharing its JSON (a new reference): cheap, no
  * parsing; release it with catalogue_release() as usual. */
 enum xcode catalogue_copy(const struct catalogue *src, struct catalogue *dst, struct xerr *e);
+
+/* The first requirement of `topic` ("ismap"), or NULL. */
+const struct requirement *catalogue_topic(const struct catalogue *cat, const char *topic);
 
 /* The level named `level` on `axis`, or NULL. */
 const struct class_level *catalogue_level(const struct catalogue *cat, enum axis axis,

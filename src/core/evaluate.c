@@ -396,6 +396,29 @@ static void rule_catalogue_revised(struct collector *c, const struct catalogue *
     free(risks);
 }
 
+/* 別紙 項番1 (the requirement of topic "ismap"): a registration number the
+ * ISMAP cloud service list does not hold, or one whose registration ends
+ * before the use does. Warnings: the list is evidence, not the rule. */
+static void rule_ismap(struct collector *c, const struct document *doc, const struct catalogue *cat,
+                       const struct ismap_info *ismap)
+{
+    if (!ismap || !ismap->loaded_on || text_is_blank(doc->ismap))
+        return;
+    const struct requirement *r = catalogue_topic(cat, "ismap");
+    int item = r ? r->no : 0;
+    if (!ismap->listed)
+        add(c, SEV_WARNING, "ismap-unlisted", item, "service.ismap", -1,
+            "別紙 項番%d: ISMAP 登録番号「%s」は ISMAP クラウドサービスリスト（%s 読込）に"
+            "ありません",
+            item, doc->ismap, ismap->loaded_on);
+    else if (ismap->expires_on && doc->period_to && *ismap->expires_on &&
+             strcmp(ismap->expires_on, doc->period_to) < 0)
+        add(c, SEV_WARNING, "ismap-expires", item, "service.ismap", -1,
+            "別紙 項番%d: ISMAP の登録（%s）の有効期限 %s は利用期間の終わり %s より前です"
+            "（%s 読込のリスト）",
+            item, doc->ismap, ismap->expires_on, doc->period_to, ismap->loaded_on);
+}
+
 /* 1(3) 生成AI: our own warning; information entered may be used by the provider (1(4)⑥). */
 static void rule_generative_ai(struct collector *c, const struct document *doc)
 {
@@ -452,7 +475,7 @@ enum track evaluate_track(const struct catalogue *cat, const char *confidentiali
 enum xcode evaluate_in(const struct document *doc, const struct catalogue *cat,
                        const struct eval_context *ctx, struct evaluation *out, struct xerr *e)
 {
-    static const struct eval_context none = {KIND_NEW, NULL, NULL, NULL};
+    static const struct eval_context none = {KIND_NEW, NULL, NULL, NULL, NULL};
     if (!ctx)
         ctx = &none;
     memset(out, 0, sizeof *out);
@@ -483,6 +506,7 @@ enum xcode evaluate_in(const struct document *doc, const struct catalogue *cat,
         rule_extension_after_expiry(&c, doc, ctx->prev, ctx->today);
     rule_catalogue_revised(&c, ctx->since, cat);
     rule_generative_ai(&c, doc);
+    rule_ismap(&c, doc, cat, ctx->ismap);
 
     if (c.oom) {
         evaluation_release(out);
@@ -497,7 +521,7 @@ enum xcode evaluate_in(const struct document *doc, const struct catalogue *cat,
 enum xcode evaluate(const struct document *doc, const struct catalogue *cat, struct evaluation *out,
                     struct xerr *e)
 {
-    struct eval_context ctx = {KIND_NEW, NULL, NULL, NULL};
+    struct eval_context ctx = {KIND_NEW, NULL, NULL, NULL, NULL};
     return evaluate_in(doc, cat, &ctx, out, e);
 }
 
@@ -540,6 +564,6 @@ json_t *evaluation_to_json(const struct evaluation *ev)
 enum xcode evaluate_request(int kind, const struct document *doc, const struct catalogue *cat,
                             struct evaluation *out, struct xerr *e)
 {
-    struct eval_context ctx = {kind, NULL, NULL, NULL};
+    struct eval_context ctx = {kind, NULL, NULL, NULL, NULL};
     return evaluate_in(doc, cat, &ctx, out, e);
 }

@@ -45,13 +45,23 @@ struct evaluation {
  * the day, the entry's approved document and the catalogue the answers
  * were first given under. Each member may be left empty (0 / NULL), and
  * the rules that need it are then skipped. Nothing here is owned. */
+/* What the ISMAP cloud service list (extsvc ismap import) says of the
+ * document's service.ismap; looked up by the workflow. */
+struct ismap_info {
+    const char *loaded_on;  /* the day the list was loaded (YYYY-MM-DD); NULL: no list */
+    bool listed;            /* the number is in the list */
+    const char *name;       /* the service's name in the list */
+    const char *expires_on; /* the registration's last day, where the list gives one */
+};
+
 struct eval_context {
-    int kind;                      /* enum req_kind: KIND_NEW, KIND_CHANGE, KIND_RETIRE */
-    const char *today;             /* YYYY-MM-DD day of evaluation; NULL skips the date rules */
-    const struct document *prev;   /* change/retire: the entry's current approved document, else
-                                      NULL */
-    const struct catalogue *since; /* catalogue the answers were first given under, where it
-                                      differs from cat; else NULL */
+    int kind;                       /* enum req_kind: KIND_NEW, KIND_CHANGE, KIND_RETIRE */
+    const char *today;              /* YYYY-MM-DD day of evaluation; NULL skips the date rules */
+    const struct document *prev;    /* change/retire: the entry's current approved document, else
+                                       NULL */
+    const struct catalogue *since;  /* catalogue the answers were first given under, where it
+                                       differs from cat; else NULL */
+    const struct ismap_info *ismap; /* the ISMAP list on service.ismap; NULL: not looked up */
 };
 
 /* Evaluate `doc` against `cat` in `ctx` (NULL: a new request, no day).
@@ -61,6 +71,7 @@ struct eval_context {
  *   today              procurement-after-submission; with prev,
  *                      extension-after-expiry (change requests)
  *   since              catalogue-revised
+ *   ismap              ismap-unlisted, ismap-expires (warnings)
  * Fails only for want of memory; *out is then empty. */
 enum xcode evaluate_in(const struct document *doc, const struct catalogue *cat,
                        const struct eval_context *ctx, struct evaluation *out, struct xerr *e);

@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -222,6 +222,16 @@ enum xcode store_ledger_each(struct db *db, const struct ledger_query *q,
  * Entries and versions carry, beside (ア)〜(キ), "service.cloud_provider",
  * "service.data_location", "personal_information", "procurement",
  * "conditions" and "approval" {"at", "by", "by_name"}. */
+/* The ISMAP cloud service list (store_ismap.c): replaced whole by an
+ * import (clear, insert each, loaded). lookup: NULL where no list was
+ * loaded, else {"loaded_on", "listed", and where listed "service_name",
+ * "provider", "registered_on", "expires_on"}. */
+enum xcode store_ismap_clear(struct db *db, struct xerr *e);
+enum xcode store_ismap_insert(struct db *db, const char *number, const char *service_name,
+                              const char *provider, const char *registered_on,
+                              const char *expires_on, struct xerr *e);
+enum xcode store_ismap_loaded(struct db *db, const char *day, const char *source, struct xerr *e);
+enum xcode store_ismap_lookup(struct db *db, const char *number, json_t **out, struct xerr *e);
 /* A bulk write (an import) in one transaction: between store_bulk_begin()
  * and store_bulk_end() new versions are not put in the bigram index;
  * store_bulk_index() indexes the new entries first..last at the end, in the

@@ -55,6 +55,8 @@ static const struct copy_table k_tables[] = {
      "data_location, personal_information, approval_ref, approved_on, vendor_decided_on, "
      "conditions",
      "iiitttttttttttttttittitttt", "entry_id, version", NULL},
+    {"ismap_services", "number, service_name, provider, registered_on, expires_on", "ttttt",
+     "number", NULL},
     {"api_tokens", "id, user_id, token_hash, created_at, expires_at, last_used_on", "iitttt", "id",
      "id"},
     {"audit_log", "seq, at, actor, action, object, before, after, prev_hash, hash", "itttttttt",

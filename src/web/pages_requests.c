@@ -188,6 +188,23 @@ static void review_requirements(struct request *r, const struct catalogue *cat, 
             html_printf(o, "<p>根拠: %s</p>", jstr(a, "evidence"));
         if (*jstr(a, "reason"))
             html_printf(o, "<p>理由: %s</p>", jstr(a, "reason"));
+        /* The ISMAP requirement: what the loaded list says of the number. */
+        json_t *ism = json_object_get(req, "ismap");
+        if (q->topic && strcmp(q->topic, "ismap") == 0 && ism) {
+            if (json_is_true(json_object_get(ism, "listed")))
+                html_printf(o,
+                            "<p class=\"ismap listed\">ISMAP クラウドサービスリスト（%s 読込）: "
+                            "%s は登録あり（%s / %s、有効期限 %s）</p>",
+                            day(r, jstr(ism, "loaded_on")), jstr(ism, "number"),
+                            jstr(ism, "service_name"), jstr(ism, "provider"),
+                            *jstr(ism, "expires_on") ? day(r, jstr(ism, "expires_on"))
+                                                     : "記載なし");
+            else
+                html_printf(o,
+                            "<p class=\"ismap unlisted\">ISMAP クラウドサービスリスト（%s 読込）: "
+                            "%s は登録なし</p>",
+                            day(r, jstr(ism, "loaded_on")), jstr(ism, "number"));
+        }
         json_t *co = json_object_get(a, "carried_over");
         if (json_is_object(co)) {
             if (can_open_request(u, jstr(co, "department")))

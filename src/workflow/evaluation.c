@@ -91,11 +91,17 @@ enum xcode wf_evaluate_stored(struct db *db, const char *kind, const char *catal
         date_format(date_today(), today);
         day = today;
     }
+    struct wf_ismap ismap;
+    if ((rc = wf_ismap_for(db, s->doc.ismap, &ismap, e)))
+        goto fail;
     struct eval_context ctx = {.kind = k,
                                .today = day,
                                .prev = s->has_prev ? &s->prev : NULL,
-                               .since = s->has_since ? &s->since : NULL};
-    if ((rc = evaluate_in(&s->doc, &s->cat, &ctx, &s->ev, e)))
+                               .since = s->has_since ? &s->since : NULL,
+                               .ismap = ismap.have ? &ismap.info : NULL};
+    rc = evaluate_in(&s->doc, &s->cat, &ctx, &s->ev, e);
+    wf_ismap_release(&ismap);
+    if (rc)
         goto fail;
     s->evaluated = true;
     return XOK;

@@ -31,14 +31,21 @@ void wf_fault_point(const char *name)
 #endif
 }
 
-/* Evaluate a new request's document as of today. */
-static enum xcode evaluate_new(const struct document *doc, const struct catalogue *cat,
-                               struct evaluation *ev, struct xerr *e)
+/* Evaluate a new request's document as of today, with what the ISMAP
+ * list says of its registration number (where there is a database). */
+static enum xcode evaluate_new(struct db *db, const struct document *doc,
+                               const struct catalogue *cat, struct evaluation *ev, struct xerr *e)
 {
     char today[11];
     date_format(date_today(), today);
-    struct eval_context ctx = {.kind = KIND_NEW, .today = today};
-    return evaluate_in(doc, cat, &ctx, ev, e);
+    struct wf_ismap ismap;
+    if (wf_ismap_for(db, doc->ismap, &ismap, e))
+        return e->code;
+    struct eval_context ctx = {
+        .kind = KIND_NEW, .today = today, .ismap = ismap.have ? &ismap.info : NULL};
+    enum xcode rc = evaluate_in(doc, cat, &ctx, ev, e);
+    wf_ismap_release(&ismap);
+    return rc;
 }
 
 /* A stored request's dates must be real days: a draft may be incomplete,
@@ -261,7 +268,7 @@ enum xcode wf_request_new(struct db *db, const struct user *actor, const char *t
         }
     }
     document_release(&doc);
-    if ((rc = document_parse(json, &cat, &doc, e)) || (rc = evaluate_new(&doc, &cat, &ev, e)))
+    if ((rc = document_parse(json, &cat, &doc, e)) || (rc = evaluate_new(db, &doc, &cat, &ev, e)))
         goto done;
     json_t *evj = evaluation_to_json(&ev);
     docText = json_dumps(json, JSON_COMPACT);
@@ -809,6 +816,20 @@ static enum xcode add_review_context(struct db *db, const struct request_row *r,
                         r->rebased_from ? json_string(r->rebased_from) : json_null());
     free(cur);
     free(body);
+    /* 別紙 項番1: what the ISMAP list says of the registration number. */
+    json_t *d = json_loads(r->document, 0, NULL);
+    const char *number = json_string_value(json_object_get(json_object_get(d, "service"), "ismap"));
+    struct wf_ismap ismap;
+    enum xcode rc = wf_ismap_for(db, number, &ismap, e);
+    if (!rc && ismap.have) {
+        json_object_set(ismap.json, "number",
+                        json_object_get(json_object_get(d, "service"), "ismap"));
+        json_object_set(out, "ismap", ismap.json);
+    }
+    wf_ismap_release(&ismap);
+    json_decref(d);
+    if (rc)
+        return rc;
     if (strcmp(r->kind, "new") == 0 || !r->entry_id)
         return XOK;
     struct request_row src;
@@ -903,7 +924,7 @@ enum xcode wf_check(struct db *db, const char *text, size_t n, json_t **out, boo
     if (wf_catalogue_current(db, &cat, e))
         return e->code;
     enum xcode rc = document_parse_text(text, n, &cat, &doc, e);
-    if (!rc && (rc = evaluate_new(&doc, &cat, &ev, e)))
+    if (!rc && (rc = evaluate_new(db, &doc, &cat, &ev, e)))
         document_release(&doc);
     if (!rc) {
         *out = evaluation_to_json(&ev);

@@ -20,6 +20,7 @@
 
 #include "../core/catalogue.h"
 #include "../core/csv_read.h"
+#include "../core/evaluate.h"
 #include "../core/err.h"
 #include "../core/states.h"
 #include "../store/audit.h"
@@ -177,6 +178,20 @@ struct import_options {
  * The file is read twice (checked, then written) rather than held. */
 enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char *data, size_t n,
                             const struct import_options *o, json_t **report, struct xerr *e);
+/* Load the ISMAP cloud service list (CSV; ciso or admin), replacing the
+ * one before; every row checked first, as for the ledger. *report: {"file",
+ * "encoding", "dry_run", "rows", "issues", "loaded_on"}. */
+enum xcode wf_ismap_import(struct db *db, const struct user *actor, const char *data, size_t n,
+                           const struct import_options *o, json_t **report, struct xerr *e);
+/* What the list says of a registration number, for evaluate_in's context
+ * (have: a list is loaded and a number was given). */
+struct wf_ismap {
+    json_t *json; /* store_ismap_lookup's answer */
+    struct ismap_info info;
+    bool have;
+};
+enum xcode wf_ismap_for(struct db *db, const char *number, struct wf_ismap *out, struct xerr *e);
+void wf_ismap_release(struct wf_ismap *w);
 /* For the entries `ids` (n, at most 10000), in that order, the answers of
  * each one's current version (see store_entry_answers), only of those whose
  * requests the actor may read (an approver all; a manager their own

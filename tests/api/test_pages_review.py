@@ -577,5 +577,28 @@ def test_links_only_to_what_the_viewer_may_open(env):
     assert 'href="/requests/%d"' % src in page(a, "/requests/%d" % cid)
 
 
+def test_the_ismap_requirement_shows_what_the_list_says(env):
+    """別紙 項番1: with the ISMAP list loaded, the review shows whether the
+    request's number is registered (and until when), and the warning."""
+    path = env.write("ismap.csv", "登録番号,サービス名称,事業者名,登録日,有効期限\r\n"
+                     "C21-0012-2,Microsoft 365,日本マイクロソフト株式会社,2021/3/26,2026/12/31\r\n")
+    env.ok("demo")
+    env.ok("ismap", "import", "--as", "ciso", path)
+    env.start()
+    mgr = env.token("somu")
+    ids = []
+    for number in ("C21-0012-2", "C99-0000-0"):
+        doc = document(name="Microsoft 365 " + number)
+        doc["service"]["ismap"] = number
+        ids.append(mgr.json_ok("POST", "/api/v1/requests", doc, status=201)["id"])
+    c, _ = env.page_signin("shinsa")
+    listed = visible(c.get("/requests/%d" % ids[0]).text)
+    assert "C21-0012-2 は登録あり（Microsoft 365 / 日本マイクロソフト株式会社、有効期限 令和8年12月31日）" \
+        in listed, listed[:3000]
+    assert "有効期限 2026-12-31 は利用期間の終わり 2027-03-31 より前です" in listed, listed[:3000]
+    unlisted = visible(c.get("/requests/%d" % ids[1]).text)
+    assert "C99-0000-0 は登録なし" in unlisted and "クラウドサービスリスト" in unlisted
+
+
 if __name__ == "__main__":
     run(globals())

@@ -870,6 +870,58 @@ static void test_evaluate_generative_ai_warns(void **state)
     }
 }
 
+/* ---- ISMAP ------------------------------------------------------------------ */
+
+/* 別紙 項番1 (ISMAP への登録): a registration number the ISMAP cloud service
+ * list does not hold warns, naming the list's day; one whose registration
+ * ends before the period does warns with both days; the finding is on the
+ * catalogue's ISMAP requirement (its topic, not a number in C), and never
+ * changes approvable. Without a list, or without a number, nothing. */
+static void test_evaluate_ismap_list_warns_on_item_1(void **state)
+{
+    struct ismap_info none = {"2026-11-01", false, NULL, NULL};
+    struct eval_context ctx = {KIND_NEW, NULL, NULL, NULL, &none};
+    struct evaluation ev;
+    json_t *doc = base_requirements();
+    ut_set_str(doc, "service.ismap", "C99-9999-9");
+    eval_ctx(doc, &cat2023, &ctx, &ev);
+    assert_only_finding(&ev, "ismap-unlisted", 1, SEV_WARNING);
+    ut_assert_contains(ev.findings[0].message, "別紙 項番1");
+    ut_assert_contains(ev.findings[0].message, "C99-9999-9");
+    ut_assert_contains(ev.findings[0].message, "2026-11-01");
+    assert_true(ev.approvable);
+    evaluation_release(&ev);
+
+    struct ismap_info ends = {"2026-11-01", true, "Teams", "2027-01-31"};
+    ctx.ismap = &ends;
+    doc = base_requirements(); /* period to 2027-03-31 */
+    ut_set_str(doc, "service.ismap", "C21-0012-2");
+    eval_ctx(doc, &cat2023, &ctx, &ev);
+    assert_only_finding(&ev, "ismap-expires", 1, SEV_WARNING);
+    ut_assert_contains(ev.findings[0].message, "2027-01-31");
+    ut_assert_contains(ev.findings[0].message, "2027-03-31");
+    evaluation_release(&ev);
+
+    struct ismap_info fine = {"2026-11-01", true, "Teams", "2028-03-31"};
+    struct ismap_info unknown_end = {"2026-11-01", true, "Teams", NULL};
+    struct ismap_info no_list = {NULL, false, NULL, NULL};
+    const struct ismap_info *quiet[] = {&fine, &unknown_end, &no_list, NULL};
+    for (size_t i = 0; i < COUNT(quiet); i++) {
+        ctx.ismap = quiet[i];
+        doc = base_requirements();
+        ut_set_str(doc, "service.ismap", "C21-0012-2");
+        eval_ctx(doc, &cat2023, &ctx, &ev);
+        assert_int_equal(ev.nFindings, 0);
+        evaluation_release(&ev);
+    }
+    ctx.ismap = &none; /* no number: nothing to look up */
+    doc = base_requirements();
+    ut_set_str(doc, "service.ismap", "");
+    eval_ctx(doc, &cat2023, &ctx, &ev);
+    assert_int_equal(ev.nFindings, 0);
+    evaluation_release(&ev);
+}
+
 /* ---- 対象外 (na) ------------------------------------------------------------ */
 
 /* 別紙 適用状況, 3: a requirement declared 対象外 with its reason is a
@@ -1031,7 +1083,7 @@ static void test_evaluate_personal_information_at_threshold_is_quiet(void **stat
  * decision dated after the day of evaluation warns, each naming its field. */
 static void test_evaluate_procurement_after_submission_warns(void **state)
 {
-    struct eval_context ctx = {KIND_NEW, "2026-02-20", NULL, NULL};
+    struct eval_context ctx = {KIND_NEW, "2026-02-20", NULL, NULL, NULL};
     struct evaluation ev;
     eval_ctx(base_requirements(), &cat2023, &ctx, &ev); /* 2026-02-10, vendor 2026-03-01 */
     assert_only_finding(&ev, "procurement-after-submission", 0, SEV_WARNING);
@@ -1060,7 +1112,7 @@ static void test_evaluate_procurement_after_submission_warns(void **state)
  * without a day the rule is not applied. */
 static void test_evaluate_procurement_on_the_day_is_in_order(void **state)
 {
-    struct eval_context ctx = {KIND_NEW, "2026-03-01", NULL, NULL};
+    struct eval_context ctx = {KIND_NEW, "2026-03-01", NULL, NULL, NULL};
     struct evaluation ev;
     eval_ctx(base_requirements(), &cat2023, &ctx, &ev);
     assert_int_equal(ev.nFindings, 0);
@@ -1112,7 +1164,7 @@ static void test_evaluate_procurement_invalid_date_warns(void **state)
     json_decref(doc);
     d.approved_on = "2026-02-30";
     d.vendor_decided_on = "令和8年3月1日";
-    struct eval_context ctx = {KIND_NEW, "2026-04-01", NULL, NULL};
+    struct eval_context ctx = {KIND_NEW, "2026-04-01", NULL, NULL, NULL};
     struct evaluation ev;
     assert_int_equal(evaluate_in(&d, &cat2023, &ctx, &ev, &e), XOK);
     assert_int_equal(ev.nFindings, 2);
@@ -1146,7 +1198,7 @@ static void test_evaluate_extension_after_expiry_warns(void **state)
 {
     struct document prev;
     approved_entry("2026-03-31", &prev);
-    struct eval_context ctx = {KIND_CHANGE, "2026-05-10", &prev, NULL};
+    struct eval_context ctx = {KIND_CHANGE, "2026-05-10", &prev, NULL, NULL};
     struct evaluation ev;
     eval_ctx(base_requirements(), &cat2023, &ctx, &ev); /* to 2027-03-31 */
     assert_only_finding(&ev, "extension-after-expiry", 0, SEV_WARNING);
@@ -1170,7 +1222,7 @@ static void test_evaluate_extension_in_time_is_quiet(void **state)
     struct document prev;
     approved_entry("2026-03-31", &prev);
     struct evaluation ev;
-    struct eval_context ctx = {KIND_CHANGE, "2026-03-31", &prev, NULL};
+    struct eval_context ctx = {KIND_CHANGE, "2026-03-31", &prev, NULL, NULL};
     eval_ctx(base_requirements(), &cat2023, &ctx, &ev); /* asked on the last day */
     assert_int_equal(ev.nFindings, 0);
     evaluation_release(&ev);
@@ -1184,9 +1236,9 @@ static void test_evaluate_extension_in_time_is_quiet(void **state)
     evaluation_release(&ev);
 
     const struct eval_context quiet[] = {
-        {KIND_NEW, "2026-05-10", &prev, NULL},
-        {KIND_CHANGE, NULL, &prev, NULL},
-        {KIND_CHANGE, "2026-05-10", NULL, NULL},
+        {KIND_NEW, "2026-05-10", &prev, NULL, NULL},
+        {KIND_CHANGE, NULL, &prev, NULL, NULL},
+        {KIND_CHANGE, "2026-05-10", NULL, NULL, NULL},
     };
     for (size_t i = 0; i < COUNT(quiet); i++) {
         eval_ctx(base_requirements(), &cat2023, &quiet[i], &ev);
@@ -1202,7 +1254,7 @@ static void test_evaluate_extension_in_time_is_quiet(void **state)
  * revision warn that item 17 (任意 → 推奨) starts unanswered. */
 static void test_evaluate_catalogue_revised_lists_changed_items(void **state)
 {
-    struct eval_context ctx = {KIND_CHANGE, NULL, NULL, &cat2023};
+    struct eval_context ctx = {KIND_CHANGE, NULL, NULL, &cat2023, NULL};
     struct evaluation ev;
     eval_ctx(base_requirements(), &cat2024, &ctx, &ev);
     assert_only_finding(&ev, "catalogue-revised", 0, SEV_WARNING);
@@ -1226,7 +1278,7 @@ static void test_evaluate_catalogue_revised_names_risks(void **state)
     ut_set_str(doc, "classification.availability", "1");
     ut_set(doc, "requirements", NULL);
     ut_set(doc, "risks.4", NULL);
-    struct eval_context ctx = {KIND_NEW, NULL, NULL, &a};
+    struct eval_context ctx = {KIND_NEW, NULL, NULL, &a, NULL};
     struct evaluation ev;
     eval_ctx(doc, &b, &ctx, &ev);
     const struct finding *f = find(&ev, "catalogue-revised", 0);
@@ -1242,7 +1294,7 @@ static void test_evaluate_catalogue_revised_names_risks(void **state)
 /* 別紙: the same catalogue, or none named, is no revision. */
 static void test_evaluate_catalogue_unrevised_is_quiet(void **state)
 {
-    struct eval_context ctx = {KIND_NEW, NULL, NULL, &cat2023};
+    struct eval_context ctx = {KIND_NEW, NULL, NULL, &cat2023, NULL};
     struct evaluation ev;
     eval_ctx(base_requirements(), &cat2023, &ctx, &ev);
     assert_int_equal(ev.nFindings, 0);
@@ -1286,7 +1338,7 @@ static void test_evaluate_in_retirement_has_no_findings(void **state)
 {
     struct document prev;
     approved_entry("2026-03-31", &prev);
-    struct eval_context ctx = {KIND_RETIRE, "2026-05-10", &prev, &cat2024};
+    struct eval_context ctx = {KIND_RETIRE, "2026-05-10", &prev, &cat2024, NULL};
     struct evaluation ev;
     eval_ctx(ut_load_doc("many-findings.json"), &cat2023, &ctx, &ev);
     assert_true(ev.approvable);
@@ -1556,6 +1608,7 @@ int main(void)
         cmocka_unit_test(test_evaluate_procurement_missing_warns),
         cmocka_unit_test(test_evaluate_procurement_blank_members_warn),
         cmocka_unit_test(test_evaluate_generative_ai_warns),
+        cmocka_unit_test(test_evaluate_ismap_list_warns_on_item_1),
         cmocka_unit_test(test_evaluate_na_with_reason_is_warning_every_level),
         cmocka_unit_test(test_evaluate_na_on_mandatory_asks_approver_to_confirm),
         cmocka_unit_test(test_evaluate_na_without_reason_blocks),

@@ -1,0 +1,12 @@
+-- extsvc schema, version 12: the ISMAP cloud service list (issue 10), as
+-- the city last loaded it (extsvc ismap import replaces it whole; meta
+-- ismap_loaded_on says when). A request's ISMAP registration number is
+-- looked up here: absent, or registered only until before the use ends,
+-- is a warning on the ISMAP requirement (別紙 項番1).
+CREATE TABLE ismap_services (
+    number        TEXT PRIMARY KEY,          -- 登録番号, as the list writes it
+    service_name  TEXT NOT NULL,             -- サービス名称
+    provider      TEXT NOT NULL,             -- 事業者名
+    registered_on TEXT,                      -- 登録日 (YYYY-MM-DD)
+    expires_on    TEXT                       -- 有効期限 (YYYY-MM-DD)
+);
