@@ -91,6 +91,7 @@ extern const struct command token_commands[];
 extern const struct command request_commands[];
 extern const struct command ledger_commands[];
 extern const struct command import_commands[];
+extern const struct command remind_commands[];
 extern const struct command demo_commands[];
 extern const struct command copy_commands[];
 

@@ -15,9 +15,9 @@
 #include "../workflow/workflow.h"
 #include "cli.h"
 
-static const struct command *const groups[] = {admin_commands,  token_commands, request_commands,
-                                               ledger_commands, import_commands, demo_commands,
-                                               copy_commands};
+static const struct command *const groups[] = {admin_commands,  token_commands,  request_commands,
+                                               ledger_commands, import_commands, remind_commands,
+                                               demo_commands,   copy_commands};
 
 static void print_overview(FILE *f)
 {

@@ -186,6 +186,7 @@ struct ledger_fields {
     int personal_information;                                   /* -1 not said, 0, 1 */
     const char *approval_ref, *approved_on, *vendor_decided_on; /* procurement, 5(2) */
     const char *conditions;                                     /* JSON array text (6 その他) */
+    const char *ismap; /* ISMAP registration number; NULL: none (a retirement keeps the last) */
 };
 
 enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
@@ -232,6 +233,14 @@ enum xcode store_ismap_insert(struct db *db, const char *number, const char *ser
                               const char *expires_on, struct xerr *e);
 enum xcode store_ismap_loaded(struct db *db, const char *day, const char *source, struct xerr *e);
 enum xcode store_ismap_lookup(struct db *db, const char *number, json_t **out, struct xerr *e);
+/* What is due (store_remind.c): entries whose retirement day is after
+ * `after` and not after `until` (ids); the entries in use on `today` whose
+ * ISMAP registration ends before their period does; requests consulting or
+ * submitted whose last change was before `before` (a UTC time). */
+enum xcode store_retiring_between(struct db *db, const char *after, const char *until,
+                                  json_t **ids, struct xerr *e);
+enum xcode store_ismap_lapses(struct db *db, const char *today, json_t **out, struct xerr *e);
+enum xcode store_requests_waiting(struct db *db, const char *before, json_t **out, struct xerr *e);
 /* A bulk write (an import) in one transaction: between store_bulk_begin()
  * and store_bulk_end() new versions are not put in the bigram index;
  * store_bulk_index() indexes the new entries first..last at the end, in the

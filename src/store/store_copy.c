@@ -53,8 +53,8 @@ static const struct copy_table k_tables[] = {
      "confidentiality, integrity, availability, period_from, period_to, applicant_department, "
      "applicant_name, scope, catalogue_id, recorded_at, recorded_by, cloud_provider, "
      "data_location, personal_information, approval_ref, approved_on, vendor_decided_on, "
-     "conditions",
-     "iiitttttttttttttttittitttt", "entry_id, version", NULL},
+     "conditions, ismap",
+     "iiitttttttttttttttittittttt", "entry_id, version", NULL},
     {"ismap_services", "number, service_name, provider, registered_on, expires_on", "ttttt",
      "number", NULL},
     {"api_tokens", "id, user_id, token_hash, created_at, expires_at, last_used_on", "iitttt", "id",

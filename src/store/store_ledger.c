@@ -170,9 +170,12 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                 "service_function, provider, purpose, confidentiality, integrity, availability, "
                 "period_from, period_to, applicant_department, applicant_name, scope, "
                 "catalogue_id, recorded_at, recorded_by, cloud_provider, data_location, "
-                "personal_information, approval_ref, approved_on, vendor_decided_on, conditions) "
+                "personal_information, approval_ref, approved_on, vendor_decided_on, conditions, "
+                "ismap) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+                "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+                "CASE WHEN ?4 = 'retire' THEN (SELECT p.ismap FROM ledger_versions p "
+                "WHERE p.entry_id = ?1 AND p.version = ?2 - 1) ELSE ?27 END)",
                 DB_ARGS(DI(entry_id), DI(version), DI(request_id), DS(kind), DS(f->service_name),
                         DS(f->service_function ? f->service_function : ""), DS(f->provider),
                         DS(f->purpose), DS(f->level[0]), DS(f->level[1]), DS(f->level[2]),
@@ -182,7 +185,8 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                         f->personal_information < 0 ? DNULL : DI(f->personal_information),
                         DS(or_empty(f->approval_ref)), DS(or_empty(f->approved_on)),
                         DS(or_empty(f->vendor_decided_on)),
-                        DS(f->conditions ? f->conditions : "[]")),
+                        DS(f->conditions ? f->conditions : "[]"),
+                        DS(f->ismap && *f->ismap ? f->ismap : NULL)),
                 e))
         return e->code;
     if (db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",

@@ -64,6 +64,63 @@ static void own_expiring(struct request *r)
     json_decref(out);
 }
 
+/* What extsvc remind lists, beside the periods ending (shown above or
+ * below): retirements coming, ISMAP registrations lapsing before a use
+ * ends, requests waiting 14 days or more. A manager sees their own
+ * department's; sections with nothing are left out. */
+static void reminders(struct request *r)
+{
+    const struct user *u = req_user(r);
+    struct xerr e = {0};
+    json_t *out;
+    if (wf_remind(r->db, u, 90, 14, &out, &e) != XOK)
+        return;
+    bool mine_only =
+        !has_role(u, ROLE_APPROVER) && !has_role(u, ROLE_CISO) && !has_role(u, ROLE_AUDITOR);
+    struct sbuf *o = &r->out;
+    json_t *retiring = json_array(), *it;
+    size_t i;
+    json_array_foreach(json_object_get(out, "retiring"), i, it)
+    {
+        if (!mine_only || strcmp(jstr(it, "department"), u->department) == 0)
+            json_array_append(retiring, it);
+    }
+    if (json_array_size(retiring)) {
+        html_printf(o, "<h2>90日以内に廃止になる登録（%zu 件）</h2>", json_array_size(retiring));
+        entries_table(r, retiring);
+    }
+    json_decref(retiring);
+    json_t *lapses = json_object_get(out, "ismap_lapses");
+    size_t shown = 0;
+    json_array_foreach(lapses, i, it)
+    {
+        if (mine_only && jint(it, "department_id") != u->department_id)
+            continue;
+        if (!shown++)
+            H(o, "<h2>ISMAP の登録が利用期間より先に切れる登録</h2><ul class=\"reminders\">");
+        html_printf(o,
+                    "<li><a href=\"/ledger/%lld\">台帳番号 %lld %s</a>（%s）: ISMAP %s の有効期限 "
+                    "%s、利用終了日 %s</li>",
+                    jint(it, "entry"), jint(it, "entry"), jstr(it, "service"),
+                    jstr(it, "department"), jstr(it, "ismap"), day(r, jstr(it, "expires_on")),
+                    day(r, jstr(it, "period_to")));
+    }
+    if (shown)
+        H(o, "</ul>");
+    json_t *waiting = json_object_get(out, "waiting");
+    if (json_array_size(waiting)) {
+        html_printf(o, "<h2>14日以上動きのない申請（%zu 件）</h2><ul class=\"reminders\">",
+                    json_array_size(waiting));
+        json_array_foreach(waiting, i, it) html_printf(
+            o, "<li><a href=\"/requests/%lld\">申請 #%lld %s</a>（%s）%s、最終更新 %s</li>",
+            jint(it, "id"), jint(it, "id"), jstr(it, "service"), jstr(it, "department"),
+            strcmp(jstr(it, "state"), "submitted") == 0 ? "審査中" : "事前協議中",
+            jst(r, jstr(it, "since")));
+        H(o, "</ul>");
+    }
+    json_decref(out);
+}
+
 void page_dashboard(struct request *r)
 {
     const struct user *u = req_user(r);
@@ -125,5 +182,6 @@ void page_dashboard(struct request *r)
             H(o, "<p>ありません。</p>");
         json_decref(out);
     }
+    reminders(r);
     page_end(r);
 }

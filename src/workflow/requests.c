@@ -513,7 +513,8 @@ struct ledger_fields wf_fields_of(const struct document *doc, char **conditions)
                               doc->approval_ref,
                               doc->approved_on,
                               doc->vendor_decided_on,
-                              *conditions};
+                              *conditions,
+                              doc->ismap};
     return f;
 }
 
@@ -544,7 +545,8 @@ static struct ledger_fields fields_of_entry(json_t *en, char **conditions)
         S(pro, "approval_ref"),
         S(pro, "approved_on"),
         S(pro, "vendor_decided_on"),
-        *conditions};
+        *conditions,
+        NULL}; /* the ISMAP number: the version before's (store) */
 #undef S
     return f;
 }

@@ -222,6 +222,14 @@ enum xcode wf_ledger_retire(struct db *db, const struct user *actor, long long e
  * provider cannot change. *id is the request. */
 enum xcode wf_ledger_change(struct db *db, const struct user *actor, long long entry,
                             const char *text, size_t n, long long *id, struct xerr *e);
+/* What is due, for a daily reminder (extsvc remind) and the dashboards:
+ * {"today", "until", "within", "waiting_days", "ending" (entries whose
+ * period ends within `within` days), "retiring" (entries retiring in
+ * that time), "ismap_lapses" (entries in use whose ISMAP registration ends
+ * before their period), "waiting" (requests in 事前協議 or submitted with
+ * nothing done for `waiting_days` days; for those who may read them)}. */
+enum xcode wf_remind(struct db *db, const struct user *actor, int within, int waiting_days,
+                     json_t **out, struct xerr *e);
 /* Entries in use whose period ends within `days` days of today. */
 enum xcode wf_ledger_expiring(struct db *db, const struct user *actor, int days, json_t **out,
                               struct xerr *e);

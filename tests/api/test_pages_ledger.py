@@ -210,5 +210,25 @@ def test_a_migrated_entry_says_where_it_came_from(env):
     assert "令和8年4月1日 〜 令和9年3月31日" in text
 
 
+def test_the_dashboard_shows_what_is_due(env):
+    """The reminders of `extsvc remind` on the dashboards: an ISMAP
+    registration lapsing before the use ends, for the approver and for the
+    entry's own manager, not for another department's."""
+    path = env.write("ismap.csv", "登録番号,サービス名称,事業者名,登録日,有効期限\r\n"
+                     "C21-7777-1,オンライン研修,株式会社周南クラウド,2021/4/1,2026/12/31\r\n")
+    env.ok("demo")
+    env.ok("ismap", "import", "--as", "ciso", path)
+    env.start()
+    doc = full_document()  # to 2027-03-31
+    doc["service"]["ismap"] = "C21-7777-1"
+    _, entry = approve_with_consultation(env, doc)
+    want = ("台帳番号 %d オンライン研修 （総務部 総務課）: ISMAP C21-7777-1 の有効期限 令和8年12月31日、"
+            "利用終了日 令和9年3月31日" % entry)
+    for login, shown in (("shinsa", True), ("somu", True), ("kyoiku", False)):
+        c, page = env.page_signin(login)
+        text = visible(page.text)
+        assert (want in text) == shown, (login, text[:3000])
+
+
 if __name__ == "__main__":
     run(globals())

@@ -10,3 +10,13 @@ CREATE TABLE ismap_services (
     registered_on TEXT,                      -- 登録日 (YYYY-MM-DD)
     expires_on    TEXT                       -- 有効期限 (YYYY-MM-DD)
 );
+-- Each version keeps the registration number its request gave
+-- (service.ismap), so that the registrations lapsing before an entry's
+-- period ends are found through the list (extsvc remind).
+ALTER TABLE ledger_versions ADD COLUMN ismap TEXT;
+UPDATE ledger_versions v
+SET ismap = NULLIF(r.document::jsonb -> 'service' ->> 'ismap', '')
+FROM requests r WHERE r.id = v.request_id;
+CREATE INDEX ledger_versions_ismap ON ledger_versions(ismap) WHERE ismap IS NOT NULL;
+-- The retirements due soon, for extsvc remind and the dashboards.
+CREATE INDEX ledger_search_retired_on ON ledger_search(retired_on) WHERE retired_on IS NOT NULL;
