@@ -50,6 +50,58 @@ static int write_csv(struct db *db, const struct user *actor, struct ledger_quer
     return rc ? fail(e) : 0;
 }
 
+/* Write n bytes to `path` whole or not at all: beside it, then renamed. */
+static enum xcode write_file(const char *path, const char *data, size_t n, struct xerr *e)
+{
+    char *partial = malloc(strlen(path) + 16);
+    if (!partial)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    sprintf(partial, "%s.partial", path);
+    FILE *f = fopen(partial, "wb");
+    enum xcode rc = XOK;
+    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0 || rename(partial, path) != 0) {
+        rc = xerr_set(e, X_STORE, "%s に書けません: %s", path, strerror(errno));
+        if (f)
+            remove(partial);
+    }
+    free(partial);
+    return rc;
+}
+
+static int cmd_ledger_print(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {
+        {"--pdf", true, 0},  {"--all", false, 0},  {"--q", true, 0},  {"--state", true, 0},
+        {"--sort", true, 0}, {"--dates", true, 0}, {"--as", true, 0}, {0}};
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
+    if (npos)
+        return usage_error(self, "余分な引数 '%s' があります", argv[0]);
+    if (!opt_value(opts, "--pdf"))
+        return usage_error(self, "--pdf FILE で書き出す先を指定してください");
+    enum date_style style = DATE_WAREKI;
+    if (opt_value(opts, "--dates") && !date_style_parse(opt_value(opts, "--dates"), &style))
+        return usage_error(self, "--dates は wareki、seireki、iso のいずれかです");
+    struct ledger_query q = {.all = opt_flag(opts, "--all"),
+                             .q = opt_value(opts, "--q"),
+                             .state = opt_value(opts, "--state"),
+                             .sort = opt_value(opts, "--sort")};
+    struct xerr e = {0};
+    struct ctx c;
+    int rc = open_ctx(cl, opts, &c, &e);
+    if (rc)
+        return rc;
+    char *pdf = NULL;
+    size_t n = 0;
+    if (ledger_export_pdf(c.db, ctx_actor(&c), &q, style, &pdf, &n, &e) ||
+        write_file(opt_value(opts, "--pdf"), pdf, n, &e))
+        rc = fail(&e);
+    free(pdf);
+    close_ctx(&c);
+    return rc;
+}
+
 static void print_entry_line(json_t *en)
 {
     json_t *svc = json_object_get(en, "service"), *cls = json_object_get(en, "classification");
@@ -313,6 +365,10 @@ static int cmd_ledger_expiring(const struct command *self, struct cmdline *cl, i
 }
 
 const struct command ledger_commands[] = {
+    {"ledger print", cmd_ledger_print,
+     "ledger print --pdf FILE [--all] [--q TEXT] [--state S] [--sort S] [--dates "
+     "wareki|seireki|iso]",
+     "台帳を印刷用の PDF（A4 横、各ページに見出し。日付は既定で和暦）で FILE に書きます。"},
     {"ledger list", cmd_ledger_list,
      "ledger list [--all] [--q TEXT] [--state S] [--sort id|name|period_to|updated [--desc]] "
      "[--limit N] [--offset N] [--json | --csv [--encoding utf-8|cp932] | --xlsx FILE "

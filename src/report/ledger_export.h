@@ -29,4 +29,9 @@ enum xcode ledger_export_xlsx(struct db *db, const struct user *actor, struct le
                               enum date_style style, const char *path, export_progress progress,
                               void *arg, struct xerr *e);
 
+/* The ledger as a printed list (PDF, A4 landscape, a header on every
+ * page): the query's entries, dates in `style`. */
+enum xcode ledger_export_pdf(struct db *db, const struct user *actor, struct ledger_query *q,
+                             enum date_style style, char **out, size_t *n, struct xerr *e);
+
 #endif

@@ -548,8 +548,12 @@ bool api_handle(struct request *r)
         route_requests(r, &rt);
     } else if (is(&rt, 0, "ledger") && is(&rt, 1, "import") && rt.n == 2) {
         ledger_import(r);
-    } else if ((is(&rt, 0, "ledger.csv") || is(&rt, 0, "ledger.xlsx")) && rt.n == 1) {
-        api_ledger_download(r, is(&rt, 0, "ledger.xlsx"));
+    } else if ((is(&rt, 0, "ledger.csv") || is(&rt, 0, "ledger.xlsx") ||
+                is(&rt, 0, "ledger.pdf")) &&
+               rt.n == 1) {
+        api_ledger_download(r, is(&rt, 0, "ledger.xlsx")  ? DOWNLOAD_XLSX
+                               : is(&rt, 0, "ledger.pdf") ? DOWNLOAD_PDF
+                                                          : DOWNLOAD_CSV);
     } else if (is(&rt, 0, "ledger")) {
         route_ledger(r, &rt);
     } else if (is(&rt, 0, "audit")) {

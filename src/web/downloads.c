@@ -1,6 +1,7 @@
 /*
- * downloads.c - the ledger as a download (GET /api/v1/ledger.csv and
- * /api/v1/ledger.xlsx; the ledger page links to them with its search):
+ * downloads.c - the ledger as a download (GET /api/v1/ledger.csv,
+ * /api/v1/ledger.xlsx and /api/v1/ledger.pdf; the ledger page links to
+ * them with its search):
  * the same entries as the page or the API list for the same query, all of
  * them, as an attachment with a Japanese file name (RFC 6266 filename*).
  */
@@ -139,7 +140,25 @@ static void ledger_xlsx(struct request *r, struct ledger_query *q)
     r->disposition = disposition(r, "xlsx");
 }
 
-void api_ledger_download(struct request *r, bool xlsx)
+static void ledger_pdf(struct request *r, struct ledger_query *q)
+{
+    enum date_style style = r->cfg ? r->cfg->date_style : DATE_WAREKI;
+    struct xerr e = {0};
+    char *out;
+    size_t n;
+    if (ledger_export_pdf(r->db, req_user(r), q, style, &out, &n, &e)) {
+        reply_error(r, &e);
+        return;
+    }
+    r->status = 200;
+    r->ctype = "application/pdf";
+    r->disposition = disposition(r, "pdf");
+    sbuf_release(&r->out);
+    sbuf_add(&r->out, out, n);
+    free(out);
+}
+
+void api_ledger_download(struct request *r, enum download kind)
 {
     if (strcmp(r->method, "GET") != 0) {
         reply_error_code(r, X_INVALID, "このパスでは GET のみ使えます");
@@ -148,8 +167,10 @@ void api_ledger_download(struct request *r, bool xlsx)
     struct ledger_query q;
     if (!download_query(r, &q))
         return;
-    if (xlsx)
+    if (kind == DOWNLOAD_XLSX)
         ledger_xlsx(r, &q);
+    else if (kind == DOWNLOAD_PDF)
+        ledger_pdf(r, &q);
     else
         ledger_csv(r, &q);
 }

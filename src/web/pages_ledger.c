@@ -125,13 +125,14 @@ void page_ledger(struct request *r)
     H(o, "</p>");
     /* Every entry of this search, not only this page; the workbook first
      * (opened in a spreadsheet, CSV turns 001234 into 1234). */
-    html_printf(o,
-                "<p class=\"downloads noprint\"><a class=\"button\" download "
-                "href=\"/api/v1/ledger.xlsx?%s\">Excelでダウンロード</a> "
-                "<a class=\"button\" download href=\"/api/v1/ledger.csv?%s\">CSVでダウンロード</a> "
-                "<a download href=\"/api/v1/ledger.csv?%s&amp;encoding=cp932\">CSV（Shift_JIS）</a>"
-                "</p>",
-                base.buf, base.buf, base.buf);
+    html_printf(
+        o,
+        "<p class=\"downloads noprint\"><a class=\"button\" download "
+        "href=\"/api/v1/ledger.xlsx?%s\">Excelでダウンロード</a> "
+        "<a class=\"button\" download href=\"/api/v1/ledger.csv?%s\">CSVでダウンロード</a> "
+        "<a download href=\"/api/v1/ledger.csv?%s&amp;encoding=cp932\">CSV（Shift_JIS）</a> "
+        "<a download href=\"/api/v1/ledger.pdf?%s\">印刷用 PDF</a></p>",
+        base.buf, base.buf, base.buf, base.buf);
     entries_table(r, json_object_get(out, "entries"));
     if (total > PAGE_SIZE) {
         H(o, "<nav class=\"pager\" aria-label=\"ページ送り\">");

@@ -128,8 +128,9 @@ void reply_redirect(struct request *r, const char *location);
 
 /* Each returns true where it answered. */
 bool api_handle(struct request *r);
-/* GET /api/v1/ledger.csv or .xlsx (downloads.c). */
-void api_ledger_download(struct request *r, bool xlsx);
+/* GET /api/v1/ledger.csv, .xlsx or .pdf (downloads.c). */
+enum download { DOWNLOAD_CSV, DOWNLOAD_XLSX, DOWNLOAD_PDF };
+void api_ledger_download(struct request *r, enum download kind);
 bool pages_handle(struct request *r);
 bool static_handle(struct request *r);
 /* An error as an HTML page (status from the error code). */

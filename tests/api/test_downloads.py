@@ -192,6 +192,16 @@ def test_the_ledger_page_offers_downloads_of_its_search(env):
         r = c.get(href)  # with the page's session cookie
         assert r.status == 200, (href, r)
         assert r.header("Content-Disposition").startswith("attachment"), r.headers
+    pdf = re.findall(r'href="(/api/v1/ledger\.pdf\?[^"]*)"', page.text)
+    assert len(pdf) == 1, pdf
+    r = c.get(pdf[0].replace("&amp;", "&"))
+    assert r.status == 200 and r.header("Content-Type") == "application/pdf", r
+    assert r.body.startswith(b"%PDF-") and filename_star(r).endswith(".pdf"), r.headers
+    path = env.path("ledger.pdf")
+    with open(path, "wb") as f:
+        f.write(r.body)
+    text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout
+    assert "DeepL 翻訳" in text and "Microsoft Teams" not in text, "the PDF of the search: " + text
     csv_link = [l for l in links if "ledger.csv" in l and "cp932" not in l][0]
     rows = csv_rows(c.get(csv_link.replace("&amp;", "&")).body)
     assert [row[1] for row in rows[1:]] == ["DeepL 翻訳"], rows
