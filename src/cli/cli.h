@@ -77,6 +77,8 @@ int open_ctx_with_input(struct cmdline *cl, const struct opt *opts, const char *
 /* The acting user, or NULL for the operator without --as. */
 const struct user *ctx_actor(const struct ctx *c);
 void close_ctx(struct ctx *c);
+/* Write n bytes to `path` whole or not at all (beside it, then renamed). */
+enum xcode write_file(const char *path, const char *data, size_t n, struct xerr *e);
 /* Parse a positive id. */
 bool parse_id(const char *s, long long *out);
 /* The date option `name` as people write it (ISO, 2026/4/1, 令和8年4月1日,

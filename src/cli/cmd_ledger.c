@@ -50,24 +50,6 @@ static int write_csv(struct db *db, const struct user *actor, struct ledger_quer
     return rc ? fail(e) : 0;
 }
 
-/* Write n bytes to `path` whole or not at all: beside it, then renamed. */
-static enum xcode write_file(const char *path, const char *data, size_t n, struct xerr *e)
-{
-    char *partial = malloc(strlen(path) + 16);
-    if (!partial)
-        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
-    sprintf(partial, "%s.partial", path);
-    FILE *f = fopen(partial, "wb");
-    enum xcode rc = XOK;
-    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0 || rename(partial, path) != 0) {
-        rc = xerr_set(e, X_STORE, "%s に書けません: %s", path, strerror(errno));
-        if (f)
-            remove(partial);
-    }
-    free(partial);
-    return rc;
-}
-
 static int cmd_ledger_print(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {

@@ -245,6 +245,24 @@ int opt_date(const struct command *cmd, const struct opt *opts, const char *name
     return -1;
 }
 
+/* Write n bytes to `path` whole or not at all: beside it, then renamed. */
+enum xcode write_file(const char *path, const char *data, size_t n, struct xerr *e)
+{
+    char *partial = malloc(strlen(path) + 16);
+    if (!partial)
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    sprintf(partial, "%s.partial", path);
+    FILE *f = fopen(partial, "wb");
+    enum xcode rc = XOK;
+    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0 || rename(partial, path) != 0) {
+        rc = xerr_set(e, X_STORE, "%s に書けません: %s", path, strerror(errno));
+        if (f)
+            remove(partial);
+    }
+    free(partial);
+    return rc;
+}
+
 /* Match the longest command whose words begin argv. */
 static const struct command *find_command(int argc, char **argv, int *used)
 {

@@ -272,6 +272,14 @@ static void route_requests(struct request *r, const struct route *rt)
         }
         return;
     }
+    if (rt->n == 3 && (is(rt, 2, "form.pdf") || is(rt, 2, "notice.pdf"))) {
+        if (!method(r, "GET")) {
+            reply_error_code(r, X_INVALID, "このパスでは GET のみ使えます");
+            return;
+        }
+        api_request_pdf(r, id, is(rt, 2, "notice.pdf"));
+        return;
+    }
     int action = req_action_parse(rt->seg[2]);
     if (rt->n != 3 || action < 0) {
         reply_error_code(r, X_NOTFOUND, "未知の操作です");

@@ -80,6 +80,8 @@ static int config_entry(void *user, const char *section, const char *name, const
                     value);
             return 0;
         }
+    } else if (IS("print", "boxes")) {
+        snprintf(c->pdf_boxes, sizeof c->pdf_boxes, "%s", value);
     } else if (IS("audit", "key_file"))
         audit_key_configure(value); /* read by the store when it opens the database */
     else if (IS("session", "idle_minutes"))

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../report/ledger_export.h"
+#include "../report/request_pdf.h"
 #include "html.h"
 #include "web.h"
 
@@ -153,6 +154,38 @@ static void ledger_pdf(struct request *r, struct ledger_query *q)
     r->status = 200;
     r->ctype = "application/pdf";
     r->disposition = disposition(r, "pdf");
+    sbuf_release(&r->out);
+    sbuf_add(&r->out, out, n);
+    free(out);
+}
+
+void api_request_pdf(struct request *r, long long id, bool notice)
+{
+    enum date_style style = r->cfg ? r->cfg->date_style : DATE_WAREKI;
+    struct xerr e = {0};
+    char *out = NULL;
+    size_t n = 0;
+    enum xcode rc =
+        notice ? request_notice_pdf(r->db, req_user(r), id, style, &out, &n, &e)
+               : request_form_pdf(r->db, req_user(r), id, style,
+                                  r->cfg && r->cfg->pdf_boxes[0] ? r->cfg->pdf_boxes : NULL, &out,
+                                  &n, &e);
+    if (rc) {
+        reply_error(r, &e);
+        return;
+    }
+    r->status = 200;
+    r->ctype = "application/pdf";
+    char *name =
+        pool_printf(r->pool, "%s_%lld.pdf", notice ? "通知書" : "外部サービス利用申請書", id);
+    struct sbuf enc;
+    sbuf_init(&enc, 512);
+    url_encode(&enc, name);
+    r->disposition = pool_printf(r->pool,
+                                 "attachment; filename=\"request_%lld.pdf\"; "
+                                 "filename*=UTF-8''%s",
+                                 id, enc.buf ? enc.buf : "");
+    sbuf_release(&enc);
     sbuf_release(&r->out);
     sbuf_add(&r->out, out, n);
     free(out);

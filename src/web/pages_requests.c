@@ -601,6 +601,15 @@ void page_request(struct request *r, long long id)
     if (*jstr(req, "retire_on"))
         html_printf(o, " / 廃止日 %s", day(r, jstr(req, "retire_on")));
     H(o, "</p>");
+    /* The paper for the 決裁 file. */
+    html_printf(o,
+                "<p class=\"noprint prints\"><a download href=\"/api/v1/requests/%lld/form.pdf\">"
+                "申請書（PDF）</a>",
+                id);
+    if (st == ST_APPROVED || st == ST_REJECTED)
+        html_printf(o, " <a download href=\"/api/v1/requests/%lld/notice.pdf\">%s（PDF）</a>", id,
+                    st == ST_APPROVED ? "承認通知書" : "却下通知書");
+    H(o, "</p>");
     return_comment(r, req);
 
     bool mine = has_role(u, ROLE_MANAGER) && strcmp(u->department, jstr(req, "department")) == 0;

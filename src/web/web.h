@@ -44,6 +44,7 @@ struct web_config {
     char tls_cert[512], tls_key[512];
     bool behind_proxy;          /* TLS ends at a reverse proxy: cookies Secure, HSTS */
     enum date_style date_style; /* how pages write dates ([display] dates) */
+    char pdf_boxes[256];        /* the 決裁欄 of a printed request ([print] boxes) */
     struct throttle throttle;
 };
 
@@ -131,6 +132,8 @@ bool api_handle(struct request *r);
 /* GET /api/v1/ledger.csv, .xlsx or .pdf (downloads.c). */
 enum download { DOWNLOAD_CSV, DOWNLOAD_XLSX, DOWNLOAD_PDF };
 void api_ledger_download(struct request *r, enum download kind);
+/* GET /api/v1/requests/{id}/form.pdf or notice.pdf (downloads.c). */
+void api_request_pdf(struct request *r, long long id, bool notice);
 bool pages_handle(struct request *r);
 bool static_handle(struct request *r);
 /* An error as an HTML page (status from the error code). */

@@ -11,7 +11,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import run, setup_db  # noqa: E402
+from harness import approve_new, new_request, run, setup_db  # noqa: E402
 
 PURPOSE = "庁内の会議資料と議事録を関係課で共有し改訂履歴を残すための利用"  # 33 characters
 
@@ -58,6 +58,23 @@ def test_pages_headers_and_wrapped_cells(env):
     assert PURPOSE + "0" in joined and PURPOSE + "1" in joined, column
     assert any(len(l) < len(PURPOSE) for l in column.splitlines() if l.startswith("庁内")), \
         "a purpose wider than its cell wraps: %r" % column[:400]
+
+
+def test_a_request_form_and_its_notice(env):
+    setup_db(env)
+    rid, entry = approve_new(env)
+    form, notice = env.path("form.pdf"), env.path("notice.pdf")
+    env.ok("request", "print", str(rid), "--pdf", form, "--boxes", "係長,課長")
+    env.ok("request", "notice", str(rid), "--pdf", notice, "--dates", "seireki")
+    text = pdftotext(form).replace(" ", "").replace("\n", "")
+    assert "外部サービス利用申請書" in text and "係長" in text and "課長" in text, text[:600]
+    text = pdftotext(notice).replace(" ", "").replace("\n", "")
+    assert "外部サービス利用承認通知書" in text and "台帳番号%dに登録しました" % entry in text, text
+    draft = new_request(env)
+    r = env.run("request", "notice", str(draft), "--pdf", env.path("x.pdf"))
+    assert r.code == 1 and "承認も却下もされていません" in r.err, r
+    r = env.run("request", "print", str(draft), "--pdf", env.path("y.pdf"), "--as", "mgr_b")
+    assert r.code == 1, "another department's manager may not read it: %r" % r
 
 
 def test_without_the_font_a_clear_error(env):
