@@ -271,6 +271,40 @@ STEP(return, ACT_RETURN)
 STEP(comment, ACT_COMMENT)
 STEP(conclude, ACT_CONCLUDE)
 
+static int cmd_request_attach(const struct command *self, struct cmdline *cl, int argc, char **argv)
+{
+    struct opt opts[] = {
+        {"--as", true, 0}, {"--item", true, 0}, {"--note", true, 0}, {"--json", false, 0}, {0}};
+    long long id, item = 0;
+    int npos, done = start(self, argc, argv, opts, &npos);
+    if (done >= 0)
+        return done;
+    if (npos != 2 || !parse_id(argv[0], &id))
+        return usage_error(self, "申請番号と添付するファイルを指定してください");
+    if (!opt_value(opts, "--as"))
+        return usage_error(self, "--as で操作する利用者を指定してください");
+    if (opt_value(opts, "--item") && !parse_id(opt_value(opts, "--item"), &item))
+        return usage_error(self, "--item は要件の項番です");
+    char *data;
+    size_t n;
+    struct ctx c;
+    int rc = open_ctx_with_input(cl, opts, argv[1], ATTACH_MAX_DEFAULT, &data, &n, &c);
+    if (rc)
+        return rc;
+    struct xerr e = {0};
+    long long aid;
+    if (wf_attach(c.db, &c.actor, id, argv[1], data, n, item, opt_value(opts, "--note"),
+                  ATTACH_MAX_DEFAULT, &aid, &e))
+        rc = fail(&e);
+    else if (opt_flag(opts, "--json"))
+        print_json(json_pack("{s:I}", "id", (json_int_t)aid));
+    else
+        printf("申請 #%lld に添付しました（添付ファイル %lld）\n", id, aid);
+    free(data);
+    close_ctx(&c);
+    return rc;
+}
+
 /* request print / request notice: the form or the decision notice as PDF. */
 static int print_pdf(const struct command *self, struct cmdline *cl, int argc, char **argv,
                      bool notice)
@@ -318,6 +352,11 @@ static int cmd_request_notice(const struct command *self, struct cmdline *cl, in
 }
 
 const struct command request_commands[] = {
+    {"request attach", cmd_request_attach,
+     "request attach --as LOGIN ID FILE [--item N] [--note TEXT] [--json]",
+     "申請に根拠の資料を添付します（PDF、PNG・JPEG・GIF、Word・Excel・PowerPoint。20 MiB まで。"
+     "中身が拡張子の形式でなければ拒みます）。--item は根拠とする要件の項番。SHA-256 とともに"
+     "保存し、監査ログに残します。"},
     {"request print", cmd_request_print,
      "request print ID --pdf FILE [--boxes 課長,部長] [--dates wareki|seireki|iso] [--as LOGIN]",
      "外部サービス利用申請書を PDF で FILE に書きます（(ア)〜(キ)、事前の審査、別紙の適用状況"

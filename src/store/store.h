@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -237,10 +237,26 @@ enum xcode store_ismap_lookup(struct db *db, const char *number, json_t **out, s
  * `after` and not after `until` (ids); the entries in use on `today` whose
  * ISMAP registration ends before their period does; requests consulting or
  * submitted whose last change was before `before` (a UTC time). */
-enum xcode store_retiring_between(struct db *db, const char *after, const char *until,
-                                  json_t **ids, struct xerr *e);
+enum xcode store_retiring_between(struct db *db, const char *after, const char *until, json_t **ids,
+                                  struct xerr *e);
 enum xcode store_ismap_lapses(struct db *db, const char *today, json_t **out, struct xerr *e);
 enum xcode store_requests_waiting(struct db *db, const char *before, json_t **out, struct xerr *e);
+/* Evidence files on a request (store_attachments.c). A listing is
+ * [{"id", "request", "item" (or null), "name", "type", "size", "sha256",
+ * "note", "by", "by_name", "at"}]; the content is base64 text. */
+struct attachment_row {
+    long long request_id, item, size, uploaded_by; /* item 0: none */
+    const char *filename, *content_type, *sha256, *note, *uploaded_at;
+};
+enum xcode store_attachment_insert(struct db *db, const struct attachment_row *a,
+                                   const char *content_b64, long long *id, struct xerr *e);
+enum xcode store_attachments_of(struct db *db, long long request_id, json_t **out, struct xerr *e);
+/* Those of every request that made a version of the entry. */
+enum xcode store_attachments_of_entry(struct db *db, long long entry_id, json_t **out,
+                                      struct xerr *e);
+/* One: its listing and (content_b64 not NULL) its content; X_NOTFOUND. */
+enum xcode store_attachment_get(struct db *db, long long id, json_t **meta, char **content_b64,
+                                struct xerr *e);
 /* A bulk write (an import) in one transaction: between store_bulk_begin()
  * and store_bulk_end() new versions are not put in the bigram index;
  * store_bulk_index() indexes the new entries first..last at the end, in the

@@ -272,6 +272,10 @@ static void route_requests(struct request *r, const struct route *rt)
         }
         return;
     }
+    if (rt->n == 3 && is(rt, 2, "attachments")) {
+        api_attachments(r, id);
+        return;
+    }
     if (rt->n == 3 && (is(rt, 2, "form.pdf") || is(rt, 2, "notice.pdf"))) {
         if (!method(r, "GET")) {
             reply_error_code(r, X_INVALID, "このパスでは GET のみ使えます");
@@ -554,6 +558,12 @@ bool api_handle(struct request *r)
         }
     } else if (is(&rt, 0, "requests")) {
         route_requests(r, &rt);
+    } else if (is(&rt, 0, "attachments") && rt.n == 2) {
+        long long aid;
+        if (!parse_long(rt.seg[1], &aid) || aid == 0)
+            reply_error_code(r, X_NOTFOUND, "添付ファイルの番号が不正です");
+        else
+            api_attachment_get(r, aid);
     } else if (is(&rt, 0, "ledger") && is(&rt, 1, "import") && rt.n == 2) {
         ledger_import(r);
     } else if ((is(&rt, 0, "ledger.csv") || is(&rt, 0, "ledger.xlsx") ||

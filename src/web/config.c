@@ -33,6 +33,7 @@ void web_config_defaults(struct web_config *c, const char *db_url)
     c->body_min_rate = 1024;
     c->access_log_flush_ms = 1000;
     c->date_style = DATE_WAREKI;
+    c->attach_max = ATTACH_MAX_DEFAULT;
     c->signin_threads = ncpu > 0 ? (int)ncpu : 1; /* one Argon2id per core */
     c->signin_queue = 4 * c->signin_threads;
     c->throttle = (struct throttle){.idle = 30 * 60,
@@ -78,6 +79,12 @@ static int config_entry(void *user, const char *section, const char *name, const
                     "extsvc: 設定ファイル: [display] dates は wareki（和暦）、seireki（西暦）、"
                     "iso のいずれかです（\"%s\"）\n",
                     value);
+            return 0;
+        }
+    } else if (IS("attachments", "max_mib")) {
+        c->attach_max = (size_t)atoll(value) << 20;
+        if (atoll(value) < 1 || atoll(value) > 256) {
+            fprintf(stderr, "extsvc: 設定ファイル: [attachments] max_mib は 1〜256 です\n");
             return 0;
         }
     } else if (IS("print", "boxes")) {

@@ -67,6 +67,8 @@ bool pages_handle(struct request *r)
         page_request(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && strcmp(rest, "edit") == 0 && (get || post))
         page_request_edit(r, id);
+    else if (path_id(p, "/requests/", &id, &rest) && strcmp(rest, "attachments") == 0 && post)
+        page_attach(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && strcmp(rest, "rebase") == 0 && post)
         page_request_rebase(r, id);
     else if (path_id(p, "/requests/", &id, &rest) && *rest && post)

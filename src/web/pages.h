@@ -95,6 +95,9 @@ void page_request_edit(struct request *r, long long id);
  * form prefilled with the entry's current document, POST evaluates it or
  * opens the change request. */
 void page_entry_change(struct request *r, long long id);
+/* POST /requests/{id}/attachments, and the listing (attachments.c). */
+void page_attach(struct request *r, long long request_id);
+void attachments_html(struct request *r, json_t *files);
 /* 旧台帳の取り込み (pages_import.c). */
 void page_import(struct request *r);
 

@@ -5,80 +5,35 @@
  * column, and writes nothing; 「取り込む」 writes all rows or none. The
  * upload is multipart/form-data, decoded by libmicrohttpd's post processor.
  */
-#include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../workflow/access.h"
+#include "multipart.h"
 #include "pages.h"
 
-struct upload {
-    struct sbuf file;
-    const char *name;
-    struct form fields; /* csrf, action, encoding, checked */
-    struct pool *pool;
-    bool bad;
-};
-
-static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *filename, const char *content_type,
-                               const char *transfer_encoding, const char *data, uint64_t off,
-                               size_t size)
-{
-    (void)kind, (void)content_type, (void)transfer_encoding, (void)off;
-    struct upload *u = cls;
-    if (strcmp(key, "file") == 0) {
-        if (filename && !u->name)
-            u->name = pool_strdup(u->pool, filename);
-        if (size && !sbuf_add(&u->file, data, size))
-            u->bad = true;
-        return MHD_YES;
-    }
-    /* The other fields are short: each arrives in one piece or a few. */
-    for (size_t i = 0; i < u->fields.n; i++)
-        if (strcmp(u->fields.fields[i].name, key) == 0) {
-            u->fields.fields[i].value =
-                pool_printf(u->pool, "%s%.*s", u->fields.fields[i].value, (int)size, data);
-            return MHD_YES;
-        }
-    if (u->fields.n >= 8)
-        return MHD_YES;
-    u->fields.fields[u->fields.n++] = (struct form_field){
-        pool_strdup(u->pool, key), pool_printf(u->pool, "%.*s", (int)size, data)};
-    return MHD_YES;
-}
-
-/* The posted multipart body, decoded; false after answering. */
+/* The posted multipart body, decoded, its CSRF token checked; false after
+ * answering. */
 static bool read_upload(struct request *r, struct upload *u)
 {
     struct xerr e = {0};
-    memset(u, 0, sizeof *u);
-    u->pool = r->pool;
-    sbuf_init(&u->file, IMPORT_BODY_MAX);
-    u->fields.fields = pool_alloc(r->pool, 8 * sizeof *u->fields.fields);
-    struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, u);
-    if (!pp || !u->fields.fields) {
-        if (pp)
-            MHD_destroy_post_processor(pp);
-        sbuf_release(&u->file);
+    if (!multipart_decode(r, IMPORT_BODY_MAX, u)) {
         xerr_set(&e, X_INVALID, "ファイルを選んで送信してください（multipart/form-data）");
         pages_error(r, &e);
         return false;
     }
-    enum MHD_Result ok = MHD_post_process(pp, r->body ? r->body : "", r->nBody);
-    MHD_destroy_post_processor(pp);
     const char *token = form_get(&u->fields, "csrf");
     if (!r->have_session || !csrf_equal(token, r->session.csrf)) {
-        sbuf_release(&u->file);
+        upload_release(u);
         xerr_set(
             &e, X_FORBIDDEN,
             "フォームの有効期限が切れたか、不正な送信です（CSRF）。ページを開き直してください");
         pages_error(r, &e);
         return false;
     }
-    if (ok != MHD_YES || u->bad) {
-        sbuf_release(&u->file);
+    if (u->bad) {
+        upload_release(u);
         xerr_set(&e, X_INVALID, "送信された内容を読めません");
         pages_error(r, &e);
         return false;

@@ -317,6 +317,14 @@ void page_entry(struct request *r, long long id)
              "placeholder=\"例: 令和9年3月31日、R9.3.31、2027-03-31\"></label>"
              "<button>廃止を申請（下書き）</button></form></section>");
     }
+    json_t *files;
+    if (wf_entry_attachments(r->db, u, id, &files, &ignore) == XOK) {
+        H(o, "<h2>添付ファイル（根拠の資料）</h2>");
+        attachments_html(r, files);
+        json_decref(files);
+    } else {
+        xerr_clear(&ignore);
+    }
     H(o, "<h2>履歴</h2><div class=\"table-wrap\" role=\"region\" aria-label=\"履歴\" "
          "tabindex=\"0\"><table class=\"list\"><thead><tr><th>版</th><th>種別</th>"
          "<th>申請</th><th>利用期間</th><th>利用申請者</th><th>事前協議</th><th>承認</th>"

@@ -659,6 +659,29 @@ void page_request(struct request *r, long long id)
         H(o, "</li>");
     }
     H(o, "</ol></section>");
+    /* Evidence: the files, and a form for the department while it is open. */
+    H(o, "<section id=\"attachments\" aria-labelledby=\"att-h\"><h2 id=\"att-h\">添付ファイル"
+         "（根拠の資料）</h2>");
+    attachments_html(r, json_object_get(req, "attachments"));
+    bool open = st != ST_APPROVED && st != ST_REJECTED && st != ST_WITHDRAWN;
+    if (mine && open) {
+        html_printf(o,
+                    "<form class=\"noprint attach\" method=\"post\" "
+                    "action=\"/requests/%lld/attachments\" enctype=\"multipart/form-data\">",
+                    id);
+        csrf_field(r);
+        html_printf(o,
+                    "<label for=\"att-file\">ファイル（PDF、画像、Office の文書。%zu MiB まで）"
+                    "</label><input type=\"file\" id=\"att-file\" name=\"file\" required>"
+                    "<label for=\"att-item\">根拠とする要件</label><select id=\"att-item\" "
+                    "name=\"item\"><option value=\"\">（申請全体）</option>",
+                    attach_max(r) >> 20);
+        for (size_t k = 0; haveCat && k < cat.nReqs; k++)
+            html_printf(o, "<option value=\"%d\">項番%d</option>", cat.reqs[k].no, cat.reqs[k].no);
+        H(o, "</select><label for=\"att-note\">メモ</label><input type=\"text\" "
+             "id=\"att-note\" name=\"note\" maxlength=\"300\"><button>添付する</button></form>");
+    }
+    H(o, "</section>");
     if (haveCat)
         catalogue_release(&cat);
     json_decref(req);

@@ -152,12 +152,34 @@ static bool is_import(const struct request *r)
                                               strcmp(r->path, "/api/v1/ledger/import") == 0);
 }
 
+/* An evidence file for a request: POST /api/v1/requests/N/attachments or
+ * /requests/N/attachments. */
+static bool is_attach(const struct request *r)
+{
+    if (strcmp(r->method, "POST") != 0)
+        return false;
+    const char *p = r->path;
+    if (strncmp(p, "/api/v1", 7) == 0)
+        p += 7;
+    if (strncmp(p, "/requests/", 10) != 0)
+        return false;
+    p += 10;
+    if (*p < '1' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return strcmp(p, "/attachments") == 0;
+}
+
 /* The largest body a request may send: an old ledger for import (a city's
- * whole Excel ledger as CSV) up to IMPORT_BODY_MAX, anything else
+ * whole Excel ledger as CSV) up to IMPORT_BODY_MAX, an evidence file up to
+ * [attachments] max_mib (and its form around it), anything else
  * BODY_MAX_BYTES. */
 static size_t body_cap(const struct request *r)
 {
-    return is_import(r) ? IMPORT_BODY_MAX : BODY_MAX_BYTES;
+    return is_import(r)   ? IMPORT_BODY_MAX
+           : is_attach(r) ? attach_max(r) + (64u << 10)
+                          : BODY_MAX_BYTES;
 }
 
 static void dispatch(struct request *r)
@@ -403,7 +425,8 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
         return true;
     }
     bool api = strncmp(r->path, "/api/", 5) == 0;
-    if (!body || (!api && !is_import(r)) || strcmp(r->path, "/api/v1/session") == 0)
+    if (!body || (!api && !is_import(r) && !is_attach(r)) ||
+        strcmp(r->path, "/api/v1/session") == 0)
         return false;
     struct xerr e = {0};
     if (!(r->db = thread_db(&e)) || authenticate(r, &e)) {
@@ -415,6 +438,18 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
     }
     if (!req_user(r)) {
         xerr_set(&e, X_AUTH, "サインインしてください（API トークンかセッション）");
+        if (api)
+            reply_error(r, &e);
+        else
+            pages_error(r, &e);
+        return true;
+    }
+    /* A file is read only from a manager (the request's department is
+     * checked once it is read), and from our own pages. */
+    if (is_attach(r) &&
+        (!has_role(req_user(r), ROLE_MANAGER) || (r->auth == AUTH_COOKIE && !req_same_origin(r)))) {
+        xerr_set(&e, X_FORBIDDEN,
+                 "添付できるのは申請した課の情報セキュリティ管理者（manager）です");
         if (api)
             reply_error(r, &e);
         else

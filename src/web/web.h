@@ -45,6 +45,7 @@ struct web_config {
     bool behind_proxy;          /* TLS ends at a reverse proxy: cookies Secure, HSTS */
     enum date_style date_style; /* how pages write dates ([display] dates) */
     char pdf_boxes[256];        /* the 決裁欄 of a printed request ([print] boxes) */
+    size_t attach_max;          /* the largest evidence file, bytes ([attachments] max_mib) */
     struct throttle throttle;
 };
 
@@ -132,6 +133,12 @@ bool api_handle(struct request *r);
 /* GET /api/v1/ledger.csv, .xlsx or .pdf (downloads.c). */
 enum download { DOWNLOAD_CSV, DOWNLOAD_XLSX, DOWNLOAD_PDF };
 void api_ledger_download(struct request *r, enum download kind);
+/* Evidence files (attachments.c): the largest file ([attachments]
+ * max_mib), GET/POST /api/v1/requests/{id}/attachments, GET
+ * /api/v1/attachments/{id}. */
+size_t attach_max(const struct request *r);
+void api_attachments(struct request *r, long long request_id);
+void api_attachment_get(struct request *r, long long id);
 /* GET /api/v1/requests/{id}/form.pdf or notice.pdf (downloads.c). */
 void api_request_pdf(struct request *r, long long id, bool notice);
 bool pages_handle(struct request *r);

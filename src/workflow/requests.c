@@ -879,6 +879,9 @@ enum xcode wf_request_show(struct db *db, const struct user *actor, long long id
         json_object_set_new(*out, "consultation", wf_consultation(history));
         json_object_set_new(*out, "history", history);
         rc = add_review_context(db, &r, *out, e);
+        json_t *files = NULL;
+        if (!rc && !(rc = store_attachments_of(db, id, &files, e)))
+            json_object_set_new(*out, "attachments", files);
         if (rc) {
             json_decref(*out);
             *out = NULL;

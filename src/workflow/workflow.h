@@ -158,6 +158,22 @@ enum xcode wf_ledger_list(struct db *db, const struct user *actor, struct ledger
  * a reference it releases, until it returns false. */
 enum xcode wf_ledger_each(struct db *db, const struct user *actor, struct ledger_query *q,
                           bool (*fn)(json_t *entry, void *arg), void *arg, struct xerr *e);
+/* Evidence files on a request (attachments.c). wf_attach: by the request's
+ * own department's manager while it is open; at most `max` bytes; its type
+ * from its name, checked against its content (core/filetype.h); item: the
+ * requirement it is evidence for, or 0. Reading (list, one file): those
+ * who may read the request. */
+enum xcode wf_attach(struct db *db, const struct user *actor, long long request_id,
+                     const char *name, const char *data, size_t n, long long item, const char *note,
+                     size_t max, long long *id, struct xerr *e);
+enum xcode wf_attachments(struct db *db, const struct user *actor, long long request_id,
+                          json_t **out, struct xerr *e);
+enum xcode wf_entry_attachments(struct db *db, const struct user *actor, long long entry_id,
+                                json_t **out, struct xerr *e);
+/* One file: its listing (*meta) and bytes (*data, n; the caller frees). */
+enum xcode wf_attachment_get(struct db *db, const struct user *actor, long long id, json_t **meta,
+                             char **data, size_t *n, struct xerr *e);
+#define ATTACH_MAX_DEFAULT (20u << 20)
 /* Bring in a city's old ledger (CSV saved from Excel; core/csv_read.h,
  * core/ledger_import.h). */
 struct import_options {

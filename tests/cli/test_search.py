@@ -252,7 +252,7 @@ def test_a_schema_3_database_is_migrated_and_reindexed_folded_by_init(env):
     assert r.code != 0 and "extsvc init" in r.err, "schema 3 must be migrated first: %r" % r
     env.ok("init")
     con = sqlite3.connect(env.db)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("12",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("13",)
     texts = dict(con.execute("SELECT entry_id, text FROM ledger_search").fetchall())
     kept = dict(con.execute("SELECT entry_id, body FROM ledger_json").fetchall())
     assert con.execute("SELECT value FROM meta WHERE key = 'ledger_json_stale'").fetchone() == ("0",)
