@@ -58,6 +58,27 @@ static void print_table(json_t *report)
                str(en, "from"), str(en, "to"), str(en, "department"));
 }
 
+/* What both imports take: --as, --dry-run, --encoding, and the file's
+ * name as the source. -1 to go on, else the exit status of a usage error. */
+static int import_opts(const struct command *self, const struct opt *opts, const char *path,
+                       struct import_options *o)
+{
+    memset(o, 0, sizeof *o);
+    if (!opt_value(opts, "--as"))
+        return usage_error(self, "--as で操作する利用者を指定してください");
+    o->dry_run = opt_flag(opts, "--dry-run");
+    const char *enc = opt_value(opts, "--encoding");
+    if (enc && strcmp(enc, "utf-8") == 0)
+        o->encoding = CSV_ENC_UTF8;
+    else if (enc && strcmp(enc, "cp932") == 0)
+        o->encoding = CSV_ENC_CP932;
+    else if (enc)
+        return usage_error(self, "--encoding は utf-8 か cp932 です");
+    const char *slash = strrchr(path, '/');
+    o->source = slash ? slash + 1 : path;
+    return -1;
+}
+
 static int cmd_ledger_import(const struct command *self, struct cmdline *cl, int argc, char **argv)
 {
     struct opt opts[] = {{"--as", true, 0},
@@ -70,18 +91,9 @@ static int cmd_ledger_import(const struct command *self, struct cmdline *cl, int
         return done;
     if (npos != 1)
         return usage_error(self, "取り込む CSV ファイルを一つ指定してください");
-    if (!opt_value(opts, "--as"))
-        return usage_error(self, "--as で操作する利用者を指定してください");
-    struct import_options o = {.dry_run = opt_flag(opts, "--dry-run")};
-    const char *enc = opt_value(opts, "--encoding");
-    if (enc && strcmp(enc, "utf-8") == 0)
-        o.encoding = CSV_ENC_UTF8;
-    else if (enc && strcmp(enc, "cp932") == 0)
-        o.encoding = CSV_ENC_CP932;
-    else if (enc)
-        return usage_error(self, "--encoding は utf-8 か cp932 です");
-    const char *slash = strrchr(argv[0], '/');
-    o.source = slash ? slash + 1 : argv[0];
+    struct import_options o;
+    if ((done = import_opts(self, opts, argv[0], &o)) >= 0)
+        return done;
     if (!o.dry_run && !opt_flag(opts, "--json") && isatty(STDERR_FILENO))
         o.progress = bar;
     char *text;
@@ -129,18 +141,9 @@ static int cmd_ismap_import(const struct command *self, struct cmdline *cl, int 
     if (npos != 1)
         return usage_error(self,
                            "ISMAP クラウドサービスリストの CSV ファイルを一つ指定してください");
-    if (!opt_value(opts, "--as"))
-        return usage_error(self, "--as で操作する利用者を指定してください");
-    struct import_options o = {.dry_run = opt_flag(opts, "--dry-run")};
-    const char *enc = opt_value(opts, "--encoding");
-    if (enc && strcmp(enc, "utf-8") == 0)
-        o.encoding = CSV_ENC_UTF8;
-    else if (enc && strcmp(enc, "cp932") == 0)
-        o.encoding = CSV_ENC_CP932;
-    else if (enc)
-        return usage_error(self, "--encoding は utf-8 か cp932 です");
-    const char *slash = strrchr(argv[0], '/');
-    o.source = slash ? slash + 1 : argv[0];
+    struct import_options o;
+    if ((done = import_opts(self, opts, argv[0], &o)) >= 0)
+        return done;
     char *text;
     size_t n;
     struct ctx c;

@@ -243,45 +243,17 @@ bool csv_field(struct sbuf *sb, const char *s)
     return ok && sbuf_add(sb, "\"", 1);
 }
 
-enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset)
+/* Convert with iconv into a new NUL-terminated buffer of at most
+ * `grow` times the input (and a little). */
+static enum xcode convert(const char *to, const char *from, size_t grow, const char *in, size_t nIn,
+                          char **out, size_t *nOut, size_t *bad_offset)
 {
     *out = NULL;
     *nOut = 0;
-    iconv_t cd = iconv_open("CP932", "UTF-8");
+    iconv_t cd = iconv_open(to, from);
     if (cd == (iconv_t)-1)
         return X_INTERNAL;
-    size_t alloc = nIn * 2 + 16; /* CP932 never needs more bytes than UTF-8, but be safe */
-    char *buf = malloc(alloc);
-    if (!buf) {
-        iconv_close(cd);
-        return X_INTERNAL;
-    }
-    char *src = (char *)in, *dst = buf;
-    size_t left = nIn, room = alloc;
-    enum xcode rc = XOK;
-    if (iconv(cd, &src, &left, &dst, &room) == (size_t)-1) {
-        rc = (errno == EILSEQ || errno == EINVAL) ? X_INVALID : X_INTERNAL;
-        if (bad_offset)
-            *bad_offset = (size_t)(src - in);
-    }
-    iconv_close(cd);
-    if (rc != XOK) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *nOut = alloc - room;
-    return XOK;
-}
-
-enum xcode text_from_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset)
-{
-    *out = NULL;
-    *nOut = 0;
-    iconv_t cd = iconv_open("UTF-8", "CP932");
-    if (cd == (iconv_t)-1)
-        return X_INTERNAL;
-    size_t alloc = nIn * 3 + 16; /* a CP932 byte is at most 3 bytes of UTF-8 */
+    size_t alloc = nIn * grow + 16;
     char *buf = malloc(alloc);
     if (!buf) {
         iconv_close(cd);
@@ -304,6 +276,18 @@ enum xcode text_from_cp932(const char *in, size_t nIn, char **out, size_t *nOut,
     *out = buf;
     *nOut = (size_t)(dst - buf);
     return XOK;
+}
+
+enum xcode text_to_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset)
+{
+    /* CP932 never needs more bytes than UTF-8; twice, to be safe. */
+    return convert("CP932", "UTF-8", 2, in, nIn, out, nOut, bad_offset);
+}
+
+enum xcode text_from_cp932(const char *in, size_t nIn, char **out, size_t *nOut, size_t *bad_offset)
+{
+    /* A CP932 byte is at most three bytes of UTF-8. */
+    return convert("UTF-8", "CP932", 3, in, nIn, out, nOut, bad_offset);
 }
 
 bool text_contains(const char *hay, const char *needle)

@@ -40,12 +40,12 @@ static json_t *row_json(struct db_rows *rows)
     "SELECT a.id, a.request_id, a.item, a.filename, a.content_type, a.size, a.sha256, a.note, "    \
     "u.login, u.name, a.uploaded_at FROM attachments a JOIN users u ON u.id = a.uploaded_by "
 
-enum xcode store_attachments_of(struct db *db, long long request_id, json_t **out, struct xerr *e)
+/* The rows of `sql` (ATTACHMENT_COLUMNS …) for one id. */
+static enum xcode list(struct db *db, const char *sql, long long id, json_t **out, struct xerr *e)
 {
     struct db_rows *rows;
     *out = json_array();
-    if (db_query(db, &rows, ATTACHMENT_COLUMNS "WHERE a.request_id = ?1 ORDER BY a.id",
-                 DB_ARGS(DI(request_id)), e))
+    if (db_query(db, &rows, sql, DB_ARGS(DI(id)), e))
         return e->code;
     int rc;
     while ((rc = db_next(rows, e)) == 1)
@@ -54,21 +54,18 @@ enum xcode store_attachments_of(struct db *db, long long request_id, json_t **ou
     return rc < 0 ? e->code : XOK;
 }
 
+enum xcode store_attachments_of(struct db *db, long long request_id, json_t **out, struct xerr *e)
+{
+    static const char sql[] = ATTACHMENT_COLUMNS "WHERE a.request_id = ?1 ORDER BY a.id";
+    return list(db, sql, request_id, out, e);
+}
+
 enum xcode store_attachments_of_entry(struct db *db, long long entry_id, json_t **out,
                                       struct xerr *e)
 {
-    struct db_rows *rows;
-    *out = json_array();
-    if (db_query(db, &rows,
-                 ATTACHMENT_COLUMNS "JOIN ledger_versions v ON v.request_id = a.request_id "
-                                    "WHERE v.entry_id = ?1 ORDER BY a.id",
-                 DB_ARGS(DI(entry_id)), e))
-        return e->code;
-    int rc;
-    while ((rc = db_next(rows, e)) == 1)
-        json_array_append_new(*out, row_json(rows));
-    db_done(rows);
-    return rc < 0 ? e->code : XOK;
+    static const char sql[] = ATTACHMENT_COLUMNS
+        "JOIN ledger_versions v ON v.request_id = a.request_id WHERE v.entry_id = ?1 ORDER BY a.id";
+    return list(db, sql, entry_id, out, e);
 }
 
 enum xcode store_attachment_get(struct db *db, long long id, json_t **meta, char **content_b64,

@@ -87,20 +87,11 @@ void api_attachment_get(struct request *r, long long id)
         reply_error(r, &e);
         return;
     }
-    r->status = 200;
     /* The type stored, checked against the content when it was added:
      * never HTML. Always a download (nosniff is on every answer). */
-    r->ctype = pool_strdup(r->pool, json_string_value(json_object_get(meta, "type")));
-    struct sbuf name;
-    sbuf_init(&name, 1024);
-    url_encode(&name, json_string_value(json_object_get(meta, "name")));
-    r->disposition = pool_printf(r->pool,
-                                 "attachment; filename=\"attachment-%lld\"; "
-                                 "filename*=UTF-8''%s",
-                                 id, name.buf ? name.buf : "");
-    sbuf_release(&name);
-    sbuf_release(&r->out);
-    sbuf_add(&r->out, data, n);
+    reply_download(r, json_string_value(json_object_get(meta, "type")),
+                   pool_printf(r->pool, "attachment-%lld", id),
+                   json_string_value(json_object_get(meta, "name")), data, n);
     free(data);
     json_decref(meta);
 }

@@ -52,21 +52,14 @@ static bool download_query(struct request *r, struct ledger_query *q)
     return true;
 }
 
-/* Content-Disposition for 外部サービス利用台帳_2026-12-03.EXT: an ASCII
- * name for old clients, the Japanese one as filename* (RFC 6266, 5987). */
-static const char *disposition(struct request *r, const char *ext)
+/* A ledger download, named 外部サービス利用台帳_2026-12-03.EXT. */
+static void ledger_file(struct request *r, const char *ctype, const char *ext, const char *data,
+                        size_t n)
 {
     char today[11];
     date_format(date_today(), today);
-    struct sbuf name;
-    sbuf_init(&name, 256);
-    char *jp = pool_printf(r->pool, "外部サービス利用台帳_%s.%s", today, ext);
-    url_encode(&name, jp);
-    const char *out =
-        pool_printf(r->pool, "attachment; filename=\"ledger_%s.%s\"; filename*=UTF-8''%s", today,
-                    ext, name.buf ? name.buf : "");
-    sbuf_release(&name);
-    return out;
+    reply_download(r, ctype, pool_printf(r->pool, "ledger_%s.%s", today, ext),
+                   pool_printf(r->pool, "外部サービス利用台帳_%s.%s", today, ext), data, n);
 }
 
 static void ledger_csv(struct request *r, struct ledger_query *q)
@@ -84,11 +77,8 @@ static void ledger_csv(struct request *r, struct ledger_query *q)
         reply_error(r, &e);
         return;
     }
-    r->status = 200;
-    r->ctype = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-    r->disposition = disposition(r, "csv");
-    sbuf_release(&r->out);
-    sbuf_add(&r->out, out, n);
+    ledger_file(r, cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8", "csv", out,
+                n);
     free(out);
 }
 
@@ -112,6 +102,8 @@ static void ledger_xlsx(struct request *r, struct ledger_query *q)
         return;
     }
     char *path = pool_printf(r->pool, "%s/ledger.xlsx", dirpath);
+    struct sbuf book;
+    sbuf_init(&book, 0);
     enum xcode rc = ledger_export_xlsx(r->db, req_user(r), q, style, path, NULL, NULL, &e);
     if (!rc) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -119,12 +111,11 @@ static void ledger_xlsx(struct request *r, struct ledger_query *q)
         if (fd < 0 || fstat(fd, &st) != 0) {
             rc = xerr_set(&e, X_STORE, "Excel ファイルを読めません: %s", strerror(errno));
         } else {
-            sbuf_release(&r->out);
             char buf[65536];
             ssize_t got;
             while ((got = read(fd, buf, sizeof buf)) > 0)
-                sbuf_add(&r->out, buf, (size_t)got);
-            if (got < 0 || r->out.overflow)
+                sbuf_add(&book, buf, (size_t)got);
+            if (got < 0 || book.overflow)
                 rc = xerr_set(&e, X_STORE, "Excel ファイルを読めません");
         }
         if (fd >= 0)
@@ -132,13 +123,12 @@ static void ledger_xlsx(struct request *r, struct ledger_query *q)
     }
     unlink(path);
     rmdir(dirpath);
-    if (rc) {
+    if (rc)
         reply_error(r, &e);
-        return;
-    }
-    r->status = 200;
-    r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    r->disposition = disposition(r, "xlsx");
+    else
+        ledger_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
+                    book.buf ? book.buf : "", book.len);
+    sbuf_release(&book);
 }
 
 static void ledger_pdf(struct request *r, struct ledger_query *q)
@@ -151,11 +141,7 @@ static void ledger_pdf(struct request *r, struct ledger_query *q)
         reply_error(r, &e);
         return;
     }
-    r->status = 200;
-    r->ctype = "application/pdf";
-    r->disposition = disposition(r, "pdf");
-    sbuf_release(&r->out);
-    sbuf_add(&r->out, out, n);
+    ledger_file(r, "application/pdf", "pdf", out, n);
     free(out);
 }
 
@@ -174,20 +160,10 @@ void api_request_pdf(struct request *r, long long id, bool notice)
         reply_error(r, &e);
         return;
     }
-    r->status = 200;
-    r->ctype = "application/pdf";
-    char *name =
-        pool_printf(r->pool, "%s_%lld.pdf", notice ? "通知書" : "外部サービス利用申請書", id);
-    struct sbuf enc;
-    sbuf_init(&enc, 512);
-    url_encode(&enc, name);
-    r->disposition = pool_printf(r->pool,
-                                 "attachment; filename=\"request_%lld.pdf\"; "
-                                 "filename*=UTF-8''%s",
-                                 id, enc.buf ? enc.buf : "");
-    sbuf_release(&enc);
-    sbuf_release(&r->out);
-    sbuf_add(&r->out, out, n);
+    reply_download(
+        r, "application/pdf", pool_printf(r->pool, "request_%lld.pdf", id),
+        pool_printf(r->pool, "%s_%lld.pdf", notice ? "通知書" : "外部サービス利用申請書", id), out,
+        n);
     free(out);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "html.h"
 #include "web.h"
 
 const struct user *req_user(const struct request *r)
@@ -145,4 +146,19 @@ bool req_same_origin(const struct request *r)
     /* A proxy that keeps http (a test bench, a closed network) is ours too. */
     snprintf(mine, sizeof mine, "http://%s", host);
     return !r->cfg->tls_cert[0] && strcasecmp(from, mine) == 0;
+}
+
+void reply_download(struct request *r, const char *ctype, const char *ascii_name, const char *name,
+                    const char *data, size_t n)
+{
+    struct sbuf enc;
+    sbuf_init(&enc, 1024);
+    url_encode(&enc, name);
+    r->status = 200;
+    r->ctype = pool_strdup(r->pool, ctype);
+    r->disposition = pool_printf(r->pool, "attachment; filename=\"%s\"; filename*=UTF-8''%s",
+                                 ascii_name, enc.buf ? enc.buf : "");
+    sbuf_release(&enc);
+    sbuf_release(&r->out);
+    sbuf_add(&r->out, data, n);
 }

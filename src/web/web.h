@@ -125,6 +125,11 @@ void reply_json_text(struct request *r, int status, char *text);
 void reply_error(struct request *r, const struct xerr *e);
 void reply_error_code(struct request *r, enum xcode code, const char *message);
 void reply_redirect(struct request *r, const char *location);
+/* Answer 200 with a file as a download: Content-Disposition attachment
+ * with an ASCII name for old clients and the real one as filename*
+ * (RFC 6266, 5987). The bytes are copied. */
+void reply_download(struct request *r, const char *ctype, const char *ascii_name, const char *name,
+                    const char *data, size_t n);
 
 /* --- the handlers server.c dispatches to ------------------------------- */
 
