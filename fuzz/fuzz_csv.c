@@ -22,8 +22,8 @@
  * converts.
  *
  * Not reached: the spreadsheet-formula neutralisation (a leading = + - @
- * TAB or CR gets a ') is csv_put() in src/cli/cmd_ledger.c, a static
- * function of the CLI, which is not in the library the targets link.
+ * TAB or CR gets a ') is put() in src/report/ledger_csv.c, not driven
+ * here yet.
  */
 #include <errno.h>
 #include <iconv.h>
