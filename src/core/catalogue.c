@@ -307,5 +307,10 @@ const struct requirement *catalogue_topic(const struct catalogue *cat, const cha
     for (size_t i = 0; i < cat->nReqs; i++)
         if (cat->reqs[i].topic && strcmp(cat->reqs[i].topic, topic) == 0)
             return &cat->reqs[i];
+    /* A catalogue loaded before topics were given (a database made before
+     * schema 12 keeps its copy): the requirement that names ISMAP. */
+    for (size_t i = 0; strcmp(topic, "ismap") == 0 && i < cat->nReqs; i++)
+        if (strstr(cat->reqs[i].text, "ISMAP"))
+            return &cat->reqs[i];
     return NULL;
 }

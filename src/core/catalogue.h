@@ -62,7 +62,8 @@ void catalogue_release(struct catalogue *cat);
  * parsing; release it with catalogue_release() as usual. */
 enum xcode catalogue_copy(const struct catalogue *src, struct catalogue *dst, struct xerr *e);
 
-/* The first requirement of `topic` ("ismap"), or NULL. */
+/* The first requirement of `topic` ("ismap"), or NULL. A catalogue that
+ * gives no topic "ismap" has it on the first requirement naming ISMAP. */
 const struct requirement *catalogue_topic(const struct catalogue *cat, const char *topic);
 
 /* The level named `level` on `axis`, or NULL. */

@@ -232,6 +232,25 @@ static void test_catalogue_2024_test_catalogue_parses(void **state)
     catalogue_release(&c24);
 }
 
+/* 別紙 項番1 is the ISMAP requirement: found by the bundled catalogue's
+ * "topic", and in a catalogue without topics (one stored before they came)
+ * by its text; none where no requirement names ISMAP. */
+static void test_catalogue_finds_the_ismap_requirement(void **state)
+{
+    struct catalogue c24;
+    const struct requirement *r = catalogue_topic(&cat, "ismap");
+    assert_non_null(r);
+    assert_int_equal(r->no, 1);
+    assert_string_equal(r->topic, "ismap");
+    assert_null(catalogue_topic(&cat, "nothing"));
+    ut_load_catalogue(TEST_CATALOGUE_2024, &c24);
+    r = catalogue_topic(&c24, "ismap");
+    assert_non_null(r);
+    assert_null(r->topic);
+    assert_non_null(strstr(r->text, "ISMAP"));
+    catalogue_release(&c24);
+}
+
 /* ---- invalid catalogues -------------------------------------------------------- */
 
 /* The bundled catalogue as a fresh JSON value to spoil. */
@@ -415,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_catalogue_classification_scheme),
         cmocka_unit_test(test_catalogue_names_and_labels),
         cmocka_unit_test(test_catalogue_2024_test_catalogue_parses),
+        cmocka_unit_test(test_catalogue_finds_the_ismap_requirement),
         cmocka_unit_test(test_catalogue_refuses_threshold_not_a_level),
         cmocka_unit_test(test_catalogue_refuses_duplicate_item_numbers),
         cmocka_unit_test(test_catalogue_refuses_unknown_level),
