@@ -112,11 +112,12 @@ def test_a_restart_gives_503_then_both_servers_recover(env):
 
 
 def connections(env):
-    """Backends connected to this test's database, as PostgreSQL counts them."""
+    """The backends (their pids) connected to this test's database for
+    extsvc, as PostgreSQL lists them."""
     rows = env.connect().execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
         "AND application_name = 'extsvc'").fetchall()
-    return rows[0][0]
+    return {r[0] for r in rows}
 
 
 def test_one_connection_per_worker_not_per_request(env):
@@ -132,8 +133,10 @@ def test_one_connection_per_worker_not_per_request(env):
         assert c.get("/api/v1/ledger?q=Teams").status == 200
         assert c.post("/api/v1/requests/7/comment", {"comment": "接続の数"}).status == 200
     after = connections(env)
-    assert 1 <= after <= 2, "two worker threads, at most two connections: %d" % after
-    assert after == first, "no connection is opened per request: %d then %d" % (first, after)
+    assert 1 <= len(after) <= 2, "two worker threads, at most two connections: %s" % after
+    # The connections the first requests made are still the ones in use
+    # (a worker that had no request yet may have opened its own since).
+    assert first <= after, "no connection is opened per request: %s then %s" % (first, after)
 
 
 run(globals())
