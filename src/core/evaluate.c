@@ -541,6 +541,26 @@ void evaluation_release(struct evaluation *ev)
     memset(ev, 0, sizeof *ev);
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool evaluation_same(const struct evaluation *a, const struct evaluation *b)
+{
+    if (a->approvable != b->approvable || a->track != b->track ||
+        !same_text(a->catalogue_id, b->catalogue_id) || a->nFindings != b->nFindings)
+        return false;
+    for (size_t i = 0; i < a->nFindings; i++) {
+        const struct finding *f = &a->findings[i], *g = &b->findings[i];
+        if (f->severity != g->severity || f->item != g->item || f->index != g->index ||
+            !same_text(f->code, g->code) || !same_text(f->field, g->field) ||
+            !same_text(f->message, g->message))
+            return false;
+    }
+    return true;
+}
+
 json_t *evaluation_to_json(const struct evaluation *ev)
 {
     json_t *arr = json_array();

@@ -93,6 +93,9 @@ void evaluation_release(struct evaluation *ev);
 /* {"approvable", "track", "catalogue", "findings": [...]} as a new reference. */
 json_t *evaluation_to_json(const struct evaluation *ev);
 
+/* Whether two evaluations say the same (so their JSON is the same text). */
+bool evaluation_same(const struct evaluation *a, const struct evaluation *b);
+
 const char *track_name(enum track t);
 /* Count findings of one severity. */
 size_t evaluation_count(const struct evaluation *ev, enum severity sev);

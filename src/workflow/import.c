@@ -20,6 +20,19 @@
 /* More rows than a city's ledger will ever hold: past it, not a ledger. */
 #define IMPORT_MAX_ROWS 1000000
 
+/* The stored evaluations' texts of the last few kinds of rows: the rows
+ * of an old ledger lack the same answers, so their evaluations say one of
+ * a few things (one per track and level, mostly), and making the text
+ * again for every row was a quarter of the import's time. */
+#define EVAL_MEMO_SLOTS 8
+struct eval_memo {
+    struct {
+        struct evaluation ev;
+        char *text;
+    } slot[EVAL_MEMO_SLOTS];
+    unsigned next; /* the slot to replace */
+};
+
 /* One pass over the file: checking every row (the first), or writing
  * them (the second, once the first found nothing wrong). Rows are read
  * again rather than kept: 100,000 documents held in memory took 400 MB. */
@@ -33,6 +46,7 @@ struct rows {
     /* writing */
     bool writing;
     struct db *db;
+    struct eval_memo memo;
     const struct user *actor;
     const struct import_options *o;
     const char *now, *today;
@@ -44,8 +58,9 @@ struct rows {
 
 static json_t *preview(json_t *item);
 static enum xcode write_row(struct db *db, const struct user *actor, const struct catalogue *cat,
-                            json_t *item, const char *source, const char *now, const char *today,
-                            long long *entry, struct xerr *e);
+                            struct eval_memo *memo, json_t *item, const char *source,
+                            const char *now, const char *today, long long *entry,
+                            struct xerr *e);
 
 static bool on_record(char **cells, size_t n, long row, void *arg)
 {
@@ -76,8 +91,8 @@ static bool on_record(char **cells, size_t n, long row, void *arg)
         json_array_append_new(r->table, preview(item));
     if (r->writing) {
         long long entry;
-        r->rc = write_row(r->db, r->actor, r->cat, item, r->o->source ? r->o->source : "", r->now,
-                          r->today, &entry, r->e);
+        r->rc = write_row(r->db, r->actor, r->cat, &r->memo, item,
+                          r->o->source ? r->o->source : "", r->now, r->today, &entry, r->e);
         if (!r->rc) {
             r->first = r->first ? r->first : entry;
             r->last = entry;
@@ -112,10 +127,45 @@ static json_t *preview(json_t *item)
                      "applicant", str(app, "name"), "scope", str(d, "scope"));
 }
 
+/* The text of `ev`'s JSON, the memo's own (NULL without memory); the
+ * memo takes `ev`, or releases it where it already had its like.
+ * `approvable` is whether it is approvable. */
+static const char *evaluation_text(struct eval_memo *m, struct evaluation *ev, bool *approvable)
+{
+    *approvable = ev->approvable;
+    for (unsigned i = 0; i < EVAL_MEMO_SLOTS; i++)
+        if (m->slot[i].text && evaluation_same(&m->slot[i].ev, ev)) {
+            evaluation_release(ev);
+            return m->slot[i].text;
+        }
+    json_t *j = evaluation_to_json(ev);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!text) {
+        evaluation_release(ev);
+        return NULL;
+    }
+    unsigned i = m->next++ % EVAL_MEMO_SLOTS;
+    evaluation_release(&m->slot[i].ev);
+    free(m->slot[i].text);
+    m->slot[i].ev = *ev;
+    memset(ev, 0, sizeof *ev);
+    m->slot[i].text = text;
+    return text;
+}
+
+static void eval_memo_release(struct eval_memo *m)
+{
+    for (unsigned i = 0; i < EVAL_MEMO_SLOTS; i++) {
+        evaluation_release(&m->slot[i].ev);
+        free(m->slot[i].text);
+    }
+}
+
 /* Write one checked row: an approved request, its entry, the audit record. */
 static enum xcode write_row(struct db *db, const struct user *actor, const struct catalogue *cat,
-                            json_t *item, const char *source, const char *now, const char *today,
-                            long long *entry, struct xerr *e)
+                            struct eval_memo *memo, json_t *item, const char *source,
+                            const char *now, const char *today, long long *entry, struct xerr *e)
 {
     struct document doc;
     if (document_parse(json_object_get(item, "document"), cat, &doc, e)) {
@@ -128,17 +178,17 @@ static enum xcode write_row(struct db *db, const struct user *actor, const struc
     struct eval_context ctx = {.kind = KIND_NEW, .today = today};
     struct request_row r;
     memset(&r, 0, sizeof r);
-    char *conditions = NULL, *docText = NULL, *evText = NULL;
+    char *conditions = NULL, *docText = NULL;
+    const char *evText;
     json_t *after = NULL;
     enum xcode rc = evaluate_in(&doc, cat, &ctx, &ev, e);
     if (rc) {
         document_release(&doc);
         return rc;
     }
-    json_t *evj = evaluation_to_json(&ev);
+    bool approvable;
+    evText = evaluation_text(memo, &ev, &approvable);
     docText = json_dumps(doc.json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    evText = json_dumps(evj, JSON_COMPACT);
-    json_decref(evj);
     long line = (long)json_integer_value(json_object_get(item, "line"));
     const char *old = str(item, "old_id");
     char *from;
@@ -156,8 +206,8 @@ static enum xcode write_row(struct db *db, const struct user *actor, const struc
     r.state = "approved";
     r.catalogue_id = (char *)cat->id;
     r.document = docText;
-    r.evaluation = evText;
-    r.approvable = ev.approvable;
+    r.evaluation = (char *)evText;
+    r.approvable = approvable;
     r.created_by = r.decided_by = actor->id;
     r.created_at = r.updated_at = r.decided_at = (char *)now;
     if ((rc = store_department_id(db, doc.applicant_department, &r.department_id, e)) ||
@@ -186,7 +236,6 @@ out:
     json_decref(after);
     free(conditions);
     free(docText);
-    free(evText);
     free(from);
     evaluation_release(&ev);
     document_release(&doc);
@@ -258,7 +307,9 @@ enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char 
                          .today = today,
                          .total = rows.count,
                          .e = e};
-        if (!(rc = db_begin_write(db, e)) && !(rc = store_bulk_begin(db, e))) {
+        /* Bulk settings first: SQLite decides where a transaction's
+         * statement journals live (memory or temporary files) at BEGIN. */
+        if (!(rc = store_bulk_begin(db, e)) && !(rc = db_begin_write(db, e))) {
             enum csv_encoding again;
             csv_read(data, n, o->encoding, &again, on_record, &w, w.issues);
             rc = w.rc;
@@ -266,11 +317,9 @@ enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char 
                 rc = xerr_set(e, X_INTERNAL, "二度目の読み込みで結果が変わりました");
             if (!rc && w.count)
                 rc = store_bulk_index(db, w.first, w.last, e);
-            store_bulk_end(db);
             rc = rc ? (db_rollback(db), rc) : db_commit(db, e);
-        } else if (rc) {
-            db_rollback(db);
         }
+        store_bulk_end(db);
         if (o->progress)
             o->progress(rc ? 0 : rows.count, rows.count, o->arg);
         json_object_set_new(out, "imported", json_integer(rc ? 0 : (json_int_t)w.count));
@@ -278,6 +327,7 @@ enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char 
             json_object_set_new(out, "first_id", json_integer(w.first));
             json_object_set_new(out, "last_id", json_integer(w.last));
         }
+        eval_memo_release(&w.memo);
         import_map_release(&w.map);
         json_decref(w.issues);
     }

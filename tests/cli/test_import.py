@@ -68,6 +68,14 @@ def test_a_ledger_saved_from_excel_comes_in_whole(env):
     # The entry's request records where it came from.
     req = env.json("request", "show", str(lw["request_id"]), "--json")
     assert req["state"] == "approved" and "移行" in req["history"][0]["comment"], req["history"]
+    # Each request keeps its own row's evaluation (rows of 機密性2, 1, 2 in
+    # turn: the import reuses the text of an evaluation it has seen).
+    for name, track, code in (("LINE WORKS", "requirements", "unanswered"),
+                              ("001234", "risk-review", "risk-undecided"),
+                              ("ChatGPT", "requirements", "unanswered")):
+        ev = env.json("request", "show", str(got[name]["request_id"]), "--json")["evaluation"]
+        assert ev["track"] == track, (name, ev["track"])
+        assert code in {f["code"] for f in ev["findings"]}, (name, ev["findings"][:3])
 
 
 def test_cp932_is_detected_and_can_be_forced(env):
