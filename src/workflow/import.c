@@ -59,8 +59,7 @@ struct rows {
 static json_t *preview(json_t *item);
 static enum xcode write_row(struct db *db, const struct user *actor, const struct catalogue *cat,
                             struct eval_memo *memo, json_t *item, const char *source,
-                            const char *now, const char *today, long long *entry,
-                            struct xerr *e);
+                            const char *now, const char *today, long long *entry, struct xerr *e);
 
 static bool on_record(char **cells, size_t n, long row, void *arg)
 {
@@ -91,8 +90,8 @@ static bool on_record(char **cells, size_t n, long row, void *arg)
         json_array_append_new(r->table, preview(item));
     if (r->writing) {
         long long entry;
-        r->rc = write_row(r->db, r->actor, r->cat, &r->memo, item,
-                          r->o->source ? r->o->source : "", r->now, r->today, &entry, r->e);
+        r->rc = write_row(r->db, r->actor, r->cat, &r->memo, item, r->o->source ? r->o->source : "",
+                          r->now, r->today, &entry, r->e);
         if (!r->rc) {
             r->first = r->first ? r->first : entry;
             r->last = entry;
