@@ -233,6 +233,9 @@ enum xcode store_ismap_insert(struct db *db, const char *number, const char *ser
                               const char *expires_on, struct xerr *e);
 enum xcode store_ismap_loaded(struct db *db, const char *day, const char *source, struct xerr *e);
 enum xcode store_ismap_lookup(struct db *db, const char *number, json_t **out, struct xerr *e);
+/* What list is loaded: {"loaded": false}, or {"loaded": true, "loaded_on",
+ * "file", "registrations", "expired" (registrations ended before `today`)}. */
+enum xcode store_ismap_status(struct db *db, const char *today, json_t **out, struct xerr *e);
 /* What is due (store_remind.c): entries whose retirement day is after
  * `after` and not after `until` (ids); the entries in use on `today` whose
  * ISMAP registration ends before their period does; requests consulting or

@@ -69,3 +69,26 @@ enum xcode store_ismap_lookup(struct db *db, const char *number, json_t **out, s
     *out = o;
     return XOK;
 }
+
+enum xcode store_ismap_status(struct db *db, const char *today, json_t **out, struct xerr *e)
+{
+    *out = NULL;
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT (SELECT value FROM meta WHERE key = 'ismap_loaded_on'), "
+                 "(SELECT value FROM meta WHERE key = 'ismap_source'), "
+                 "(SELECT count(*) FROM ismap_services), "
+                 "(SELECT count(*) FROM ismap_services WHERE expires_on IS NOT NULL "
+                 "AND expires_on < ?1)",
+                 DB_ARGS(DS(today)), e))
+        return e->code;
+    int rc = db_next(rows, e);
+    if (rc == 1 && !db_is_null(rows, 0))
+        *out = json_pack("{s:b, s:s, s:s, s:I, s:I}", "loaded", 1, "loaded_on", db_text(rows, 0),
+                         "file", db_is_null(rows, 1) ? "" : db_text(rows, 1), "registrations",
+                         (json_int_t)db_int(rows, 2), "expired", (json_int_t)db_int(rows, 3));
+    else if (rc == 1)
+        *out = json_pack("{s:b}", "loaded", 0);
+    db_done(rows);
+    return rc < 0 ? e->code : XOK;
+}

@@ -316,10 +316,14 @@ static void route_requests(struct request *r, const struct route *rt)
         reply_json(r, 200, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
-/* POST /api/v1/ledger/import?dry_run=1&encoding=utf-8|cp932&name=FILE:
- * the body is the old ledger's CSV. 200 with the report (dry run), 201
- * (imported), or 400 with the error and the report listing every issue. */
-static void ledger_import(struct request *r)
+typedef enum xcode csv_importer(struct db *db, const struct user *actor, const char *data, size_t n,
+                                const struct import_options *o, json_t **report, struct xerr *e);
+
+/* POST /api/v1/ledger/import and /api/v1/ismap/import
+ * ?dry_run=1&encoding=utf-8|cp932&name=FILE: the body is the CSV (the old
+ * ledger, the ISMAP list). 200 with the report (dry run), 201 (imported),
+ * or 400 with the error and the report listing every issue. */
+static void csv_import(struct request *r, csv_importer *import)
 {
     if (!method(r, "POST")) {
         reply_error_code(r, X_INVALID, "import は POST で CSV を送ります");
@@ -340,8 +344,7 @@ static void ledger_import(struct request *r)
     }
     struct xerr e = {0};
     json_t *report = NULL;
-    enum xcode rc =
-        wf_ledger_import(r->db, req_user(r), r->body ? r->body : "", r->nBody, &o, &report, &e);
+    enum xcode rc = import(r->db, req_user(r), r->body ? r->body : "", r->nBody, &o, &report, &e);
     if (rc && report) {
         reply_json(r, xerr_http_status(rc),
                    json_pack("{s:{s:s, s:s}, s:o}", "error", "code", xerr_name(rc), "message",
@@ -565,7 +568,16 @@ bool api_handle(struct request *r)
         else
             api_attachment_get(r, aid);
     } else if (is(&rt, 0, "ledger") && is(&rt, 1, "import") && rt.n == 2) {
-        ledger_import(r);
+        csv_import(r, wf_ledger_import);
+    } else if (is(&rt, 0, "ismap") && is(&rt, 1, "import") && rt.n == 2) {
+        csv_import(r, wf_ismap_import);
+    } else if (is(&rt, 0, "ismap") && rt.n == 1) {
+        if (!method(r, "GET")) {
+            reply_error_code(r, X_INVALID, "このパスでは GET のみ使えます");
+            return true;
+        }
+        enum xcode rc = wf_ismap_status(r->db, u, &out, &e);
+        answer(r, rc, &e, 200, out);
     } else if ((is(&rt, 0, "ledger.csv") || is(&rt, 0, "ledger.xlsx") ||
                 is(&rt, 0, "ledger.pdf")) &&
                rt.n == 1) {

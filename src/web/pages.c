@@ -52,6 +52,8 @@ bool pages_handle(struct request *r)
         page_ledger(r);
     else if (strcmp(p, "/ledger/import") == 0 && (get || post))
         page_import(r);
+    else if (strcmp(p, "/ismap") == 0 && (get || post))
+        page_ismap(r);
     else if (path_id(p, "/ledger/", &id, &rest) && !*rest && get)
         page_entry(r, id);
     else if (path_id(p, "/ledger/", &id, &rest) && post &&

@@ -100,6 +100,8 @@ void page_attach(struct request *r, long long request_id);
 void attachments_html(struct request *r, json_t *files);
 /* 旧台帳の取り込み (pages_import.c). */
 void page_import(struct request *r);
+/* ISMAP クラウドサービスリスト (pages_import.c). */
+void page_ismap(struct request *r);
 
 /* pages_requests.c: may `u` open a request of `department`? (approver,
  * ciso, auditor: all; a manager: their department's) */

@@ -99,8 +99,13 @@ void page_ledger(struct request *r)
     select_option(o, "period_to", "利用終了日", sort);
     select_option(o, "updated", "更新日時", sort);
     H(o, "</select></label><button>検索</button></form>");
-    if (has_role(u, ROLE_ADMIN) || has_role(u, ROLE_APPROVER))
-        H(o, "<p class=\"noprint\"><a href=\"/ledger/import\">旧台帳（Excel）の取り込み</a></p>");
+    bool importer = has_role(u, ROLE_ADMIN) || has_role(u, ROLE_APPROVER);
+    if (importer || has_role(u, ROLE_CISO)) {
+        H(o, "<p class=\"noprint\">");
+        if (importer)
+            H(o, "<a href=\"/ledger/import\">旧台帳（Excel）の取り込み</a>　");
+        H(o, "<a href=\"/ismap\">ISMAP クラウドサービスリスト</a></p>");
+    }
     /* The search as a query string: for the pager and the downloads. */
     struct sbuf base;
     sbuf_init(&base, 8192);

@@ -146,10 +146,24 @@ error:
         pages_error(r, e);
 }
 
-static bool is_import(const struct request *r)
+/* A CSV for import: the old ledger (POST /ledger/import,
+ * /api/v1/ledger/import) or the ISMAP list (POST /ismap,
+ * /api/v1/ismap/import). */
+static bool is_ledger_import(const struct request *r)
 {
     return strcmp(r->method, "POST") == 0 && (strcmp(r->path, "/ledger/import") == 0 ||
                                               strcmp(r->path, "/api/v1/ledger/import") == 0);
+}
+
+static bool is_ismap_import(const struct request *r)
+{
+    return strcmp(r->method, "POST") == 0 &&
+           (strcmp(r->path, "/ismap") == 0 || strcmp(r->path, "/api/v1/ismap/import") == 0);
+}
+
+static bool is_import(const struct request *r)
+{
+    return is_ledger_import(r) || is_ismap_import(r);
 }
 
 /* An evidence file for a request: POST /api/v1/requests/N/attachments or
@@ -457,9 +471,19 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
         return true;
     }
     /* Up to 64 MiB is read only for those who may import, from our pages. */
-    if (is_import(r) &&
+    bool foreign = r->auth == AUTH_COOKIE && !req_same_origin(r);
+    if (is_ismap_import(r) && (!wf_ismap_may_load(req_user(r)) || foreign)) {
+        xerr_set(&e, X_FORBIDDEN,
+                 "ISMAP のリストを読み込めるのは統括情報セキュリティ責任者（ciso）と admin です");
+        if (api)
+            reply_error(r, &e);
+        else
+            pages_error(r, &e);
+        return true;
+    }
+    if (is_ledger_import(r) &&
         ((!has_role(req_user(r), ROLE_ADMIN) && !has_role(req_user(r), ROLE_APPROVER)) ||
-         (r->auth == AUTH_COOKIE && !req_same_origin(r)))) {
+         foreign)) {
         xerr_set(&e, X_FORBIDDEN,
                  "旧台帳の取り込みは admin と情報システム管理者（approver）だけが行えます");
         if (api)

@@ -50,13 +50,32 @@ static const char *str(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+bool wf_ismap_may_load(const struct user *u)
+{
+    return has_role(u, ROLE_CISO) || has_role(u, ROLE_ADMIN);
+}
+
+enum xcode wf_ismap_status(struct db *db, const struct user *actor, json_t **out, struct xerr *e)
+{
+    *out = NULL;
+    if (!actor)
+        return xerr_set(e, X_AUTH, "サインインしてください");
+    char today[11];
+    date_format(date_today(), today);
+    if (db_begin_read(db, e))
+        return e->code;
+    enum xcode rc = store_ismap_status(db, today, out, e);
+    db_rollback(db);
+    return rc;
+}
+
 enum xcode wf_ismap_import(struct db *db, const struct user *actor, const char *data, size_t n,
                            const struct import_options *o, json_t **report, struct xerr *e)
 {
     *report = NULL;
     if (!actor)
         return xerr_set(e, X_INVALID, "--as で操作する利用者を指定してください");
-    if (!has_role(actor, ROLE_CISO) && !has_role(actor, ROLE_ADMIN))
+    if (!wf_ismap_may_load(actor))
         return xerr_set(e, X_FORBIDDEN,
                         "ISMAP のリストを読み込めるのは統括情報セキュリティ責任者（ciso）と admin "
                         "です");
@@ -71,6 +90,8 @@ enum xcode wf_ismap_import(struct db *db, const struct user *actor, const char *
         json_pack("{s:s, s:s, s:b, s:I, s:O, s:s}", "file", o->source ? o->source : "", "encoding",
                   used == CSV_ENC_CP932 ? "cp932" : "utf-8", "dry_run", o->dry_run, "rows",
                   (json_int_t)json_array_size(l.rows), "issues", l.issues, "loaded_on", today);
+    if (o->dry_run && !json_array_size(l.issues))
+        json_object_set(out, "entries", l.rows); /* as they would be loaded */
     enum xcode rc = XOK;
     if (json_array_size(l.issues)) {
         json_t *first = json_array_get(l.issues, 0);

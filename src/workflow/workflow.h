@@ -206,6 +206,10 @@ struct wf_ismap {
     struct ismap_info info;
     bool have;
 };
+/* The list loaded (store_ismap_status); anyone signed in may read it. */
+enum xcode wf_ismap_status(struct db *db, const struct user *actor, json_t **out, struct xerr *e);
+/* Whether `u` may load the list (ciso, admin). */
+bool wf_ismap_may_load(const struct user *u);
 enum xcode wf_ismap_for(struct db *db, const char *number, struct wf_ismap *out, struct xerr *e);
 void wf_ismap_release(struct wf_ismap *w);
 /* For the entries `ids` (n, at most 10000), in that order, the answers of

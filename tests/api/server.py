@@ -22,6 +22,7 @@ Only the standard library is used.
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -29,6 +30,7 @@ import sys
 import time
 import traceback
 import urllib.parse
+import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
 import harness  # noqa: E402  (tests/cli/harness.py: BIN, Env, Skip, document, sanitizers)
@@ -405,6 +407,24 @@ def csrf_of_page(html):
     m = re.search(r'<meta name="csrf-token" content="([^"]+)"', html) or \
         re.search(r'name="csrf" value="([^"]+)"', html)
     return m.group(1) if m else None
+
+
+def multipart(fields, filename, content, ctype="application/octet-stream"):
+    """A multipart/form-data body of the short `fields` and one part named
+    "file" holding `content` (bytes) as `filename`; (body, content type)."""
+    boundary = "----extsvc" + uuid.uuid4().hex
+    parts = [("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
+              % (boundary, k, v)).encode("utf-8") for k, v in fields.items()]
+    parts.append(("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+                  "Content-Type: %s\r\n\r\n" % (boundary, filename, ctype)).encode("utf-8")
+                 + content + b"\r\n")
+    parts.append(("--%s--\r\n" % boundary).encode("ascii"))
+    return b"".join(parts), "multipart/form-data; boundary=" + boundary
+
+
+def text_of(html):
+    """A page's text: tags dropped, white space folded."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def run(namespace):

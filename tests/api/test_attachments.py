@@ -11,24 +11,12 @@ import os
 import re
 import sys
 import urllib.parse
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import Client, document, run  # noqa: E402
+from server import Client, document, multipart, run  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + bytes(range(256))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def multipart(fields, filename, content):
-    boundary = "----extsvc" + uuid.uuid4().hex
-    parts = [("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
-              % (boundary, k, v)).encode("utf-8") for k, v in fields.items()]
-    parts.append(("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
-                  "Content-Type: application/octet-stream\r\n\r\n" % (boundary, filename))
-                 .encode("utf-8") + content + b"\r\n")
-    parts.append(("--%s--\r\n" % boundary).encode("ascii"))
-    return b"".join(parts), "multipart/form-data; boundary=" + boundary
 
 
 def attach(client, rid, filename, content, **fields):

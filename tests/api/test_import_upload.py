@@ -7,10 +7,9 @@ and only from those who may import: anyone else is refused from the head.
 import os
 import re
 import sys
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import Client, run  # noqa: E402
+from server import Client, multipart, run, text_of  # noqa: E402
 
 CSV = ("番号,サービス名,事業者名,業務内容,格付,利用期間,担当課,申請者,利用範囲\r\n"
        "A-1,LINE WORKS,LINE WORKS株式会社,職員間の連絡,2-2-1,令和8年4月1日～令和9年3月31日,"
@@ -19,21 +18,8 @@ CSV = ("番号,サービス名,事業者名,業務内容,格付,利用期間,担
 BAD = CSV + "A-3,Slack,Slack,,2,令和元年4月30日～令和2年3月31日,企画課,,課内\r\n"
 
 
-def multipart(fields, filename, content):
-    boundary = "----extsvc" + uuid.uuid4().hex
-    parts = []
-    for k, v in fields.items():
-        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
-                      % (boundary, k, v)).encode("utf-8"))
-    parts.append(("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
-                  "Content-Type: text/csv\r\n\r\n" % (boundary, filename)).encode("utf-8")
-                 + content + b"\r\n")
-    parts.append(("--%s--\r\n" % boundary).encode("ascii"))
-    return b"".join(parts), "multipart/form-data; boundary=" + boundary
-
-
 def upload(c, env, fields, filename, content, origin=True):
-    body, ctype = multipart(dict(fields, csrf=c.csrf), filename, content)
+    body, ctype = multipart(dict(fields, csrf=c.csrf), filename, content, "text/csv")
     headers = {"Origin": "http://127.0.0.1:%d" % env.port} if origin else \
         {"Origin": "http://evil.example"}
     return c.request("POST", "/ledger/import", body=body, ctype=ctype, headers=headers)
@@ -42,10 +28,6 @@ def upload(c, env, fields, filename, content, origin=True):
 def migrated(env):
     entries = env.token("shinsa").json_ok("GET", "/api/v1/ledger?all=1&limit=1000")["entries"]
     return [e for e in entries if e.get("migrated_from")]
-
-
-def text_of(html):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_the_page_shows_the_dry_run_then_imports_that_file(env):

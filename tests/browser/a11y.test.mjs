@@ -258,7 +258,7 @@ describe('every page for every role', { concurrency: 3 }, () => {
   });
 
   test('ciso', async (t) => {
-    await sweep(t, ROLE_LOGIN.ciso, ['/', '/catalogue', '/audit', '/requests/1']);
+    await sweep(t, ROLE_LOGIN.ciso, ['/', '/catalogue', '/audit', '/requests/1', '/ismap']);
   });
 
   test('auditor', async (t) => {
