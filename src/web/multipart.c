@@ -15,6 +15,10 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 {
     (void)kind, (void)content_type, (void)transfer_encoding, (void)off;
     struct upload *u = cls;
+    /* A part without a name (its Content-Disposition unreadable): libmicrohttpd
+     * passes NULL. Found by fuzz_multipart. */
+    if (!key)
+        return MHD_YES;
     if (strcmp(key, "file") == 0) {
         if (filename && !u->name)
             u->name = pool_strdup(u->pool, filename);

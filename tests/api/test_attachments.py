@@ -74,6 +74,15 @@ def test_what_is_refused(env):
     assert attach(env.token("kyoiku"), 7, "a.pdf", PDF).status == 403, "another department"
     assert attach(somu, 1, "a.pdf", PDF).status == 409, "an approved request is closed"
     assert somu.json_ok("GET", "/api/v1/requests/7")["attachments"] == []
+    # A part whose Content-Disposition names nothing is left out (it once
+    # crashed the server: found by fuzz/fuzz_multipart.c).
+    body, ctype = multipart({}, "a.pdf", PDF)
+    unnamed = b"--" + ctype.split("boundary=")[1].encode() + \
+        b"\r\nContent-Disp#sition: form-data; name=\"note\"\r\n\r\nmemo\r\n"
+    r = somu.request("POST", "/api/v1/requests/7/attachments", body=unnamed + body, ctype=ctype)
+    assert r.status == 201, r
+    assert [a["name"] for a in somu.json_ok("GET", "/api/v1/requests/7")["attachments"]] == \
+        ["a.pdf"]
 
 
 def test_the_pages_list_and_take_files(env):
