@@ -422,6 +422,15 @@ def multipart(fields, filename, content, ctype="application/octet-stream"):
     return b"".join(parts), "multipart/form-data; boundary=" + boundary
 
 
+def post_file(client, env, path, fields, filename, content, origin=True):
+    """POST a CSV file with `fields` and the page's CSRF token to `path` as
+    a page's upload form does, from our own origin or (origin=False) from
+    another site's."""
+    body, ctype = multipart(dict(fields, csrf=client.csrf), filename, content, "text/csv")
+    origin = "http://127.0.0.1:%d" % env.port if origin else "http://evil.example"
+    return client.request("POST", path, body=body, ctype=ctype, headers={"Origin": origin})
+
+
 def text_of(html):
     """A page's text: tags dropped, white space folded."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -9,7 +9,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import Client, multipart, run, text_of  # noqa: E402
+from server import Client, multipart, post_file, run, text_of  # noqa: E402
 
 CSV = ("番号,サービス名,事業者名,業務内容,格付,利用期間,担当課,申請者,利用範囲\r\n"
        "A-1,LINE WORKS,LINE WORKS株式会社,職員間の連絡,2-2-1,令和8年4月1日～令和9年3月31日,"
@@ -19,10 +19,7 @@ BAD = CSV + "A-3,Slack,Slack,,2,令和元年4月30日～令和2年3月31日,企�
 
 
 def upload(c, env, fields, filename, content, origin=True):
-    body, ctype = multipart(dict(fields, csrf=c.csrf), filename, content, "text/csv")
-    headers = {"Origin": "http://127.0.0.1:%d" % env.port} if origin else \
-        {"Origin": "http://evil.example"}
-    return c.request("POST", "/ledger/import", body=body, ctype=ctype, headers=headers)
+    return post_file(c, env, "/ledger/import", fields, filename, content, origin)
 
 
 def migrated(env):

@@ -11,7 +11,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import Client, multipart, run, text_of  # noqa: E402
+from server import Client, multipart, post_file, run, text_of  # noqa: E402
 
 LIST = ("登録番号,サービス名称,事業者名,登録日,有効期限\r\n"
         "C21-0012-2,Microsoft 365,日本マイクロソフト株式会社,2021/3/26,2099/3/31\r\n"
@@ -21,9 +21,7 @@ DUPLICATE = LIST + "C21-0020-1,Zoom 2,ZVC Japan,2021/6/1,\r\n"
 
 
 def upload(c, env, fields, filename, content, origin=True):
-    body, ctype = multipart(dict(fields, csrf=c.csrf), filename, content, "text/csv")
-    origin = "http://127.0.0.1:%d" % env.port if origin else "http://evil.example"
-    return c.request("POST", "/ismap", body=body, ctype=ctype, headers={"Origin": origin})
+    return post_file(c, env, "/ismap", fields, filename, content, origin)
 
 
 def status(env):

@@ -13,21 +13,7 @@
 #include "core/evaluate.h"
 #include "core/text.h"
 
-static struct catalogue cat2023, cat2024;
-
-static int load_catalogues(void **state)
-{
-    ut_load_catalogue(BUNDLED_CATALOGUE, &cat2023);
-    ut_load_catalogue(TEST_CATALOGUE_2024, &cat2024);
-    return 0;
-}
-
-static int release_catalogues(void **state)
-{
-    catalogue_release(&cat2023);
-    catalogue_release(&cat2024);
-    return 0;
-}
+UT_TWO_CATALOGUES
 
 static json_t *base_requirements(void)
 {

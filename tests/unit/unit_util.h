@@ -30,6 +30,27 @@
 #define TEST_CATALOGUE_2024 "tests/data/catalogue-2024.json"
 #define DOCS_DIR            "tests/data/docs/"
 
+/* For a test file whose rules are checked against the bundled catalogue
+ * (cat2023) and the 2024 test catalogue (cat2024): the two, and the group
+ * setup and teardown that load and release them (load_catalogues,
+ * release_catalogues). */
+#define UT_TWO_CATALOGUES                                                                          \
+    static struct catalogue cat2023, cat2024;                                                      \
+    static int load_catalogues(void **state)                                                       \
+    {                                                                                              \
+        (void)state;                                                                               \
+        ut_load_catalogue(BUNDLED_CATALOGUE, &cat2023);                                            \
+        ut_load_catalogue(TEST_CATALOGUE_2024, &cat2024);                                          \
+        return 0;                                                                                  \
+    }                                                                                              \
+    static int release_catalogues(void **state)                                                    \
+    {                                                                                              \
+        (void)state;                                                                               \
+        catalogue_release(&cat2023);                                                               \
+        catalogue_release(&cat2024);                                                               \
+        return 0;                                                                                  \
+    }
+
 /* Read a whole file; the caller frees the NUL-terminated result, of *pn
  * bytes. Fails the test where the file cannot be read. */
 static inline char *ut_read_file(const char *zPath, size_t *pn)
