@@ -237,13 +237,18 @@ static pthread_once_t g_filters_once = PTHREAD_ONCE_INIT;
 
 static void make_filters(void)
 {
-    static const char *on[5] = {"actor = ?1", "action = ?2", "substr(object, 1, length(?3)) = ?3",
+    /* The object's prefix as a range of the index (audit_log_object) and,
+     * to be exact about the end of the range, the prefix itself: objects
+     * are ASCII ("request:12"), all below U+FFFF. */
+    static const char *on[5] = {"actor = ?1", "action = ?2",
+                                "object >= ?3 AND object < ?3 || '\uffff' AND "
+                                "substr(object, 1, length(?3)) = ?3",
                                 "at >= ?4", "at <= ?5"};
     static const char *off[5] = {"CAST(?1 AS TEXT) IS NULL", "CAST(?2 AS TEXT) IS NULL",
                                  "CAST(?3 AS TEXT) IS NULL", "CAST(?4 AS TEXT) IS NULL",
                                  "CAST(?5 AS TEXT) IS NULL"};
     for (unsigned mask = 0; mask < 32; mask++) {
-        char where[400] = "WHERE ";
+        char where[480] = "WHERE ";
         for (int i = 0; i < 5; i++) {
             if (i)
                 strcat(where, " AND ");

@@ -38,8 +38,6 @@ INTENDED = {
 # one joins them unseen; each is still to index (issue 9). bench/listings.sh
 # says what they cost at 100,000 entries.
 KNOWN = {
-    "substr(object, 1, length(?3)) = ?3":
-        "the audit log filtered by object alone: read in seq order until a page matches",
     "SELECT count(*) FROM ledger_search x WHERE (?2 IS NULL OR x.text LIKE":
         "the ledger listing's total without a bigram query: counted over ledger_search",
 }

@@ -22,6 +22,13 @@ BIN = os.environ.get("EXTSVC_BIN") or os.path.join(
 SOURCE = os.environ.get("EXTSVC_SOURCE") or os.path.join(os.path.dirname(__file__), "..", "..")
 DATA = os.path.join(SOURCE, "tests", "data")
 
+
+def schema_version():
+    """The schema version this tree's program makes (SCHEMA_VERSION in
+    src/store/store.h), as text: a database it has migrated says it."""
+    with open(os.path.join(SOURCE, "src", "store", "store.h")) as f:
+        return re.search(r"#define SCHEMA_VERSION (\d+)", f.read()).group(1)
+
 # Run by hand (EXTSVC_BIN=... python3 tests/cli/test_x.py), behave as under
 # `meson test`: a sanitizer finding stops the process.
 os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")

@@ -12,7 +12,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import SOURCE, approve_new, document, run, setup_db, skip  # noqa: E402
+from harness import SOURCE, approve_new, document, run, schema_version, setup_db, skip  # noqa: E402
 
 
 def ledger(env, *args, today="2026-05-01"):
@@ -252,7 +252,7 @@ def test_a_schema_3_database_is_migrated_and_reindexed_folded_by_init(env):
     assert r.code != 0 and "extsvc init" in r.err, "schema 3 must be migrated first: %r" % r
     env.ok("init")
     con = sqlite3.connect(env.db)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("13",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (schema_version(),)
     texts = dict(con.execute("SELECT entry_id, text FROM ledger_search").fetchall())
     kept = dict(con.execute("SELECT entry_id, body FROM ledger_json").fetchall())
     assert con.execute("SELECT value FROM meta WHERE key = 'ledger_json_stale'").fetchone() == ("0",)
