@@ -48,12 +48,13 @@ enum xcode store_request_insert(struct db *db, const struct request_row *r, long
         db,
         "INSERT INTO requests(kind, state, department_id, service_id, entry_id, catalogue_id, "
         "document, evaluation, approvable, change_to, retire_on, created_by, created_at, "
-        "updated_at, rebased_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-        "?13, ?13, ?14) RETURNING id",
+        "updated_at, rebased_from, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16) RETURNING id",
         DB_ARGS(DS(r->kind), DS(r->state), DI(r->department_id), opt_id(r->service_id),
                 opt_id(r->entry_id), DS(r->catalogue_id), DS(r->document), DS(r->evaluation),
                 DI(r->approvable), DS(r->change_to), DS(r->retire_on), DI(r->created_by),
-                DS(r->created_at), DS(r->rebased_from)),
+                DS(r->created_at), DS(r->rebased_from), opt_id(r->decided_by),
+                DS(r->decided_at)),
         id, &found, e);
 }
 

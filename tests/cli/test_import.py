@@ -68,6 +68,7 @@ def test_a_ledger_saved_from_excel_comes_in_whole(env):
     # The entry's request records where it came from.
     req = env.json("request", "show", str(lw["request_id"]), "--json")
     assert req["state"] == "approved" and "移行" in req["history"][0]["comment"], req["history"]
+    assert req["decided_at"] == req["created_at"], "decided as it came in"
     # Each request keeps its own row's evaluation (rows of 機密性2, 1, 2 in
     # turn: the import reuses the text of an evaluation it has seen).
     for name, track, code in (("LINE WORKS", "requirements", "unanswered"),
