@@ -39,7 +39,8 @@ INTENDED = {
 # says what they cost at 100,000 entries.
 KNOWN = {
     "SELECT count(*) FROM ledger_search x WHERE (?2 IS NULL OR x.text LIKE":
-        "the ledger listing's total without a bigram query: counted over ledger_search",
+        "the ledger listing's total with a state, a department, a level or a one-character "
+        "query: counted over ledger_search (without any, it is counted through the indexes)",
 }
 
 PAGES = ["/", "/ledger", "/ledger?q=" + urllib.parse.quote("翻訳"), "/ledger?q=teams",

@@ -242,6 +242,30 @@ def schema_3_database(path):
     con.close()
 
 
+def test_the_total_counts_the_entries_in_use_on_the_day(env):
+    """The ledger's total without a query or filter (counted through the
+    indexes of retired and past entries, not row by row) is the number of
+    entries in use on the day: an entry both retired and past its period is
+    taken off once, an upcoming one is in use."""
+    setup_db(env)
+    names = {}
+    for name, period in (("A", ("2026-04-01", "2027-03-31")), ("B", ("2026-04-01", "2026-12-31")),
+                         ("C", ("2026-04-01", "2027-03-31")), ("D", ("2026-06-01", "2028-03-31"))):
+        names[name] = approve_new(env, document(name="サービス" + name, period=period))[1]
+    ret = env.json("ledger", "retire", "--as", "mgr", names["C"], "--on", "2027-01-31",
+                   "--json")["id"]
+    env.ok("request", "submit", "--as", "mgr", ret)
+    env.ok("request", "approve", "--as", "appr", ret)
+    for day, in_use in (("2026-05-01", "ABCD"), ("2027-01-15", "ACD"), ("2027-02-15", "AD"),
+                        ("2027-06-01", "D"), ("2028-04-01", "")):
+        when = {"EXTSVC_TODAY": day}
+        listed = env.json("ledger", "list", "--json", env=when)
+        got = sorted(e["service"]["name"][-1] for e in listed["entries"])
+        assert got == sorted(in_use) and listed["total"] == len(in_use), (day, got, listed["total"])
+        everything = env.json("ledger", "list", "--all", "--json", env=when)
+        assert everything["total"] == 4 == len(everything["entries"]), (day, everything["total"])
+
+
 def test_a_schema_3_database_is_migrated_and_reindexed_folded_by_init(env):
     """A real schema 3 database: `extsvc init` migrates it to the current
     schema (4: folded search; 5: the process's columns, filled from the
