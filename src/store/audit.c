@@ -241,8 +241,8 @@ static void make_filters(void)
      * to be exact about the end of the range, the prefix itself: objects
      * are ASCII ("request:12"), all below U+FFFF. */
     static const char *on[5] = {"actor = ?1", "action = ?2",
-                                "object >= ?3 AND object < ?3 || '\uffff' AND "
-                                "substr(object, 1, length(?3)) = ?3",
+                                ("object >= ?3 AND object < ?3 || '\uffff' AND "
+                                 "substr(object, 1, length(?3)) = ?3"),
                                 "at >= ?4", "at <= ?5"};
     static const char *off[5] = {"CAST(?1 AS TEXT) IS NULL", "CAST(?2 AS TEXT) IS NULL",
                                  "CAST(?3 AS TEXT) IS NULL", "CAST(?4 AS TEXT) IS NULL",

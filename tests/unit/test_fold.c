@@ -114,8 +114,8 @@ static void test_fold_refuses_invalid_utf8(void **state)
 static void test_fold_is_idempotent(void **state)
 {
     const char *samples[] = {"ＢＯＸ", "ｶﾅ入力",
-                             "Stra\xc3\x9f"
-                             "e",
+                             ("Stra\xc3\x9f"
+                              "e"),
                              "\xef\xac\x80", "㈱周南①"};
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         char *once = text_fold(samples[i]);
