@@ -147,6 +147,11 @@ static void answers_head(struct ledger_xlsx *x)
     x->answerRows = 2;
 }
 
+/* A 和暦 number format whose month and day are `md`: 令和元年 spelled out
+ * from 2019-05-01 to 2019-12-31, the era and its year elsewhere. */
+#define WAREKI_SECTIONS(md)                                                                        \
+    "[>=43831][$-411]ggge\"年\"m" md ";[>=43586][$-411]\"令和元年\"m" md ";[$-411]ggge\"年\"m" md
+
 enum xcode ledger_xlsx_open(const char *path, enum date_style style, const struct catalogue *cat,
                             struct ledger_xlsx **out, struct xerr *e)
 {
@@ -190,9 +195,13 @@ enum xcode ledger_xlsx_open(const char *path, enum date_style style, const struc
     x->date = workbook_add_format(x->wb);
     x->stamp = workbook_add_format(x->wb);
     if (style == DATE_WAREKI) {
-        /* ggg: the era, e: its year (Excel writes 元年 under ja-JP-x-gannen). */
-        format_set_num_format(x->date, "[$-411]ggge\"年\"m\"月\"d\"日\"");
-        format_set_num_format(x->stamp, "[$-411]ggge\"年\"m\"月\"d\"日\" hh:mm");
+        /* ggg: the era, e: its year. Excel's own 元年 ([$-ja-JP-x-gannen])
+         * shows a bare number in LibreOffice, so the first year of 令和
+         * (2019-05-01, serial 43586, to 2019-12-31) has a section of its own:
+         * conditions every spreadsheet reads. A date of 1989 still shows
+         * 平成1年 (two conditions are all a format may have). */
+        format_set_num_format(x->date, WAREKI_SECTIONS("\"月\"d\"日\""));
+        format_set_num_format(x->stamp, WAREKI_SECTIONS("\"月\"d\"日\" hh:mm"));
     } else {
         format_set_num_format(x->date, "yyyy\"年\"m\"月\"d\"日\"");
         format_set_num_format(x->stamp, "yyyy\"年\"m\"月\"d\"日\" hh:mm");

@@ -228,4 +228,25 @@ def test_cli_writes_the_same_workbook(env):
     assert not [p for p in os.listdir(env.path(".")) if p.endswith(".partial")]
 
 
+def test_wareki_dates_in_the_workbook_spell_out_the_first_year(env):
+    """The first year of 令和 is 元年 in the workbook as on the pages, and
+    the era changes on 2019-05-01 (a city's old ledger has such dates)."""
+    env.ok("demo")
+    old = env.path("old.csv")
+    with open(old, "w", encoding="utf-8", newline="") as f:
+        f.write("サービス名,事業者名,業務内容,格付,利用開始日,利用終了日,担当課,利用範囲\r\n"
+                "旧A,A社,連絡,1,2019/4/1,2019/4/30,総務課,課内\r\n"
+                "旧B,B社,連絡,1,令和元年5月1日,2019/12/31,総務課,課内\r\n"
+                "旧C,C社,連絡,1,2020/1/1,令和2年3月31日,総務課,課内\r\n")
+    env.ok("ledger", "import", "--as", "shinsa", old)
+    out = env.path("台帳.xlsx")
+    env.ok("ledger", "list", "--all", "--xlsx", out)
+    with open(out, "rb") as f:
+        rows = {row[1]: row[8:10] for row in sheets(f.read())["台帳"][1:]}
+    assert rows["旧A"] == ["平成31年4月1日", "平成31年4月30日"], rows
+    assert rows["旧B"] == ["令和元年5月1日", "令和元年12月31日"], rows
+    assert rows["旧C"] == ["令和2年1月1日", "令和2年3月31日"], rows
+    assert rows["Microsoft Teams"] == ["令和8年4月1日", "令和9年3月31日"], rows
+
+
 run(globals())
