@@ -354,7 +354,7 @@ static int cmd_audit_list(const struct command *self, struct cmdline *cl, int ar
     struct db *db = c.db;
     struct audit_filter f = {.actor = opt_value(opts, "--actor"),
                              .action = opt_value(opts, "--action"),
-                             .object_prefix = opt_value(opts, "--object"),
+                             .object = opt_value(opts, "--object"),
                              .since = opt_value(opts, "--since"),
                              .until = opt_value(opts, "--until")};
     json_t *out;
@@ -512,9 +512,10 @@ const struct command admin_commands[] = {
      "申請書を保存せずに評価し、評価結果の JSON を表示します。終了コード 0 承認可、1 承認不可、"
      "2 申請書の誤り。"},
     {"audit list", cmd_audit_list,
-     "audit list [--json] [--as LOGIN] [--actor LOGIN] [--action A] [--object PREFIX] "
+     "audit list [--json] [--as LOGIN] [--actor LOGIN] [--action A] [--object KIND:ID|KIND] "
      "[--since DATE] [--until DATE]",
-     "監査ログを古い順に表示します。"},
+     "監査ログを古い順に表示します。--object request:3 はその申請だけ、--object request: "
+     "（または request）は申請のすべてです。"},
     {"audit head", cmd_audit_head, "audit head [--json] [--as LOGIN]",
      "監査ログの最新の記録を「番号:ハッシュ」で出力します。データベースの外（紙、メール、syslog "
      "など）に控えておき、後で extsvc audit verify --head に渡すと、その記録以降が消されたり"

@@ -232,14 +232,15 @@ enum xcode audit_head(struct db *db, char out[96], struct xerr *e)
  * 1 action, 2 object, 3 since, 4 until): made once and kept, since the
  * drivers cache statements by the address of their text. Every parameter
  * appears once whatever is filtered (PostgreSQL types each). */
-static char *g_count_sql[32], *g_list_sql[32];
+static char *g_count_sql[64], *g_list_sql[64];
 static pthread_once_t g_filters_once = PTHREAD_ONCE_INIT;
 
 static void make_filters(void)
 {
-    /* The object's prefix as a range of the index (audit_log_object) and,
-     * to be exact about the end of the range, the prefix itself: objects
-     * are ASCII ("request:12"), all below U+FFFF. */
+    /* An object's kind ("request:") as a range of the index
+     * (audit_log_object) and, to be exact about the end of the range, the
+     * prefix itself: objects are ASCII ("request:12"), all below U+FFFF.
+     * Bit 5 of the mask: one object, exactly. */
     static const char *on[5] = {"actor = ?1", "action = ?2",
                                 ("object >= ?3 AND object < ?3 || '\uffff' AND "
                                  "substr(object, 1, length(?3)) = ?3"),
@@ -247,12 +248,14 @@ static void make_filters(void)
     static const char *off[5] = {"CAST(?1 AS TEXT) IS NULL", "CAST(?2 AS TEXT) IS NULL",
                                  "CAST(?3 AS TEXT) IS NULL", "CAST(?4 AS TEXT) IS NULL",
                                  "CAST(?5 AS TEXT) IS NULL"};
-    for (unsigned mask = 0; mask < 32; mask++) {
+    for (unsigned mask = 0; mask < 64; mask++) {
         char where[480] = "WHERE ";
         for (int i = 0; i < 5; i++) {
             if (i)
                 strcat(where, " AND ");
-            strcat(where, mask & (1u << i) ? on[i] : off[i]);
+            strcat(where, !(mask & (1u << i))    ? off[i]
+                          : i == 2 && mask & 32u ? "object = ?3"
+                                                 : on[i]);
         }
         size_t n = strlen(where) + 128;
         g_count_sql[mask] = malloc(n);
@@ -283,31 +286,45 @@ enum xcode audit_list(struct db *db, const struct audit_filter *f, json_t **out,
     char until[24] = "";
     if (f->until)
         snprintf(until, sizeof until, "%.10sT99", f->until);
+    /* A kind (no id after its colon) is every object of it; else the one. */
+    const char *colon = f->object ? strchr(f->object, ':') : NULL;
+    bool exact = colon && colon[1];
+    char *kind = NULL;
+    if (f->object && !colon &&
+        (!(kind = malloc(strlen(f->object) + 2)) || sprintf(kind, "%s:", f->object) < 0)) {
+        free(kind);
+        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    }
     struct db_val args[] = {DS(f->actor),
                             DS(f->action),
-                            DS(f->object_prefix),
+                            DS(kind ? kind : f->object),
                             DS(f->since),
                             DS(f->until ? until : NULL),
                             DI(f->limit > 0 ? f->limit : DB_NO_LIMIT),
                             DI(f->offset > 0 ? f->offset : 0)};
     /* Only the filters given, so that an index serves (actor, seq) or
      * (action, seq): "?1 IS NULL OR actor = ?1" read the whole log. */
-    unsigned mask = (f->actor ? 1u : 0) | (f->action ? 2u : 0) | (f->object_prefix ? 4u : 0) |
-                    (f->since ? 8u : 0) | (f->until ? 16u : 0);
+    unsigned mask = (f->actor ? 1u : 0) | (f->action ? 2u : 0) | (f->object ? 4u : 0) |
+                    (f->since ? 8u : 0) | (f->until ? 16u : 0) | (exact ? 32u : 0);
     pthread_once(&g_filters_once, make_filters);
-    if (!g_count_sql[mask] || !g_list_sql[mask])
-        return xerr_set(e, X_INTERNAL, "メモリが不足しています");
     long long total = 0;
     bool found;
+    struct db_rows *rows = NULL;
+    enum xcode xc;
+    if (!g_count_sql[mask] || !g_list_sql[mask])
+        xc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
     /* Unfiltered, the count is the newest seq (the chain has no gaps; verify
      * says where it has), found by the primary key instead of a scan. */
-    if (mask ? db_one_int(db, g_count_sql[mask], args, 5, &total, &found, e)
-             : db_one_int(db, "SELECT coalesce(max(seq), 0) FROM audit_log", DB_NOARGS, &total,
-                          &found, e))
-        return e->code;
-    struct db_rows *rows;
-    if (db_query(db, &rows, g_list_sql[mask], args, 7, e))
-        return e->code;
+    else if (mask ? db_one_int(db, g_count_sql[mask], args, 5, &total, &found, e)
+                  : db_one_int(db, "SELECT coalesce(max(seq), 0) FROM audit_log", DB_NOARGS, &total,
+                               &found, e))
+        xc = e->code;
+    else
+        xc = db_query(db, &rows, g_list_sql[mask], args, 7, e);
+    if (xc) {
+        free(kind);
+        return xc;
+    }
     json_t *arr = json_array();
     int rc;
     while ((rc = db_next(rows, e)) == 1) {
@@ -320,7 +337,8 @@ enum xcode audit_list(struct db *db, const struct audit_filter *f, json_t **out,
         json_object_set_new(o, "hash", json_string(db_text(rows, 8)));
         json_array_append_new(arr, o);
     }
-    db_done(rows);
+    db_done(rows); /* the statement holds the text of `kind` until here */
+    free(kind);
     if (rc < 0) {
         json_decref(arr);
         return e->code;

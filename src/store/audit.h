@@ -37,10 +37,12 @@
 enum xcode audit_append(struct db *db, const char *actor, const char *action, const char *object,
                         json_t *before, json_t *after, struct xerr *e);
 
+/* object: "request:3" is that object only; "request:" or "request" every
+ * object of that kind (request:3 is not request:30). */
 struct audit_filter {
-    const char *actor, *action, *object_prefix; /* NULL: any */
-    const char *since, *until;                  /* "YYYY-MM-DD": inclusive; NULL: open */
-    long long limit, offset;                    /* limit 0: all */
+    const char *actor, *action, *object; /* NULL: any */
+    const char *since, *until;           /* "YYYY-MM-DD": inclusive; NULL: open */
+    long long limit, offset;             /* limit 0: all */
 };
 
 /* {"records": [{"seq", "at", "actor", "action", "object", "before", "after",

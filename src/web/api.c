@@ -512,7 +512,7 @@ static void route_audit(struct request *r, const struct route *rt)
     }
     struct audit_filter f = {.actor = form_get(&r->query, "actor"),
                              .action = form_get(&r->query, "action"),
-                             .object_prefix = form_get(&r->query, "object"),
+                             .object = form_get(&r->query, "object"),
                              .since = form_get(&r->query, "since"),
                              .until = form_get(&r->query, "until"),
                              .limit = 100};

@@ -90,7 +90,7 @@ void page_audit(struct request *r)
     bool ok;
     const char *actor = form_get(&r->query, "actor"), *object = form_get(&r->query, "object");
     struct audit_filter f = {.actor = actor && *actor ? actor : NULL,
-                             .object_prefix = object && *object ? object : NULL,
+                             .object = object && *object ? object : NULL,
                              .limit = 200};
     /* The chain is verified when asked: it reads every record (600,000
      * at 100,000 ledger entries: seconds), too slow for every view. */
@@ -122,9 +122,10 @@ void page_audit(struct request *r)
     html_printf(
         o,
         "<form class=\"search\" method=\"get\" action=\"/audit\"><label>操作者（ログイン名）<input "
-        "name=\"actor\" value=\"%s\"></label><label>対象（例 request:3、ledger:1）<input "
+        "name=\"actor\" value=\"%s\"></label><label>対象（例 request:3、ledger:1。種類のすべては "
+        "request:）<input "
         "name=\"object\" value=\"%s\"></label><button>絞り込む</button></form>",
-        f.actor ? f.actor : "", f.object_prefix ? f.object_prefix : "");
+        f.actor ? f.actor : "", f.object ? f.object : "");
     H(o, "<div class=\"table-wrap\" role=\"region\" aria-label=\"監査ログ\" tabindex=\"0\">"
          "<table class=\"list\"><thead><tr><th>#</th><th>日時</th><th>操作者</th><th>操作</th>"
          "<th>対象</th><th>状態</th><th>ハッシュ</th></tr></thead><tbody>");
