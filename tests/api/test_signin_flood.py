@@ -74,10 +74,14 @@ def flood(env, seconds, threads, results):
 def test_signed_in_users_are_served_during_a_flood_of_sign_ins(env):
     env.start_with_config("signin_threads = 1\nsignin_queue = 2\n")
     token = env.token("somu").token
-    # One sign-in alone: what a hash costs on this machine (and build).
-    t = time.time()
-    assert sign_in(env)[0] == 200
-    one_signin = time.time() - t
+    # One sign-in alone: what a hash costs on this machine (and build), the
+    # median of three (one sample on a shared machine set the bar too low).
+    costs = []
+    for _ in range(3):
+        t = time.time()
+        assert sign_in(env)[0] == 200
+        costs.append(time.time() - t)
+    one_signin = sorted(costs)[1]
     results = []
     ts = flood(env, 6, 12, results)
     time.sleep(1)
