@@ -30,11 +30,13 @@
 #include "../workflow/access.h"
 #include "accesslog.h"
 #include "guard.h"
-#include "hashpool.h"
+#include "workers.h"
 #include "web.h"
 
 static struct web_config g_cfg;
 static atomic_int g_in_flight;
+/* Sign-ins run on workers of their own, below the others (workers.h). */
+static struct workers *g_signin;
 
 /* --- one database connection per worker thread ----------------------- */
 
@@ -285,8 +287,8 @@ struct conn_state {
     void *guard;   /* the connection's guard.h context */
     bool overload; /* refused with 503 over a limit: not in the access log */
     struct MHD_Connection *conn;
-    atomic_bool signed_in; /* a sign-in run on the hash pool (hashpool.h) is done */
-    bool pooled;           /* handed to the hash pool, connection suspended */
+    atomic_bool signed_in; /* a sign-in run on the sign-in workers (workers.h) is done */
+    bool pooled;           /* handed to the sign-in workers, connection suspended */
 };
 
 /* The peer's address as text ("" if unknown), into addr[INET6_ADDRSTRLEN]. */
@@ -503,7 +505,7 @@ static bool refuse_early(struct request *r, struct MHD_Connection *conn)
     return false;
 }
 
-/* Does r check a password (hashpool.h)? */
+/* Does r check a password (workers.h)? */
 static bool is_signin(const struct request *r)
 {
     return strcmp(r->method, "POST") == 0 &&
@@ -644,7 +646,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->nBody = r->in.len;
     guard_handling(st->guard);
     if (is_signin(r)) {
-        if (!hashpool_reserve()) {
+        if (!workers_reserve(g_signin)) {
             struct xerr e = {0};
             xerr_set(&e, X_BUSY,
                      "サインインが混み合っています。しばらくしてからやり直してください");
@@ -658,7 +660,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         st->pooled = true;
         st->conn = conn;
         MHD_suspend_connection(conn);
-        hashpool_run(signin_job, st);
+        workers_run(g_signin, signin_job, st);
         return MHD_YES;
     }
     dispatch(r);
@@ -815,14 +817,14 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                                   .max_connections = g_cfg.max_connections,
                                   .max_per_address = g_cfg.max_per_address,
                                   .tls = cert != NULL};
-    if (!hashpool_start(g_cfg.signin_threads, g_cfg.signin_queue)) {
+    if (!(g_signin = workers_start(g_cfg.signin_threads, g_cfg.signin_queue, 10))) {
         fprintf(stderr, "extsvc: サインインのスレッドを始められません\n");
         free(cert);
         free(key);
         return 3;
     }
     if (!accesslog_start(g_cfg.access_log_flush_ms)) {
-        hashpool_stop();
+        workers_stop(g_signin);
         fprintf(stderr, "extsvc: アクセスログを書くスレッドを始められません\n");
         free(cert);
         free(key);
@@ -830,7 +832,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     }
     if (!guard_start(&limits)) {
         accesslog_stop();
-        hashpool_stop();
+        workers_stop(g_signin);
         fprintf(stderr, "extsvc: 接続を見張るスレッドを始められません\n");
         free(cert);
         free(key);
@@ -843,7 +845,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                 strerror(errno));
         guard_stop();
         accesslog_stop();
-        hashpool_stop();
+        workers_stop(g_signin);
         free(cert);
         free(key);
         return 3;
@@ -873,7 +875,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     MHD_stop_daemon(d);
     guard_stop();
     accesslog_stop();
-    hashpool_stop();
+    workers_stop(g_signin);
     close_dbs();
     free(cert);
     free(key);
