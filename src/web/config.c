@@ -65,6 +65,8 @@ static int config_entry(void *user, const char *section, const char *name, const
         c->access_log_flush_ms = atoi(value);
     else if (IS("server", "body_min_rate"))
         c->body_min_rate = atoi(value);
+    else if (IS("server", "query_threads"))
+        c->query_threads = atoi(value);
     else if (IS("server", "signin_threads"))
         c->signin_threads = atoi(value);
     else if (IS("server", "signin_queue"))
@@ -161,6 +163,10 @@ bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, s
         fprintf(stderr, "extsvc: serve: スレッド数は 1〜64 です\n");
         return false;
     }
+    if (c->query_threads < 0 || c->query_threads > 64) {
+        fprintf(stderr, "extsvc: serve: query_threads は 1〜64 です\n");
+        return false;
+    }
     if (c->signin_threads < 1 || c->signin_threads > 64 || c->signin_queue < 0 ||
         c->signin_queue > 10000) {
         fprintf(stderr, "extsvc: serve: signin_threads は 1〜64、signin_queue は 0〜10000 です\n");
@@ -193,4 +199,15 @@ bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, s
         return false;
     }
     return true;
+}
+
+int web_query_threads(const struct web_config *c)
+{
+    if (c->query_threads > 0)
+        return c->query_threads;
+    /* One query at a time per core: more only share the CPU out in slices.
+     * On PostgreSQL each waits on the network for every statement: twice. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = ncpu > 0 ? (int)(ncpu > 16 ? 16 : ncpu) : 1;
+    return strncmp(c->db_url, "postgres", 8) == 0 ? 2 * n : n;
 }

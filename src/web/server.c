@@ -35,8 +35,9 @@
 
 static struct web_config g_cfg;
 static atomic_int g_in_flight;
-/* Sign-ins run on workers of their own, below the others (workers.h). */
-static struct workers *g_signin;
+/* Sign-ins run on workers of their own, below the others; requests whose
+ * cost grows with the ledger on the query workers (workers.h). */
+static struct workers *g_signin, *g_query;
 
 /* --- one database connection per worker thread ----------------------- */
 
@@ -287,8 +288,8 @@ struct conn_state {
     void *guard;   /* the connection's guard.h context */
     bool overload; /* refused with 503 over a limit: not in the access log */
     struct MHD_Connection *conn;
-    atomic_bool signed_in; /* a sign-in run on the sign-in workers (workers.h) is done */
-    bool pooled;           /* handed to the sign-in workers, connection suspended */
+    atomic_bool done; /* the job handed to workers (workers.h) has answered */
+    bool pooled;      /* handed to workers, the connection suspended */
 };
 
 /* The peer's address as text ("" if unknown), into addr[INET6_ADDRSTRLEN]. */
@@ -512,12 +513,48 @@ static bool is_signin(const struct request *r)
            (strcmp(r->path, "/login") == 0 || strcmp(r->path, "/api/v1/session") == 0);
 }
 
-static void signin_job(void *arg)
+/* Is r served where it was read, on libmicrohttpd's thread? What costs
+ * the same whatever the ledger holds: one entry (the API's and the page),
+ * a static file. The rest (searches, listings, exports, forms, writes)
+ * goes to the query workers, where no connection waits behind another
+ * that its thread happens to hold. */
+static bool served_in_place(const struct request *r)
+{
+    const char *p = r->path;
+    if (strncmp(p, "/static/", 8) == 0 || strcmp(p, "/favicon.ico") == 0)
+        return true;
+    if (strcmp(r->method, "GET") != 0)
+        return false;
+    if (strncmp(p, "/api/v1/ledger/", 15) == 0)
+        p += 15;
+    else if (strncmp(p, "/ledger/", 8) == 0)
+        p += 8;
+    else
+        return false;
+    const char *digits = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p > digits && !*p;
+}
+
+static void dispatch_job(void *arg)
 {
     struct conn_state *st = arg;
     dispatch(&st->req);
-    atomic_store(&st->signed_in, true);
+    atomic_store(&st->done, true);
     MHD_resume_connection(st->conn);
+}
+
+/* Hand r to workers `w` (a place reserved): the connection is suspended
+ * before the job can resume it, and answered when resumed. */
+static enum MHD_Result hand_over(struct MHD_Connection *conn, struct conn_state *st,
+                                 struct workers *w)
+{
+    st->pooled = true;
+    st->conn = conn;
+    MHD_suspend_connection(conn);
+    workers_run(w, dispatch_job, st);
+    return MHD_YES;
 }
 
 /* 503 to a connection over the limits: no database, no body read, and
@@ -637,8 +674,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (st->pooled) { /* resumed: the sign-in is answered */
-        if (!atomic_load(&st->signed_in))
+    if (st->pooled) { /* resumed: the job has answered */
+        if (!atomic_load(&st->done))
             return MHD_YES;
         return respond(conn, r);
     }
@@ -656,13 +693,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 pages_error(r, &e);
             return respond(conn, r);
         }
-        /* Suspended before the job can resume it. */
-        st->pooled = true;
-        st->conn = conn;
-        MHD_suspend_connection(conn);
-        workers_run(g_signin, signin_job, st);
-        return MHD_YES;
+        return hand_over(conn, st, g_signin);
     }
+    /* The query workers' queue holds every connection there can be; were
+     * it ever full, r is served here rather than refused. */
+    if (!served_in_place(r) && workers_reserve(g_query))
+        return hand_over(conn, st, g_query);
     dispatch(r);
     return respond(conn, r);
 }
@@ -724,11 +760,14 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                 "--listen ADDR:PORT 待ち受けるアドレス（既定 127.0.0.1:8080、IPv6 は [::1]:8080）\n"
                 "--config FILE      INI 形式の設定ファイル（[server] listen, database, threads, "
                 "max_connections, max_connections_per_address, connection_timeout, header_timeout, "
-                "idle_timeout, body_min_rate, signin_threads, signin_queue, trusted_proxy, "
+                "idle_timeout, body_min_rate, query_threads, signin_threads, signin_queue, "
+                "trusted_proxy, "
                 "access_log_flush_ms / "
                 "[session] idle_minutes, absolute_hours, max_failures, lockout_minutes / "
                 "[tls] certificate, key, behind_proxy / [audit] key_file）\n"
-                "--threads N        ワーカースレッドの数（既定 コア数の 2 倍、16 まで）\n"
+                "--threads N        接続を受け持つスレッドの数（既定 コア数の 2 倍、16 まで）。"
+                "検索・一覧・出力・書き込みは別の query_threads（既定 コア数、PostgreSQL では 2 "
+                "倍）が受け付け順に処理します\n"
                 "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
                 usage_line);
             return 0;
@@ -817,14 +856,18 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                                   .max_connections = g_cfg.max_connections,
                                   .max_per_address = g_cfg.max_per_address,
                                   .tls = cert != NULL};
-    if (!(g_signin = workers_start(g_cfg.signin_threads, g_cfg.signin_queue, 10))) {
-        fprintf(stderr, "extsvc: サインインのスレッドを始められません\n");
+    if (!(g_signin = workers_start(g_cfg.signin_threads, g_cfg.signin_queue, 10)) ||
+        !(g_query =
+              workers_start(web_query_threads(&g_cfg), g_cfg.max_connections + (int)spare, 0))) {
+        workers_stop(g_signin);
+        fprintf(stderr, "extsvc: サインインと検索のスレッドを始められません\n");
         free(cert);
         free(key);
         return 3;
     }
     if (!accesslog_start(g_cfg.access_log_flush_ms)) {
         workers_stop(g_signin);
+        workers_stop(g_query);
         fprintf(stderr, "extsvc: アクセスログを書くスレッドを始められません\n");
         free(cert);
         free(key);
@@ -833,6 +876,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     if (!guard_start(&limits)) {
         accesslog_stop();
         workers_stop(g_signin);
+        workers_stop(g_query);
         fprintf(stderr, "extsvc: 接続を見張るスレッドを始められません\n");
         free(cert);
         free(key);
@@ -846,14 +890,16 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
         guard_stop();
         accesslog_stop();
         workers_stop(g_signin);
+        workers_stop(g_query);
         free(cert);
         free(key);
         return 3;
     }
     char shown[512]; /* never the database's password in a log */
-    fprintf(stderr, "extsvc: %s://%s/ で待ち受けています（データベース %s、スレッド %d）\n",
+    fprintf(stderr,
+            "extsvc: %s://%s/ で待ち受けています（データベース %s、スレッド %d、検索・一覧 %d）\n",
             cert ? "https" : "http", g_cfg.listen, db_url_shown(g_cfg.db_url, shown, sizeof shown),
-            g_cfg.threads);
+            g_cfg.threads, web_query_threads(&g_cfg));
     /* Wait for a stop signal; meanwhile, say the audit log's head once a
      * day, for the city to keep outside the database. */
     char logged_on[11] = "";
@@ -875,6 +921,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
     MHD_stop_daemon(d);
     guard_stop();
     accesslog_stop();
+    workers_stop(g_query);
     workers_stop(g_signin);
     close_dbs();
     free(cert);

@@ -36,6 +36,7 @@ struct web_config {
     int idle_timeout;        /* seconds a kept-alive connection may wait for the next request */
     int access_log_flush_ms; /* the access log written at least this often; 0: every line */
     int body_min_rate;       /* bytes a second a body must keep up, after header_timeout */
+    int query_threads;       /* searches, listings, writes at once (workers.h); 0: decided */
     int signin_threads;      /* sign-ins (Argon2id) at once, on threads of their own */
     int signin_queue;        /* sign-ins waiting beyond those; more: 503 */
     /* Peers whose X-Forwarded-For names the client ("ADDR,ADDR"; with
@@ -57,6 +58,9 @@ bool web_config_read(struct web_config *c, const char *path);
 /* Check c before the server starts and resolve its listen address; false
  * after saying why on stderr. */
 bool web_config_check(const struct web_config *c, struct sockaddr_storage *ss, socklen_t *sslen);
+/* The query workers to start: query_threads, or where 0 the cores (twice
+ * as many on PostgreSQL). */
+int web_query_threads(const struct web_config *c);
 
 enum auth_kind { AUTH_NONE, AUTH_TOKEN, AUTH_COOKIE };
 
