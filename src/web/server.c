@@ -513,18 +513,19 @@ static bool is_signin(const struct request *r)
            (strcmp(r->path, "/login") == 0 || strcmp(r->path, "/api/v1/session") == 0);
 }
 
-/* Is r served where it was read, on libmicrohttpd's thread? What costs
- * the same whatever the ledger holds: one entry (the API's and the page),
- * a static file. The rest (searches, listings, exports, forms, writes)
- * goes to the query workers, where no connection waits behind another
- * that its thread happens to hold. */
+/* Is r served where it was read, on libmicrohttpd's thread? Every write
+ * (each does a fixed amount of work, and writers wait for each other on
+ * the database, not for the CPU), one entry (the API's and the page) and
+ * static files. The other reads, whose cost grows with the ledger
+ * (searches, listings, exports, printed forms), go to the query workers,
+ * where no connection waits behind another that its thread happens to
+ * hold. */
 static bool served_in_place(const struct request *r)
 {
     const char *p = r->path;
-    if (strncmp(p, "/static/", 8) == 0 || strcmp(p, "/favicon.ico") == 0)
+    if (strcmp(r->method, "GET") != 0 || strncmp(p, "/static/", 8) == 0 ||
+        strcmp(p, "/favicon.ico") == 0)
         return true;
-    if (strcmp(r->method, "GET") != 0)
-        return false;
     if (strncmp(p, "/api/v1/ledger/", 15) == 0)
         p += 15;
     else if (strncmp(p, "/ledger/", 8) == 0)
@@ -766,7 +767,7 @@ int web_serve_main(const char *usage_line, const char *db_url, int argc, char **
                 "[session] idle_minutes, absolute_hours, max_failures, lockout_minutes / "
                 "[tls] certificate, key, behind_proxy / [audit] key_file）\n"
                 "--threads N        接続を受け持つスレッドの数（既定 コア数の 2 倍、16 まで）。"
-                "検索・一覧・出力・書き込みは別の query_threads（既定 コア数、PostgreSQL では 2 "
+                "検索・一覧・出力は別の query_threads（既定 コア数、PostgreSQL では 2 "
                 "倍）が受け付け順に処理します\n"
                 "SIGTERM / SIGINT で、処理中の要求を終えてから停止します。\n",
                 usage_line);

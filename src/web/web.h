@@ -36,7 +36,7 @@ struct web_config {
     int idle_timeout;        /* seconds a kept-alive connection may wait for the next request */
     int access_log_flush_ms; /* the access log written at least this often; 0: every line */
     int body_min_rate;       /* bytes a second a body must keep up, after header_timeout */
-    int query_threads;       /* searches, listings, writes at once (workers.h); 0: decided */
+    int query_threads;       /* searches, listings, exports at once (workers.h); 0: decided */
     int signin_threads;      /* sign-ins (Argon2id) at once, on threads of their own */
     int signin_queue;        /* sign-ins waiting beyond those; more: 503 */
     /* Peers whose X-Forwarded-For names the client ("ADDR,ADDR"; with
