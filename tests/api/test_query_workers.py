@@ -114,12 +114,4 @@ def test_query_threads_bounds_the_queries_at_once(env):
             again.answered - export.answered, took)
 
 
-def test_bad_query_threads_are_refused(env):
-    env.ok("demo")
-    for bad in ("query_threads = -1\n", "query_threads = 65\n"):
-        ini = env.write("bad.ini", "[server]\ndatabase = %s\n%s" % (env.db, bad))
-        r = env.run("serve", "--config", ini, "--check", db=False)
-        assert r.code == 2 and "query_threads" in r.err, (bad, r)
-
-
 run(globals())

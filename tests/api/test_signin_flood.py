@@ -136,11 +136,14 @@ def test_the_sign_in_page_says_busy_in_japanese(env):
 
 
 def test_bad_pool_settings_are_refused(env):
+    # The sign-in workers' and the query workers' (test_query_workers.py).
     env.ok("demo")
-    for bad in ("signin_threads = 0\n", "signin_queue = -1\n"):
+    for bad, named in (("signin_threads = 0\n", "signin_"), ("signin_queue = -1\n", "signin_"),
+                       ("query_threads = -1\n", "query_threads"),
+                       ("query_threads = 65\n", "query_threads")):
         ini = env.write("bad.ini", "[server]\ndatabase = %s\n%s" % (env.db, bad))
         r = env.run("serve", "--config", ini, "--check", db=False)
-        assert r.code == 2 and "signin_" in r.err, (bad, r)
+        assert r.code == 2 and named in r.err, (bad, r)
 
 
 run(globals())
