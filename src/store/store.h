@@ -189,8 +189,11 @@ struct ledger_fields {
     const char *ismap; /* ISMAP registration number; NULL: none (a retirement keeps the last) */
 };
 
+/* A new entry (version 0 until its first version is added); `migrated_from`
+ * says where an entry brought in from an old ledger came from, else NULL. */
 enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
-                              const char *at, long long *id, struct xerr *e);
+                              const char *at, const char *migrated_from, long long *id,
+                              struct xerr *e);
 /* Add version `version` of entry `entry_id` and make it the current one. */
 enum xcode store_entry_add_version(struct db *db, long long entry_id, int version,
                                    long long request_id, const char *kind,

@@ -146,13 +146,15 @@ void store_bulk_end(struct db *db)
 /* --- ledger --------------------------------------------------------- */
 
 enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
-                              const char *at, long long *id, struct xerr *e)
+                              const char *at, const char *migrated_from, long long *id,
+                              struct xerr *e)
 {
     bool found;
     return db_one_int(db,
                       "INSERT INTO ledger_entries(department_id, service_id, version, created_at, "
-                      "updated_at) VALUES (?1, ?2, 0, ?3, ?3) RETURNING id",
-                      DB_ARGS(DI(department_id), DI(service_id), DS(at)), id, &found, e);
+                      "updated_at, migrated_from) VALUES (?1, ?2, 0, ?3, ?3, ?4) RETURNING id",
+                      DB_ARGS(DI(department_id), DI(service_id), DS(at), DS(migrated_from)), id,
+                      &found, e);
 }
 
 static const char *or_empty(const char *s)

@@ -209,23 +209,23 @@ static enum xcode write_row(struct db *db, const struct user *actor, const struc
     r.approvable = approvable;
     r.created_by = r.decided_by = actor->id;
     r.created_at = r.updated_at = r.decided_at = (char *)now;
+    /* The entry first, marked as migrated, so that the request is written
+     * once with it (not written and then updated). */
     if ((rc = store_department_id(db, doc.applicant_department, &r.department_id, e)) ||
         (rc = store_service_resolve(db, doc.service_name, doc.service_function, doc.provider,
                                     doc.category, &r.service_id, e)) ||
-        (rc = store_request_insert(db, &r, &r.id, e)))
+        (rc = store_entry_insert(db, r.department_id, r.service_id, now, from, entry, e)))
+        goto out;
+    r.entry_id = *entry;
+    if ((rc = store_request_insert(db, &r, &r.id, e)))
         goto out;
     char comment[600];
     snprintf(comment, sizeof comment, "%sからの移行", from);
     struct ledger_fields f = wf_fields_of(&doc, &conditions);
     if ((rc = store_event_insert(db, r.id, now, actor->id, "create", NULL, "approved", comment,
                                  e)) ||
-        (rc = store_entry_insert(db, r.department_id, r.service_id, now, entry, e)) ||
-        (rc = db_exec(db, "UPDATE requests SET entry_id = ?2 WHERE id = ?1",
-                      DB_ARGS(DI(r.id), DI(*entry)), e)) ||
         (rc =
              store_entry_add_version(db, *entry, 1, r.id, "new", &f, cat->id, now, actor->id, e)) ||
-        (rc = db_exec(db, "UPDATE ledger_entries SET migrated_from = ?2 WHERE id = ?1",
-                      DB_ARGS(DI(*entry), DS(from)), e)) ||
         (rc = store_ledger_get(db, *entry, today, false, &after, e)))
         goto out;
     char object[32];

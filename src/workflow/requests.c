@@ -564,7 +564,7 @@ static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struc
     char today[11];
     date_format(date_today(), today);
     if (strcmp(r->kind, "new") == 0) {
-        if (store_entry_insert(db, r->department_id, r->service_id, now, &entry, e) ||
+        if (store_entry_insert(db, r->department_id, r->service_id, now, NULL, &entry, e) ||
             db_exec(db, "UPDATE requests SET entry_id = ?2 WHERE id = ?1",
                     DB_ARGS(DI(r->id), DI(entry)), e)) {
             free(conditions);
