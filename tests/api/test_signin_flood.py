@@ -40,6 +40,11 @@ def _flood_process(port, seconds, threads, queue):
     def one():
         while time.time() < stop:
             out.append(sign_in(env))
+            # A refused client comes back soon, not in a tight loop: the
+            # hashes are what floods the server, and thousands of refused
+            # connections a second would measure the loopback instead.
+            if out[-1][0] == 503:
+                time.sleep(0.02)
 
     ts = [threading.Thread(target=one) for _ in range(threads)]
     for t in ts:
@@ -99,6 +104,8 @@ def test_signed_in_users_are_served_during_a_flood_of_sign_ins(env):
         th.join()
     waits.sort()
     p95 = waits[int(len(waits) * 0.95) - 1]
+    print("# one sign-in %.0f ms; reads during the flood: p50 %.1f ms, p95 %.1f ms, max %.1f ms" % (
+        one_signin * 1000, waits[len(waits) // 2] * 1000, p95 * 1000, waits[-1] * 1000))
     # Behind the hashes (before), a read waited about a sign-in or more.
     assert p95 < max(one_signin / 2, 0.05), \
         "reads waited %.0f ms (p95) during the flood; one sign-in takes %.0f ms" % (
