@@ -16,23 +16,6 @@
 
 static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
-void audit_hash(const unsigned char *key, long long seq, const char *at, const char *actor,
-                const char *action, const char *object, const char *before, const char *after,
-                const char *prev, char *out)
-{
-    json_t *arr = json_pack("[I, s, s, s, s, s?, s?, s]", (json_int_t)seq, at, actor, action,
-                            object, before, after, prev);
-    char *text = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
-    unsigned char h[crypto_hash_sha256_BYTES];
-    if (key)
-        crypto_auth_hmacsha256(h, (const unsigned char *)text, strlen(text), key);
-    else
-        crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
-    sodium_bin2hex(out, 65, h, sizeof h);
-    free(text);
-    json_decref(arr);
-}
-
 /* meta.audit_head := the newest record's "SEQ:HASH", so that verify sees
  * records removed from the end. */
 static enum xcode write_head(struct db *db, struct xerr *e)

@@ -89,5 +89,14 @@ enum xcode audit_verify(struct db *db, const char *expect, bool *ok, json_t **re
 void audit_hash(const unsigned char *key, long long seq, const char *at, const char *actor,
                 const char *action, const char *object, const char *before, const char *after,
                 const char *prev, char *out);
+/* The bytes audit_hash hashes (caller frees; NULL where an argument is not
+ * UTF-8): the array [seq, at, actor, action, object, before, after, prev]
+ * as jansson dumps it, compact and ASCII-only. The reference, written by
+ * jansson itself, is for the test that the two never differ. */
+char *audit_canonical(long long seq, const char *at, const char *actor, const char *action,
+                      const char *object, const char *before, const char *after, const char *prev);
+char *audit_canonical_reference(long long seq, const char *at, const char *actor,
+                                const char *action, const char *object, const char *before,
+                                const char *after, const char *prev);
 
 #endif
