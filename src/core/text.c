@@ -323,10 +323,21 @@ size_t text_bigrams(const char *s, struct sbuf *out)
     size_t n = 0;
     if (!*p)
         return 0;
+    static const char hex[] = "0123456789abcdef";
     unsigned prev = next_cp(&p);
     while (*p) {
         unsigned cp = next_cp(&p);
-        sbuf_addf(out, "%sx%06x%06x", n ? " " : "", prev & 0xFFFFFFu, cp & 0xFFFFFFu);
+        /* " x%06x%06x", without printf: an import makes millions. */
+        char g[14];
+        size_t at = 0;
+        if (n)
+            g[at++] = ' ';
+        g[at++] = 'x';
+        for (int shift = 20; shift >= 0; shift -= 4)
+            g[at++] = hex[(prev >> shift) & 0xF];
+        for (int shift = 20; shift >= 0; shift -= 4)
+            g[at++] = hex[(cp >> shift) & 0xF];
+        sbuf_add(out, g, at);
         prev = cp;
         n++;
     }

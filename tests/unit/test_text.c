@@ -355,6 +355,11 @@ static void test_text_bigrams_find_japanese_substrings(void **state)
     assert_int_equal(text_bigrams("翻訳", &sb), 1);
     assert_string_equal(sb.buf, "x007ffb008a33");
     sbuf_release(&sb);
+    /* Spelled as the indexes of existing databases hold them: space
+     * between, six hex digits a character (one beyond the BMP too). */
+    assert_int_equal(text_bigrams("A翻😀", &sb), 2);
+    assert_string_equal(sb.buf, "x000061007ffb x007ffb01f600");
+    sbuf_release(&sb);
 }
 
 int main(void)
