@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 14
+#define SCHEMA_VERSION 15
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */
@@ -127,6 +127,10 @@ struct request_row {
     char *change_to, *retire_on, *created_at, *updated_at, *decided_at;
     char *created_by_login, *created_by_name;
     char *rebased_from; /* catalogue the answers were first given under, where moved; else NULL */
+    /* On insert: where not 0, the evaluation is this shared text
+     * (store_evaluation_text_id) and `evaluation` is not written. Reading
+     * gives the text in `evaluation` either way. */
+    long long evaluation_id;
     bool approvable;
 };
 
@@ -135,6 +139,9 @@ void request_row_release(struct request_row *r);
 void request_row_copy(struct request_row *out, const struct request_row *r);
 enum xcode store_request_insert(struct db *db, const struct request_row *r, long long *id,
                                 struct xerr *e);
+/* The id of a shared evaluation text, added where it is new (for requests
+ * that share one evaluation by the thousand: an imported ledger's). */
+enum xcode store_evaluation_text_id(struct db *db, const char *text, long long *id, struct xerr *e);
 /* Writes state, document, evaluation, approvable, catalogue_id, service_id,
  * submitted_by, decided_by, updated_at, decided_at, rebased_from. */
 enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e);

@@ -5,7 +5,8 @@
  * (申請 #12, 台帳 #3, audit seq 418) means the same thing afterwards.
  *
  * Copied: departments, users, catalogue versions, providers, services,
- * ledger entries and their versions, requests and their events, API tokens
+ * ledger entries and their versions, requests (and the evaluations they
+ * share) and their events, API tokens
  * (as hashes), the audit log and its head (meta.audit_head), and the
  * ledger's search rows (the bigram index is rebuilt from them). Not
  * copied: sign-in sessions and sign-in failure counters, which belong to
@@ -41,11 +42,12 @@ static const struct copy_table k_tables[] = {
     {"ledger_entries",
      "id, department_id, service_id, version, retired_on, created_at, updated_at, migrated_from",
      "iiiitttt", "id", "id"},
+    {"evaluation_texts", "id, digest, body", "itt", "id", "id"},
     {"requests",
      "id, kind, state, department_id, service_id, entry_id, catalogue_id, document, evaluation, "
      "approvable, change_to, retire_on, created_by, submitted_by, decided_by, created_at, "
-     "updated_at, decided_at, rebased_from",
-     "ittiiitttittiiitttt", "id", "id"},
+     "updated_at, decided_at, rebased_from, evaluation_id",
+     "ittiiitttittiiitttti", "id", "id"},
     {"request_events", "id, request_id, at, actor_id, action, from_state, to_state, comment",
      "iititttt", "id", "id"},
     {"ledger_versions",

@@ -15,10 +15,11 @@
     "?33,?34,?35,?36,?37,?38,?39,?40,?41,?42,?43,?44,?45,?46,?47,?48,"                             \
     "?49,?50,?51,?52,?53,?54,?55,?56,?57,?58,?59,?60,?61,?62,?63,?64"
 static const char answers_sql[] =
-    "SELECT e.id, v.service_name, r.catalogue_id, r.document, r.evaluation, e.department_id "
-    "FROM ledger_entries e "
+    "SELECT e.id, v.service_name, r.catalogue_id, r.document, COALESCE(et.body, r.evaluation), "
+    "e.department_id FROM ledger_entries e "
     "JOIN ledger_versions v ON v.entry_id = e.id AND v.version = e.version "
     "JOIN requests r ON r.id = v.request_id "
+    "LEFT JOIN evaluation_texts et ON et.id = r.evaluation_id "
     "WHERE e.id IN (" IDS64 ")";
 
 enum xcode store_entry_answers(struct db *db, const long long *ids, int n, json_t **out,

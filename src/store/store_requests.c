@@ -4,6 +4,7 @@
  */
 #include "store_internal.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,23 +49,39 @@ enum xcode store_request_insert(struct db *db, const struct request_row *r, long
         db,
         "INSERT INTO requests(kind, state, department_id, service_id, entry_id, catalogue_id, "
         "document, evaluation, approvable, change_to, retire_on, created_by, created_at, "
-        "updated_at, rebased_from, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-        "?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16) RETURNING id",
+        "updated_at, rebased_from, decided_by, decided_at, evaluation_id) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17) RETURNING id",
         DB_ARGS(DS(r->kind), DS(r->state), DI(r->department_id), opt_id(r->service_id),
-                opt_id(r->entry_id), DS(r->catalogue_id), DS(r->document), DS(r->evaluation),
-                DI(r->approvable), DS(r->change_to), DS(r->retire_on), DI(r->created_by),
-                DS(r->created_at), DS(r->rebased_from), opt_id(r->decided_by),
-                DS(r->decided_at)),
+                opt_id(r->entry_id), DS(r->catalogue_id), DS(r->document),
+                DS(r->evaluation_id ? "" : r->evaluation), DI(r->approvable), DS(r->change_to),
+                DS(r->retire_on), DI(r->created_by), DS(r->created_at), DS(r->rebased_from),
+                opt_id(r->decided_by), DS(r->decided_at), opt_id(r->evaluation_id)),
         id, &found, e);
+}
+
+enum xcode store_evaluation_text_id(struct db *db, const char *text, long long *id, struct xerr *e)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char digest[65];
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(digest, sizeof digest, h, sizeof h);
+    bool found;
+    if (db_one_int(db, "SELECT id FROM evaluation_texts WHERE digest = ?1", DB_ARGS(DS(digest)), id,
+                   &found, e))
+        return e->code;
+    if (found)
+        return XOK;
+    return db_one_int(db, "INSERT INTO evaluation_texts(digest, body) VALUES (?1, ?2) RETURNING id",
+                      DB_ARGS(DS(digest), DS(text)), id, &found, e);
 }
 
 enum xcode store_request_update(struct db *db, const struct request_row *r, struct xerr *e)
 {
     return db_exec(
         db,
-        "UPDATE requests SET state = ?2, document = ?3, evaluation = ?4, approvable = ?5, "
-        "catalogue_id = ?6, service_id = ?7, submitted_by = ?8, decided_by = ?9, "
-        "updated_at = ?10, decided_at = ?11, rebased_from = ?12 WHERE id = ?1",
+        "UPDATE requests SET state = ?2, document = ?3, evaluation = ?4, evaluation_id = NULL, "
+        "approvable = ?5, catalogue_id = ?6, service_id = ?7, submitted_by = ?8, "
+        "decided_by = ?9, updated_at = ?10, decided_at = ?11, rebased_from = ?12 WHERE id = ?1",
         DB_ARGS(DI(r->id), DS(r->state), DS(r->document), DS(r->evaluation), DI(r->approvable),
                 DS(r->catalogue_id), opt_id(r->service_id), opt_id(r->submitted_by),
                 opt_id(r->decided_by), DS(r->updated_at), DS(r->decided_at), DS(r->rebased_from)),
@@ -83,10 +100,11 @@ enum xcode store_request_set_state(struct db *db, const struct request_row *r, s
 
 #define REQUEST_COLUMNS                                                                            \
     "SELECT r.id, r.kind, r.state, r.department_id, d.name, r.service_id, r.entry_id, "            \
-    "r.catalogue_id, r.document, r.evaluation, r.approvable, r.change_to, r.retire_on, "           \
-    "r.created_by, u.login, u.name, r.submitted_by, r.decided_by, r.created_at, r.updated_at, "    \
-    "r.decided_at, r.rebased_from FROM requests r JOIN departments d ON d.id = r.department_id "   \
-    "JOIN users u ON u.id = r.created_by "
+    "r.catalogue_id, r.document, COALESCE(et.body, r.evaluation), r.approvable, r.change_to, "     \
+    "r.retire_on, r.created_by, u.login, u.name, r.submitted_by, r.decided_by, r.created_at, "     \
+    "r.updated_at, r.decided_at, r.rebased_from FROM requests r "                                  \
+    "JOIN departments d ON d.id = r.department_id JOIN users u ON u.id = r.created_by "            \
+    "LEFT JOIN evaluation_texts et ON et.id = r.evaluation_id "
 
 static void request_from_row(struct db_rows *rows, struct request_row *r)
 {

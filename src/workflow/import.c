@@ -29,6 +29,7 @@ struct eval_memo {
     struct {
         struct evaluation ev;
         char *text;
+        long long id; /* its shared row (store_evaluation_text_id), 0 until written */
     } slot[EVAL_MEMO_SLOTS];
     unsigned next; /* the slot to replace */
 };
@@ -128,13 +129,16 @@ static json_t *preview(json_t *item)
 
 /* The text of `ev`'s JSON, the memo's own (NULL without memory); the
  * memo takes `ev`, or releases it where it already had its like.
- * `approvable` is whether it is approvable. */
-static const char *evaluation_text(struct eval_memo *m, struct evaluation *ev, bool *approvable)
+ * `approvable` is whether it is approvable; *id, the memo's id of the
+ * text's shared row (0 until it is written). */
+static const char *evaluation_text(struct eval_memo *m, struct evaluation *ev, bool *approvable,
+                                   long long **id)
 {
     *approvable = ev->approvable;
     for (unsigned i = 0; i < EVAL_MEMO_SLOTS; i++)
         if (m->slot[i].text && evaluation_same(&m->slot[i].ev, ev)) {
             evaluation_release(ev);
+            *id = &m->slot[i].id;
             return m->slot[i].text;
         }
     json_t *j = evaluation_to_json(ev);
@@ -150,6 +154,8 @@ static const char *evaluation_text(struct eval_memo *m, struct evaluation *ev, b
     m->slot[i].ev = *ev;
     memset(ev, 0, sizeof *ev);
     m->slot[i].text = text;
+    m->slot[i].id = 0;
+    *id = &m->slot[i].id;
     return text;
 }
 
@@ -186,7 +192,8 @@ static enum xcode write_row(struct db *db, const struct user *actor, const struc
         return rc;
     }
     bool approvable;
-    evText = evaluation_text(memo, &ev, &approvable);
+    long long *evId = NULL;
+    evText = evaluation_text(memo, &ev, &approvable, &evId);
     docText = json_dumps(doc.json, JSON_COMPACT | JSON_PRESERVE_ORDER);
     long line = (long)json_integer_value(json_object_get(item, "line"));
     const char *old = str(item, "old_id");
@@ -217,6 +224,10 @@ static enum xcode write_row(struct db *db, const struct user *actor, const struc
         (rc = store_entry_insert(db, r.department_id, r.service_id, now, from, entry, e)))
         goto out;
     r.entry_id = *entry;
+    /* The rows share a few evaluations: each is stored once. */
+    if (!*evId && (rc = store_evaluation_text_id(db, evText, evId, e)))
+        goto out;
+    r.evaluation_id = *evId;
     if ((rc = store_request_insert(db, &r, &r.id, e)))
         goto out;
     char comment[600];

@@ -51,6 +51,11 @@ def a_city(env):
         e.ok("request", "comment", "--as", "appr", draft, "--comment",
              "列1\t列2\n2行目\r\n\\共有\\フォルダ \\N \\t")
         consult_conclude(e, new_request(e, document(name="Box", function="", provider="Box Inc.")))
+        # An old ledger's rows: their requests share one stored evaluation.
+        old = e.write("旧台帳.csv", "サービス名,事業者名,利用目的,機密性,利用期間,担当課,申請者,利用範囲\r\n"
+                      "旧グループウェア,旧社,庁内の連絡,2,2024/4/1～2027/3/31,総務部 総務課,山田 太郎,課内\r\n"
+                      "旧ファイル共有,旧社,資料の共有,2,R6.4.1-R9.3.31,総務部 総務課,山田 太郎,課内\r\n")
+        e.ok("ledger", "import", "--as", "appr", old)
         e.ok("catalogue", "load", "--as", "ciso", CATALOGUE_2024)
         return {"teams": teams, "deepl": deepl, "draft": draft}
     return from_template(env, "a_city", build)
