@@ -56,7 +56,29 @@ struct sqlite_rows {
     struct sqlite_db *db;
     sqlite3_stmt *stmt;
     struct cached *slot; /* NULL where the statement is not cached */
+    /* An "INSERT ... RETURNING id" run without its RETURNING (see
+     * returning_id): 0 before its step, 1 with the new id as its one row,
+     * 2 done. */
+    bool returning_id;
+    int returned;
+    long long id;
 };
+
+/* SQLite answers RETURNING by gathering the rows in an ephemeral table,
+ * made and dropped for every statement: a tenth of an import's time went
+ * there. An INSERT whose text ends so is prepared without the clause and
+ * answers with sqlite3_last_insert_rowid() where it inserted a row (none
+ * where ON CONFLICT DO NOTHING skipped it), as RETURNING would have; the
+ * callers (db_one_int) and PostgreSQL are none the wiser. */
+static const char returning_suffix[] = " RETURNING id";
+
+static size_t returning_id(const char *sql)
+{
+    size_t n = strlen(sql), k = sizeof returning_suffix - 1;
+    return strncmp(sql, "INSERT ", 7) == 0 && n > k && strcmp(sql + n - k, returning_suffix) == 0
+               ? n - k
+               : 0;
+}
 
 static enum xcode fail(struct sqlite_db *db, int rc, const char *what, struct xerr *e)
 {
@@ -223,7 +245,9 @@ static enum xcode prepare(struct sqlite_db *db, const char *sql, sqlite3_stmt **
             return XOK;
         }
     }
-    int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+    size_t bare = returning_id(sql);
+    int rc = sqlite3_prepare_v3(db->conn, sql, bare ? (int)bare : -1, SQLITE_PREPARE_PERSISTENT,
+                                stmt, NULL);
     if (rc != SQLITE_OK)
         return fail(db, rc, "prepare", e);
     log_plan(db, sql);
@@ -272,6 +296,7 @@ static enum xcode sq_query(struct db *base, struct db_rows **out, const char *sq
         free(rows);
         return e->code;
     }
+    rows->returning_id = returning_id(sql) != 0;
     if (bind(db, rows->stmt, args, nArgs, e)) {
         sq_done(&rows->base);
         return e->code;
@@ -283,7 +308,20 @@ static enum xcode sq_query(struct db *base, struct db_rows **out, const char *sq
 static int sq_next(struct db_rows *base, struct xerr *e)
 {
     struct sqlite_rows *rows = (struct sqlite_rows *)base;
+    if (rows->returning_id && rows->returned) {
+        rows->returned = 2;
+        return 0;
+    }
     int rc = sqlite3_step(rows->stmt);
+    if (rows->returning_id && rc == SQLITE_DONE) {
+        rows->returned = 2;
+        if (sqlite3_changes(rows->db->conn) > 0) {
+            rows->id = sqlite3_last_insert_rowid(rows->db->conn);
+            rows->returned = 1;
+            return 1;
+        }
+        return 0;
+    }
     if (rc == SQLITE_ROW)
         return 1;
     if (rc == SQLITE_DONE)
@@ -295,12 +333,16 @@ static int sq_next(struct db_rows *base, struct xerr *e)
 static bool sq_is_null(struct db_rows *base, int col)
 {
     struct sqlite_rows *rows = (struct sqlite_rows *)base;
+    if (rows->returning_id)
+        return false;
     return sqlite3_column_type(rows->stmt, col) == SQLITE_NULL;
 }
 
 static long long sq_int(struct db_rows *base, int col)
 {
     struct sqlite_rows *rows = (struct sqlite_rows *)base;
+    if (rows->returning_id)
+        return rows->id;
     return sqlite3_column_int64(rows->stmt, col);
 }
 
