@@ -200,6 +200,24 @@ def test_only_admin_and_approver_import(env):
     assert counts(env) == before
 
 
+def test_a_write_that_fails_stops_the_reading_and_writes_nothing(env):
+    """Rows are read and checked on one thread while another writes them.
+    When a write fails (here: the audit key cannot be read, which every
+    audit record needs) the reader, waiting with a full queue, stops too:
+    the import ends at once with the error, and nothing is written."""
+    setup_db(env)
+    before = counts(env)
+    rows = ["サービス名,事業者名,利用目的,機密性,利用期間,担当課,申請者,利用範囲"]
+    rows += ["サービス%d,事業者%d,連絡,%d,2024/4/1～2027/3/31,総務部 総務課,山田 太郎,課内" % (i, i, 1 + i % 3)
+             for i in range(3000)]
+    path = write(env, "3000.csv", "\r\n".join(rows) + "\r\n")
+    r = env.run("ledger", "import", "--as", "appr", path,
+                env={"EXTSVC_AUDIT_KEY": env.path("missing.key")})
+    assert r.code == 3 and r.err.splitlines()[-1].startswith("extsvc: 監査鍵ファイル"), r
+    assert counts(env) == before
+    env.ok("audit", "verify")
+
+
 def test_a_process_killed_mid_import_leaves_nothing(env):
     """All rows in one transaction: killed after writing two of three, the
     ledger, the requests and the audit log are as before."""
