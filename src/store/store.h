@@ -20,7 +20,7 @@
 #include "../core/err.h"
 #include "db.h"
 
-#define SCHEMA_VERSION 15
+#define SCHEMA_VERSION 16
 
 /* Create or migrate the schema to SCHEMA_VERSION. A database from a newer
  * extsvc is refused. */

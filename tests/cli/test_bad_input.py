@@ -360,6 +360,32 @@ def test_a_database_from_a_newer_version(env):
     con.close()
 
 
+def test_the_schema_refuses_a_kind_or_state_it_does_not_know(env):
+    """Behind the program's back, the database itself keeps requests and
+    ledger versions to the kinds and states there are (SQLite's CHECKs were
+    rewritten from IN lists to comparisons in schema 16: the same values
+    pass)."""
+    setup_db(env)
+    approve_new(env)
+    con = env.connect()
+    for sql in ("UPDATE requests SET state = 'approved_by_me' WHERE id = 1",
+                "UPDATE requests SET state = 'Draft' WHERE id = 1",
+                "UPDATE requests SET kind = 'renew' WHERE id = 1",
+                "UPDATE ledger_versions SET kind = 'extend' WHERE request_id = 1"):
+        try:
+            con.execute(sql)
+        except Exception as err:  # sqlite3.IntegrityError, or psql's error
+            assert "check constraint" in str(err).lower(), (sql, err)
+        else:
+            raise AssertionError("accepted: " + sql)
+    for state in ("draft", "consulting", "consulted", "submitted", "approved", "rejected",
+                  "returned", "withdrawn"):
+        con.execute("UPDATE requests SET state = '%s' WHERE id = 1" % state)
+    for kind in ("new", "change", "retire"):
+        con.execute("UPDATE ledger_versions SET kind = '%s' WHERE request_id = 1" % kind)
+    con.close()
+
+
 def test_a_file_that_is_not_a_database(env):
     if env.pg:
         return another_applications_database(env)
