@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,42 +90,52 @@ bool sbuf_addf(struct sbuf *sb, const char *fmt, ...)
     return true;
 }
 
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (!n)
+        return 0;
+    unsigned c = p[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t len;
+    uint32_t v;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        v = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        v = c & 0x07;
+    } else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (p[i] & 0x3F);
+    }
+    if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        unsigned c = *p;
-        if (c == 0)
+    while (n) {
+        uint32_t cp;
+        size_t len = utf8_decode(s, n, &cp);
+        if (!len || !cp)
             return false;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        int len;
-        unsigned cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (end - p < len)
-            return false;
-        for (int i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += len;
+        s += len;
+        n -= len;
     }
     return true;
 }
@@ -133,11 +144,8 @@ bool utf8_valid(const char *s, size_t n)
  * there is none. */
 static int utf8_sequence(const unsigned char *p, const unsigned char *end)
 {
-    int len = *p >= 0xC2 && *p <= 0xDF   ? 2
-              : *p >= 0xE0 && *p <= 0xEF ? 3
-              : *p >= 0xF0 && *p <= 0xF4 ? 4
-                                         : 0;
-    return len && end - p >= len && utf8_valid((const char *)p, (size_t)len) ? len : 0;
+    uint32_t cp;
+    return (int)utf8_decode((const char *)p, (size_t)(end - p), &cp);
 }
 
 bool sbuf_add_json_string(struct sbuf *sb, const char *s)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -37,6 +38,10 @@ bool sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(prin
 /* True where the n bytes at s are well-formed UTF-8 (no overlongs, no
  * surrogates, nothing past U+10FFFF) with no NUL byte. */
 bool utf8_valid(const char *s, size_t n);
+/* The length of the one well-formed UTF-8 sequence at s (of the n bytes
+ * there), its code point in *cp; 0 where it is not well-formed (as
+ * utf8_valid judges) or n is 0. */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Append s as a JSON string literal (quotes included): ", \ and control
  * characters escaped, and each byte that is not part of well-formed UTF-8
  * written as U+FFFD, so that any bytes (a hostile URL) give valid JSON. */

@@ -27,42 +27,6 @@
 
 static const char hex[] = "0123456789ABCDEF";
 
-/* One decoded UTF-8 sequence at s (n bytes left): its code point and
- * length, or 0 where the bytes are not UTF-8 as jansson reads it (no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_one(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07;
-    } else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3F);
-    }
-    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-        (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
-
 static void put_u(struct sbuf *b, uint32_t u)
 {
     char seq[6] = {'\\',        'u', hex[u >> 12 & 0xF], hex[u >> 8 & 0xF], hex[u >> 4 & 0xF],
@@ -89,7 +53,7 @@ static bool put_string(struct sbuf *b, const char *s)
             continue;
         }
         uint32_t cp;
-        size_t len = utf8_one(p, n, &cp);
+        size_t len = utf8_decode((const char *)p, n, &cp);
         if (!len)
             return false;
         p += len;
