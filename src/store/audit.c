@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_internal.h"
 #include "audit_key.h"
 #include "store.h"
 
@@ -18,7 +19,7 @@ static const char genesis[] = "0000000000000000000000000000000000000000000000000
 
 /* meta.audit_head := the newest record's "SEQ:HASH", so that verify sees
  * records removed from the end. */
-static enum xcode write_head(struct db *db, struct xerr *e)
+enum xcode audit_write_head(struct db *db, struct xerr *e)
 {
     struct db_rows *rows;
     if (db_query(db, &rows, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", DB_NOARGS,
@@ -41,7 +42,7 @@ static enum xcode write_head(struct db *db, struct xerr *e)
 
 /* The newest record's seq and hash (0 and the genesis hash where the log
  * is empty): what this transaction last appended, or else from the table. */
-static enum xcode tail(struct db *db, long long *seq, char prev[65], struct xerr *e)
+enum xcode audit_tail(struct db *db, long long *seq, char prev[65], struct xerr *e)
 {
     const char *memo = db_memo(db);
     char *colon;
@@ -63,7 +64,7 @@ static enum xcode tail(struct db *db, long long *seq, char prev[65], struct xerr
     return rc < 0 ? e->code : XOK;
 }
 
-static char *dump(json_t *j)
+char *audit_dump(json_t *j)
 {
     return j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 }
@@ -72,7 +73,7 @@ static enum xcode append(struct db *db, const char *actor, const char *action, c
                          json_t *before, json_t *after, long long *seq_out, struct xerr *e);
 
 /* The key, or the error saying where it was looked for. */
-static enum xcode need_key(struct db *db, const unsigned char **key, struct xerr *e)
+enum xcode audit_need_key(struct db *db, const unsigned char **key, struct xerr *e)
 {
     const struct audit_key *k = db_audit_key(db);
     if (!k || !k->present)
@@ -86,7 +87,7 @@ static enum xcode need_key(struct db *db, const unsigned char **key, struct xerr
  * so, under the key, and meta.audit_keyed_from remembers where (for the
  * writers; verify finds the record itself). Once per transaction: after
  * its first record (db_memo), the segment has begun. */
-static enum xcode begin_keyed(struct db *db, struct xerr *e)
+enum xcode audit_begin_segment(struct db *db, struct xerr *e)
 {
     if (db_memo(db))
         return XOK;
@@ -116,7 +117,7 @@ enum xcode audit_append(struct db *db, const char *actor, const char *action, co
                         json_t *before, json_t *after, struct xerr *e)
 {
     const unsigned char *key = NULL;
-    if (need_key(db, &key, e) || begin_keyed(db, e))
+    if (audit_need_key(db, &key, e) || audit_begin_segment(db, e))
         return e->code;
     long long seq;
     return append(db, actor, action, object, before, after, &seq, e);
@@ -142,7 +143,7 @@ enum xcode audit_key_ensure(struct db *db, struct xerr *e)
 enum xcode audit_key_ready(struct db *db, struct xerr *e)
 {
     const unsigned char *key = NULL;
-    return need_key(db, &key, e);
+    return audit_need_key(db, &key, e);
 }
 
 enum xcode audit_key_follow(const char *to_url, struct db *from, struct xerr *e)
@@ -156,9 +157,9 @@ enum xcode audit_key_follow(const char *to_url, struct db *from, struct xerr *e)
 enum xcode audit_begin_keyed(struct db *db, struct xerr *e)
 {
     const unsigned char *key = NULL;
-    if (need_key(db, &key, e))
+    if (audit_need_key(db, &key, e))
         return e->code;
-    return begin_keyed(db, e);
+    return audit_begin_segment(db, e);
 }
 
 static enum xcode append(struct db *db, const char *actor, const char *action, const char *object,
@@ -168,12 +169,12 @@ static enum xcode append(struct db *db, const char *actor, const char *action, c
     long long seq = 0;
     char prev[65];
     memcpy(prev, genesis, sizeof genesis);
-    if (tail(db, &seq, prev, e))
+    if (audit_tail(db, &seq, prev, e))
         return e->code;
     seq++;
     char now[21], hash[65];
     store_now(now);
-    char *b = dump(before), *a = dump(after);
+    char *b = audit_dump(before), *a = audit_dump(after);
     audit_hash(key, seq, now, actor, action, object, b, a, prev, hash);
     enum xcode xc = db_exec(db,
                             "INSERT INTO audit_log(seq, at, actor, action, object, before, after, "
@@ -188,10 +189,10 @@ static enum xcode append(struct db *db, const char *actor, const char *action, c
         char head[96];
         snprintf(head, sizeof head, "%lld:%s", seq, hash);
         db_memo_set(db, head);
-        db_before_commit(db, write_head);
+        db_before_commit(db, audit_write_head);
     }
     if (!xc && !db_in_transaction(db))
-        xc = write_head(db, e);
+        xc = audit_write_head(db, e);
     *seq_out = seq;
     free(b);
     free(a);
@@ -382,7 +383,7 @@ enum xcode audit_verify(struct db *db, const char *expect, bool *ok, json_t **re
                         "--head は extsvc audit head が出力した「番号:ハッシュ」"
                         "（例 1234:64 桁の 16 進数）で指定してください: %s",
                         expect);
-    if (need_key(db, &key, e))
+    if (audit_need_key(db, &key, e))
         return e->code;
     const struct audit_key *k = db_audit_key(db);
     struct db_rows *rows;

@@ -3,12 +3,14 @@
  */
 #include "import_write.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/text.h"
+#include "../store/audit.h"
 #include "internal.h"
 #include "row_queue.h"
 
@@ -180,15 +182,16 @@ static enum xcode prepare_row(const struct catalogue *cat, struct eval_memo *mem
     return XOK;
 }
 
-/* Write one prepared row: an approved request, its entry, the audit record. */
+/* Write one prepared row: an approved request and its entry; *after is
+ * the entry as its audit record holds it (the caller's). */
 static enum xcode write_row(struct db *db, const struct user *actor, const struct catalogue *cat,
                             struct prepared *p, const char *now, const char *today,
-                            long long *entry, struct xerr *e)
+                            long long *entry, json_t **after, struct xerr *e)
 {
     struct request_row r;
     memset(&r, 0, sizeof r);
     char *conditions = NULL;
-    json_t *after = NULL;
+    *after = NULL;
     enum xcode rc;
     r.kind = "new";
     r.state = "approved";
@@ -220,14 +223,86 @@ static enum xcode write_row(struct db *db, const struct user *actor, const struc
                                  e)) ||
         (rc =
              store_entry_add_version(db, *entry, 1, r.id, "new", &f, cat->id, now, actor->id, e)) ||
-        (rc = store_ledger_get(db, *entry, today, false, &after, e)))
+        (rc = store_ledger_get(db, *entry, today, false, after, e)))
         goto out;
-    char object[32];
-    snprintf(object, sizeof object, "ledger:%lld", *entry);
-    rc = audit_append(db, actor->login, "ledger.import", object, NULL, after, e);
 out:
-    json_decref(after);
     free(conditions);
+    return rc;
+}
+
+/* The audit records of a batch of written rows, on their way to the
+ * hashing thread (entries and their snapshots) and back (sealed). */
+struct hash_job {
+    int n;
+    long long entry[BATCH_ROWS];
+    json_t *after[BATCH_ROWS];
+};
+struct sealed_batch {
+    int n;
+    bool failed; /* out of memory */
+    struct audit_sealed rec[BATCH_ROWS];
+};
+
+static void hash_job_free(struct hash_job *j)
+{
+    if (!j)
+        return;
+    for (int i = 0; i < BATCH_ROWS; i++) /* past n: a row whose write failed */
+        json_decref(j->after[i]);
+    free(j);
+}
+
+static void sealed_batch_free(struct sealed_batch *b)
+{
+    if (!b)
+        return;
+    for (int i = 0; i < b->n; i++)
+        audit_sealed_release(&b->rec[i]);
+    free(b);
+}
+
+/* The hashing thread: each job's records sealed, in order, and sent back. */
+struct hasher {
+    struct audit_batch *chain;
+    struct row_queue *in, *out;
+};
+
+static void *hash_records(void *arg)
+{
+    struct hasher *h = arg;
+    struct hash_job *j;
+    while ((j = row_queue_pop(h->in))) {
+        struct sealed_batch *b = calloc(1, sizeof *b);
+        for (int i = 0; b && i < j->n; i++) {
+            char object[48];
+            snprintf(object, sizeof object, "ledger:%lld", j->entry[i]);
+            b->failed |= !audit_batch_seal(h->chain, object, j->after[i], &b->rec[i]);
+            j->after[i] = NULL; /* taken */
+            b->n = i + 1;
+        }
+        hash_job_free(j);
+        if (!b || !row_queue_push(h->out, b)) {
+            sealed_batch_free(b);
+            break; /* the writer stopped, or no memory: it will see none come */
+        }
+    }
+    row_queue_finish(h->out);
+    return NULL;
+}
+
+/* Store the sealed records that are back: all of them (wait), or those
+ * there are now. */
+static enum xcode insert_sealed(struct db *db, struct hasher *h, bool wait, struct xerr *e)
+{
+    struct sealed_batch *b;
+    enum xcode rc = XOK;
+    while (!rc && (b = wait ? row_queue_pop(h->out) : row_queue_try_pop(h->out))) {
+        if (b->failed)
+            rc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
+        for (int i = 0; !rc && i < b->n; i++)
+            rc = audit_batch_insert(db, h->chain, &b->rec[i], e);
+        sealed_batch_free(b);
+    }
     return rc;
 }
 
@@ -305,13 +380,32 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
 {
     *count = 0;
     *first = *last = 0;
+    /* The hashing thread's queues: a job goes in only after what came
+     * back was stored, so at most in's capacity and two more are in
+     * flight, and `out` (larger) never holds the hasher up. */
+    struct hasher h = {.in = row_queue_new(8), .out = row_queue_new(16)};
     enum xcode rc = XOK;
+    pthread_t hashing;
+    bool started = false;
+    if (!h.in || !h.out)
+        rc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
+    else if (!(rc = audit_batch_begin(db, actor->login, "ledger.import", &h.chain, e))) {
+        if (pthread_create(&hashing, NULL, hash_records, &h) != 0)
+            rc = xerr_set(e, X_INTERNAL, "取り込みのスレッドを作れません");
+        else
+            started = true;
+    }
     struct batch *b;
     while (!rc && (b = row_queue_pop(p->queue))) {
+        struct hash_job *j = calloc(1, sizeof *j);
+        if (!j)
+            rc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
         for (int i = 0; !rc && i < b->n; i++) {
             long long entry;
-            if ((rc = write_row(db, actor, p->cat, b->row[i], now, p->today, &entry, e)))
+            if ((rc = write_row(db, actor, p->cat, b->row[i], now, p->today, &entry,
+                                &j->after[j->n], e)))
                 break;
+            j->entry[j->n++] = entry;
             *first = *first ? *first : entry;
             *last = entry;
             ++*count;
@@ -321,8 +415,35 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
                 o->progress(*count, total, o->arg);
         }
         batch_free(b);
+        if (!rc)
+            rc = insert_sealed(db, &h, false, e);
+        if (!rc && !row_queue_push(h.in, j))
+            rc = xerr_set(e, X_INTERNAL, "監査記録を作れません");
+        if (rc)
+            hash_job_free(j);
+    }
+    if (started) {
+        if (!rc) {
+            row_queue_finish(h.in);
+            rc = insert_sealed(db, &h, true, e);
+        }
+        if (rc) {
+            row_queue_stop(h.in);
+            row_queue_stop(h.out);
+        }
+        pthread_join(hashing, NULL);
     }
     if (rc)
         row_queue_stop(p->queue);
+    else if (h.chain)
+        audit_batch_end(db, h.chain);
+    void *left;
+    while (h.in && (left = row_queue_drain(h.in)))
+        hash_job_free(left);
+    while (h.out && (left = row_queue_drain(h.out)))
+        sealed_batch_free(left);
+    row_queue_free(h.in);
+    row_queue_free(h.out);
+    audit_batch_free(h.chain);
     return rc;
 }

@@ -78,6 +78,20 @@ void *row_queue_pop(struct row_queue *q)
     return item;
 }
 
+void *row_queue_try_pop(struct row_queue *q)
+{
+    void *item = NULL;
+    pthread_mutex_lock(&q->lock);
+    if (q->count && !q->stopped) {
+        item = q->items[q->head];
+        q->head = (q->head + 1) % q->cap;
+        q->count--;
+        pthread_cond_signal(&q->not_full);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return item;
+}
+
 void row_queue_stop(struct row_queue *q)
 {
     pthread_mutex_lock(&q->lock);

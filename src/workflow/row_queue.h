@@ -25,6 +25,8 @@ bool row_queue_push(struct row_queue *q, void *item);
 void row_queue_finish(struct row_queue *q);
 /* Consumer: the next item, or NULL once finished and empty, or stopped. */
 void *row_queue_pop(struct row_queue *q);
+/* Consumer: the next item if there is one now, else NULL at once. */
+void *row_queue_try_pop(struct row_queue *q);
 /* Consumer: take no more; the producer's next push fails. Items still
  * queued are then drained with row_queue_drain. */
 void row_queue_stop(struct row_queue *q);

@@ -12,7 +12,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import assert_error_line, counts, run, setup_db, skip  # noqa: E402
+from harness import approve_new, assert_error_line, counts, run, setup_db, skip  # noqa: E402
 
 GOOD = (
     "番号,サービス名,事業者名,業務内容,格付,利用期間,担当課,申請者,利用範囲,備考\r\n"
@@ -61,9 +61,16 @@ def test_a_ledger_saved_from_excel_comes_in_whole(env):
     assert odd["period"] == {"from": "2024-04-01", "to": "2027-03-31"}
     assert odd["classification"]["confidentiality"] == "1"
     assert got["ChatGPT"]["classification"]["confidentiality"] == "2"
-    # One audit record per entry, and the chain holds.
+    # One audit record per entry, in the entries' order, and the chain holds
+    # (the records are hashed on a thread of their own), also with what is
+    # written after them.
     audit = env.json("audit", "list", "--json", "--action", "ledger.import")["records"]
     assert len(audit) == 3, audit
+    assert [a["object"] for a in audit] == ["ledger:%d" % e["id"] for e in
+                                            sorted(got.values(), key=lambda e: e["id"])], audit
+    assert [a["after"]["service"]["name"] for a in audit] == ["LINE WORKS", "001234", "ChatGPT"]
+    env.ok("audit", "verify")
+    approve_new(env)
     env.ok("audit", "verify")
     # The entry's request records where it came from.
     req = env.json("request", "show", str(lw["request_id"]), "--json")
