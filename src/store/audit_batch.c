@@ -14,9 +14,8 @@
 struct audit_batch {
     const unsigned char *key; /* the database's, alive while it is open */
     char *actor, *action;
-    long long seq;   /* of the last record sealed */
-    char prev[65];   /* its hash */
-    long long first; /* the first record's seq, 0 until one is sealed */
+    long long seq; /* of the last record sealed */
+    char prev[65]; /* its hash */
 };
 
 enum xcode audit_batch_begin(struct db *db, const char *actor, const char *action,

@@ -39,6 +39,16 @@ void row_queue_free(struct row_queue *q)
     free(q);
 }
 
+/* The oldest item, the lock held and the queue not empty. */
+static void *take(struct row_queue *q)
+{
+    void *item = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->count--;
+    pthread_cond_signal(&q->not_full);
+    return item;
+}
+
 bool row_queue_push(struct row_queue *q, void *item)
 {
     pthread_mutex_lock(&q->lock);
@@ -68,12 +78,8 @@ void *row_queue_pop(struct row_queue *q)
     pthread_mutex_lock(&q->lock);
     while (!q->count && !q->finished && !q->stopped)
         pthread_cond_wait(&q->not_empty, &q->lock);
-    if (q->count && !q->stopped) {
-        item = q->items[q->head];
-        q->head = (q->head + 1) % q->cap;
-        q->count--;
-        pthread_cond_signal(&q->not_full);
-    }
+    if (q->count && !q->stopped)
+        item = take(q);
     pthread_mutex_unlock(&q->lock);
     return item;
 }
@@ -82,12 +88,8 @@ void *row_queue_try_pop(struct row_queue *q)
 {
     void *item = NULL;
     pthread_mutex_lock(&q->lock);
-    if (q->count && !q->stopped) {
-        item = q->items[q->head];
-        q->head = (q->head + 1) % q->cap;
-        q->count--;
-        pthread_cond_signal(&q->not_full);
-    }
+    if (q->count && !q->stopped)
+        item = take(q);
     pthread_mutex_unlock(&q->lock);
     return item;
 }
@@ -105,11 +107,8 @@ void *row_queue_drain(struct row_queue *q)
 {
     void *item = NULL;
     pthread_mutex_lock(&q->lock);
-    if (q->count) {
-        item = q->items[q->head];
-        q->head = (q->head + 1) % q->cap;
-        q->count--;
-    }
+    if (q->count)
+        item = take(q);
     pthread_mutex_unlock(&q->lock);
     return item;
 }
