@@ -99,10 +99,15 @@ enum xcode store_catalogue_list(struct db *db, json_t **out, struct xerr *e);
 
 /* --- services and providers ------------------------------------------ */
 
-/* Find or create the provider and the service (name, function) it offers. */
+/* Room for a service category's name ("file_sharing") and its NUL. */
+#define STORE_CATEGORY_MAX 32
+
+/* Find or create the provider and the service (name, function) it offers;
+ * `category` is set where the service's was 'other'. `category_out`
+ * (NULL: not wanted) receives the service's category as it now is. */
 enum xcode store_service_resolve(struct db *db, const char *name, const char *function,
                                  const char *provider, const char *category, long long *id,
-                                 struct xerr *e);
+                                 char category_out[STORE_CATEGORY_MAX], struct xerr *e);
 /* Which services to list: those whose name, function or provider contains
  * q (NULL: all; ASCII letters in either case), only those in the ledger
  * where in_ledger, ordered by name, function and provider, a page of
@@ -196,10 +201,30 @@ struct ledger_fields {
     const char *ismap; /* ISMAP registration number; NULL: none (a retirement keeps the last) */
 };
 
-/* A new entry (version 0 until its first version is added); `migrated_from`
- * says where an entry brought in from an old ledger came from, else NULL. */
+/* An entry as store_ledger_get() shows it without its versions, made from
+ * its values by store_entry_json(), which also makes every entry read from
+ * the database: a writer that knows each value of the entry it has just
+ * written (an import) need not read it back. */
+struct entry_values {
+    long long id, version, request_id, service_id;
+    const char *state;      /* entry_state_name() on the day asked about */
+    const char *department; /* the department's name */
+    const char *retired_on; /* NULL: not retired */
+    const char *created_at, *updated_at, *catalogue_id;
+    const char *category;      /* the service's */
+    const char *migrated_from; /* NULL: not brought in from an old ledger */
+    struct ledger_fields f;    /* the current version's (its ismap is not shown) */
+    const char *recorded_at, *recorded_by, *recorded_by_name; /* its approval: login, name */
+};
+/* NULL without memory. */
+json_t *store_entry_json(const struct entry_values *v);
+
+/* A new entry; `migrated_from` says where an entry brought in from an old
+ * ledger came from, else NULL. Its `version` is 0 until its first version
+ * is added, or already the one to be added next at `at` (which then need
+ * not rewrite the entry). */
 enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
-                              const char *at, const char *migrated_from, long long *id,
+                              const char *at, const char *migrated_from, int version, long long *id,
                               struct xerr *e);
 /* Add version `version` of entry `entry_id` and make it the current one. */
 enum xcode store_entry_add_version(struct db *db, long long entry_id, int version,

@@ -4,6 +4,7 @@
  */
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,9 +93,17 @@ enum xcode store_catalogue_list(struct db *db, json_t **out, struct xerr *e)
 
 /* --- services and providers ------------------------------------------ */
 
+/* `category` into `out` (where wanted). */
+static enum xcode category_to(char *out, const char *category, struct xerr *e)
+{
+    if (out && (size_t)snprintf(out, STORE_CATEGORY_MAX, "%s", category) >= STORE_CATEGORY_MAX)
+        return xerr_set(e, X_INTERNAL, "サービスの区分が長すぎます: %s", category);
+    return XOK;
+}
+
 enum xcode store_service_resolve(struct db *db, const char *name, const char *function,
                                  const char *provider, const char *category, long long *id,
-                                 struct xerr *e)
+                                 char category_out[STORE_CATEGORY_MAX], struct xerr *e)
 {
     long long pid;
     bool found;
@@ -108,13 +117,27 @@ enum xcode store_service_resolve(struct db *db, const char *name, const char *fu
     if (!found && db_one_int(db, "INSERT INTO providers(name) VALUES (?1) RETURNING id",
                              DB_ARGS(DS(provider)), &pid, &found, e))
         return e->code;
-    if (db_one_int(db,
-                   "SELECT id FROM services WHERE provider_id = ?1 AND name = ?2 AND function = ?3",
-                   DB_ARGS(DI(pid), DS(name), DS(function)), id, &found, e))
+    struct db_rows *rows;
+    if (db_query(db, &rows,
+                 "SELECT id, category FROM services "
+                 "WHERE provider_id = ?1 AND name = ?2 AND function = ?3",
+                 DB_ARGS(DI(pid), DS(name), DS(function)), e))
         return e->code;
-    if (found)
+    int rc = db_next(rows, e);
+    enum xcode xc = XOK;
+    if (rc == 1) {
+        *id = db_int(rows, 0);
+        const char *had = db_text(rows, 1);
+        xc = category_to(category_out, strcmp(had, "other") == 0 ? category : had, e);
+    }
+    db_done(rows);
+    if (rc < 0 || xc)
+        return e->code;
+    if (rc == 1)
         return db_exec(db, "UPDATE services SET category = ?2 WHERE id = ?1 AND category = 'other'",
                        DB_ARGS(DI(*id), DS(category)), e);
+    if (category_to(category_out, category, e))
+        return e->code;
     return db_one_int(db,
                       "INSERT INTO services(provider_id, name, function, category) "
                       "VALUES (?1, ?2, ?3, ?4) RETURNING id",

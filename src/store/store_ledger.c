@@ -35,6 +35,11 @@ static char *search_text(const char *name, const char *function, const char *pro
 /* Put one entry's searchable text into the bigram index, where the
  * backend has one (db_bigram_fts); elsewhere ledger_search.text is the
  * index's input and nothing more is to be done. */
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
 /* Set while a bulk write (an import) leaves the bigram index to
  * store_bulk_index(): in SQLite every write statement after an FTS5 insert
  * in the same transaction flushes FTS5's pending terms to a new segment,
@@ -146,20 +151,16 @@ void store_bulk_end(struct db *db)
 /* --- ledger --------------------------------------------------------- */
 
 enum xcode store_entry_insert(struct db *db, long long department_id, long long service_id,
-                              const char *at, const char *migrated_from, long long *id,
+                              const char *at, const char *migrated_from, int version, long long *id,
                               struct xerr *e)
 {
     bool found;
-    return db_one_int(db,
-                      "INSERT INTO ledger_entries(department_id, service_id, version, created_at, "
-                      "updated_at, migrated_from) VALUES (?1, ?2, 0, ?3, ?3, ?4) RETURNING id",
-                      DB_ARGS(DI(department_id), DI(service_id), DS(at), DS(migrated_from)), id,
-                      &found, e);
-}
-
-static const char *or_empty(const char *s)
-{
-    return s ? s : "";
+    return db_one_int(
+        db,
+        "INSERT INTO ledger_entries(department_id, service_id, version, created_at, "
+        "updated_at, migrated_from) VALUES (?1, ?2, ?5, ?3, ?3, ?4) RETURNING id",
+        DB_ARGS(DI(department_id), DI(service_id), DS(at), DS(migrated_from), DI(version)), id,
+        &found, e);
 }
 
 enum xcode store_entry_add_version(struct db *db, long long entry_id, int version,
@@ -191,7 +192,11 @@ enum xcode store_entry_add_version(struct db *db, long long entry_id, int versio
                         DS(f->ismap && *f->ismap ? f->ismap : NULL)),
                 e))
         return e->code;
-    if (db_exec(db, "UPDATE ledger_entries SET version = ?2, updated_at = ?3 WHERE id = ?1",
+    /* Not rewritten where the entry was written with this version (an
+     * import: a tenth of its writing was this row written twice). */
+    if (db_exec(db,
+                "UPDATE ledger_entries SET version = ?2, updated_at = ?3 "
+                "WHERE id = ?1 AND (version <> ?2 OR updated_at <> ?3)",
                 DB_ARGS(DI(entry_id), DI(version), DS(at)), e))
         return e->code;
     char *text = search_text(f->service_name, f->service_function, f->provider, f->purpose, e);
@@ -250,76 +255,125 @@ enum xcode store_entry_retire(struct db *db, long long entry_id, const char *on,
     "v.cloud_provider, v.data_location, v.personal_information, v.approval_ref, v.approved_on, "   \
     "v.vendor_decided_on, v.conditions, v.recorded_at, ru.login, ru.name "
 
-static const char *state_label(const char *state)
-{
-    int s = entry_state_parse(state);
-    return s < 0 ? "" : entry_state_label((enum entry_state)s);
-}
-
-/* The details of DETAIL_COLUMNS from column `c` on: the cloud provider and
- * data location (別紙 4〜8, 11, 18), personal information, procurement
- * (5(2) 職務権限規程の決裁, 業者決定), the conditions of section 6 and the
- * approval that recorded the version (承認者・承認日). */
-static void details_to_json(json_t *o, struct db_rows *rows, int c)
+/* The details of a version beside (ア)〜(キ): the cloud provider and data
+ * location (別紙 4〜8, 11, 18), personal information, procurement (5(2)
+ * 職務権限規程の決裁, 業者決定), the conditions of section 6 and the
+ * approval that recorded the version (承認者・承認日: when, login, name). */
+static void details_to_json(json_t *o, const struct ledger_fields *f, const char *at,
+                            const char *by, const char *by_name)
 {
     json_t *svc = json_object_get(o, "service");
-    json_object_set_new(svc, "cloud_provider", json_string(db_text(rows, c)));
-    json_object_set_new(svc, "data_location", json_string(db_text(rows, c + 1)));
+    json_object_set_new(svc, "cloud_provider", json_string(or_empty(f->cloud_provider)));
+    json_object_set_new(svc, "data_location", json_string(or_empty(f->data_location)));
     json_object_set_new(o, "personal_information",
-                        db_is_null(rows, c + 2) ? json_null() : json_boolean(db_int(rows, c + 2)));
+                        f->personal_information < 0 ? json_null()
+                                                    : json_boolean(f->personal_information));
     json_object_set_new(o, "procurement",
-                        json_pack("{s:s, s:s, s:s}", "approval_ref", db_text(rows, c + 3),
-                                  "approved_on", db_text(rows, c + 4), "vendor_decided_on",
-                                  db_text(rows, c + 5)));
-    json_t *conds = json_loads(db_text(rows, c + 6), 0, NULL);
+                        json_pack("{s:s, s:s, s:s}", "approval_ref", or_empty(f->approval_ref),
+                                  "approved_on", or_empty(f->approved_on), "vendor_decided_on",
+                                  or_empty(f->vendor_decided_on)));
+    json_t *conds = json_loads(f->conditions ? f->conditions : "[]", 0, NULL);
     json_object_set_new(o, "conditions", json_is_array(conds) ? conds : json_array());
     if (conds && !json_is_array(conds))
         json_decref(conds);
     json_object_set_new(o, "approval",
-                        json_pack("{s:s, s:s, s:s}", "at", db_text(rows, c + 7), "by",
-                                  db_text(rows, c + 8), "by_name", db_text(rows, c + 9)));
+                        json_pack("{s:s, s:s, s:s}", "at", or_empty(at), "by", or_empty(by),
+                                  "by_name", or_empty(by_name)));
 }
 
-/* The fields (ア)〜(キ) from columns starting at `c` (service_name). */
-static void fields_to_json(json_t *o, struct db_rows *rows, int c)
+/* The fields (ア)〜(キ). */
+static void fields_to_json(json_t *o, const struct ledger_fields *f)
 {
     json_object_set_new(o, "service",
-                        json_pack("{s:s, s:s, s:s}", "name", db_text(rows, c), "function",
-                                  db_text(rows, c + 1), "provider", db_text(rows, c + 2)));
-    json_object_set_new(o, "purpose", json_string(db_text(rows, c + 3)));
+                        json_pack("{s:s, s:s, s:s}", "name", or_empty(f->service_name), "function",
+                                  or_empty(f->service_function), "provider",
+                                  or_empty(f->provider)));
+    json_object_set_new(o, "purpose", json_string(or_empty(f->purpose)));
     json_object_set_new(o, "classification",
-                        json_pack("{s:s, s:s, s:s}", "confidentiality", db_text(rows, c + 4),
-                                  "integrity", db_text(rows, c + 5), "availability",
-                                  db_text(rows, c + 6)));
+                        json_pack("{s:s, s:s, s:s}", "confidentiality", or_empty(f->level[0]),
+                                  "integrity", or_empty(f->level[1]), "availability",
+                                  or_empty(f->level[2])));
     json_object_set_new(
         o, "period",
-        json_pack("{s:s, s:s}", "from", db_text(rows, c + 7), "to", db_text(rows, c + 8)));
-    json_object_set_new(
-        o, "applicant",
-        json_pack("{s:s, s:s}", "department", db_text(rows, c + 9), "name", db_text(rows, c + 10)));
-    json_object_set_new(o, "scope", json_string(db_text(rows, c + 11)));
+        json_pack("{s:s, s:s}", "from", or_empty(f->period_from), "to", or_empty(f->period_to)));
+    json_object_set_new(o, "applicant",
+                        json_pack("{s:s, s:s}", "department", or_empty(f->applicant_department),
+                                  "name", or_empty(f->applicant_name)));
+    json_object_set_new(o, "scope", json_string(or_empty(f->scope)));
+}
+
+/* The fields (ア)〜(キ) from the twelve columns starting at `c`
+ * (service_name .. scope), and DETAIL_COLUMNS' first seven from `d`; the
+ * strings are the row's. */
+static void fields_of_row(struct db_rows *rows, int c, int d, struct ledger_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    f->service_name = db_text(rows, c);
+    f->service_function = db_text(rows, c + 1);
+    f->provider = db_text(rows, c + 2);
+    f->purpose = db_text(rows, c + 3);
+    for (int i = 0; i < 3; i++)
+        f->level[i] = db_text(rows, c + 4 + i);
+    f->period_from = db_text(rows, c + 7);
+    f->period_to = db_text(rows, c + 8);
+    f->applicant_department = db_text(rows, c + 9);
+    f->applicant_name = db_text(rows, c + 10);
+    f->scope = db_text(rows, c + 11);
+    f->cloud_provider = db_text(rows, d);
+    f->data_location = db_text(rows, d + 1);
+    f->personal_information = db_is_null(rows, d + 2) ? -1 : db_int(rows, d + 2) != 0;
+    f->approval_ref = db_text(rows, d + 3);
+    f->approved_on = db_text(rows, d + 4);
+    f->vendor_decided_on = db_text(rows, d + 5);
+    f->conditions = db_text(rows, d + 6);
+}
+
+json_t *store_entry_json(const struct entry_values *v)
+{
+    int s = entry_state_parse(v->state);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)v->id, "state",
+                          or_empty(v->state), "state_label",
+                          s < 0 ? "" : entry_state_label((enum entry_state)s), "department",
+                          or_empty(v->department), "version", (json_int_t)v->version, "request_id",
+                          (json_int_t)v->request_id);
+    if (!o)
+        return NULL;
+    fields_to_json(o, &v->f);
+    json_object_set_new(json_object_get(o, "service"), "category",
+                        json_string(or_empty(v->category)));
+    json_object_set_new(o, "catalogue", json_string(or_empty(v->catalogue_id)));
+    json_object_set_new(o, "retired_on", v->retired_on ? json_string(v->retired_on) : json_null());
+    json_object_set_new(o, "created_at", json_string(or_empty(v->created_at)));
+    json_object_set_new(o, "updated_at", json_string(or_empty(v->updated_at)));
+    json_object_set_new(o, "service_id", json_integer(v->service_id));
+    details_to_json(o, &v->f, v->recorded_at, v->recorded_by, v->recorded_by_name);
+    /* Where an entry brought in from an old ledger came from (schema 11). */
+    if (v->migrated_from)
+        json_object_set_new(o, "migrated_from", json_string(v->migrated_from));
+    return o;
 }
 
 static json_t *entry_from_row(struct db_rows *rows)
 {
-    const char *state = db_text(rows, 1);
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_int(rows, 0),
-                          "state", state, "state_label", state_label(state), "department",
-                          db_text(rows, 2), "version", (json_int_t)db_int(rows, 3), "request_id",
-                          (json_int_t)db_int(rows, 7));
-    fields_to_json(o, rows, 8);
-    json_object_set_new(json_object_get(o, "service"), "category", json_string(db_text(rows, 21)));
-    json_object_set_new(o, "catalogue", json_string(db_text(rows, 20)));
-    json_object_set_new(o, "retired_on",
-                        db_is_null(rows, 4) ? json_null() : json_string(db_text(rows, 4)));
-    json_object_set_new(o, "created_at", json_string(db_text(rows, 5)));
-    json_object_set_new(o, "updated_at", json_string(db_text(rows, 6)));
-    json_object_set_new(o, "service_id", json_integer(db_int(rows, 22)));
-    details_to_json(o, rows, 24);
-    /* Where an entry brought in from an old ledger came from (schema 11). */
-    if (!db_is_null(rows, 34))
-        json_object_set_new(o, "migrated_from", json_string(db_text(rows, 34)));
-    return o;
+    struct entry_values v = {
+        .id = db_int(rows, 0),
+        .state = db_text(rows, 1),
+        .department = db_text(rows, 2),
+        .version = db_int(rows, 3),
+        .retired_on = db_is_null(rows, 4) ? NULL : db_text(rows, 4),
+        .created_at = db_text(rows, 5),
+        .updated_at = db_text(rows, 6),
+        .request_id = db_int(rows, 7),
+        .catalogue_id = db_text(rows, 20),
+        .category = db_text(rows, 21),
+        .service_id = db_int(rows, 22),
+        .recorded_at = db_text(rows, 31),
+        .recorded_by = db_text(rows, 32),
+        .recorded_by_name = db_text(rows, 33),
+        .migrated_from = db_is_null(rows, 34) ? NULL : db_text(rows, 34),
+    };
+    fields_of_row(rows, 8, 24, &v.f);
+    return store_entry_json(&v);
 }
 
 /* An entry still in use on ?1 (listed without --all): neither retired nor
@@ -586,8 +640,10 @@ enum xcode store_ledger_get(struct db *db, long long id, const char *today, bool
                 "{s:I, s:I, s:s, s:s, s:s, s:s}", "version", (json_int_t)db_int(rows, 0),
                 "request_id", (json_int_t)db_int(rows, 1), "kind", db_text(rows, 2), "recorded_at",
                 db_text(rows, 3), "recorded_by", db_text(rows, 4), "catalogue", db_text(rows, 5));
-            fields_to_json(v, rows, 6);
-            details_to_json(v, rows, 18);
+            struct ledger_fields f;
+            fields_of_row(rows, 6, 18, &f);
+            fields_to_json(v, &f);
+            details_to_json(v, &f, db_text(rows, 25), db_text(rows, 26), db_text(rows, 27));
             json_array_append_new(versions, v);
         }
         db_done(rows);

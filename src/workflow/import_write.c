@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/states.h"
 #include "../core/text.h"
 #include "../store/audit.h"
 #include "internal.h"
@@ -53,9 +54,10 @@ struct eval_memo {
  * thread; written by the writing one (write_row), which frees it. */
 struct prepared {
     struct document doc;
+    struct ledger_fields fields; /* of doc, for its version */
     struct shared_eval *ev;
     bool approvable;
-    char *docText, *from;
+    char *docText, *from, *conditions;
 };
 
 /* Rows go to the writer in batches: one hand-over (and wake-up) a row
@@ -128,6 +130,7 @@ static void prepared_free(struct prepared *p)
     shared_eval_unref(p->ev);
     free(p->docText);
     free(p->from);
+    free(p->conditions);
     free(p);
 }
 
@@ -174,7 +177,8 @@ static enum xcode prepare_row(const struct catalogue *cat, struct eval_memo *mem
     if (text_has_content(old))
         sbuf_addf(&sb, "（台帳番号 %s）", old);
     p->from = sbuf_detach(&sb);
-    if (!p->ev || !p->docText || !p->from) {
+    p->fields = wf_fields_of(&p->doc, &p->conditions);
+    if (!p->ev || !p->docText || !p->from || !p->conditions) {
         prepared_free(p);
         return xerr_set(e, X_INTERNAL, "メモリが不足しています");
     }
@@ -182,16 +186,21 @@ static enum xcode prepare_row(const struct catalogue *cat, struct eval_memo *mem
     return XOK;
 }
 
-/* Write one prepared row: an approved request and its entry; *after is
- * the entry as its audit record holds it (the caller's). */
+/* What the hashing thread needs of a written row to make its audit
+ * record: the row (the hasher frees it) and what writing it decided. */
+struct written {
+    struct prepared *row;
+    long long entry, request, service;
+    char category[STORE_CATEGORY_MAX];
+};
+
+/* Write one prepared row: an approved request and its entry. */
 static enum xcode write_row(struct db *db, const struct user *actor, const struct catalogue *cat,
-                            struct prepared *p, const char *now, const char *today,
-                            long long *entry, json_t **after, struct xerr *e)
+                            const char *now, struct written *w, struct xerr *e)
 {
+    struct prepared *p = w->row;
     struct request_row r;
     memset(&r, 0, sizeof r);
-    char *conditions = NULL;
-    *after = NULL;
     enum xcode rc;
     r.kind = "new";
     r.state = "approved";
@@ -206,65 +215,99 @@ static enum xcode write_row(struct db *db, const struct user *actor, const struc
     const struct document *doc = &p->doc;
     if ((rc = store_department_id(db, doc->applicant_department, &r.department_id, e)) ||
         (rc = store_service_resolve(db, doc->service_name, doc->service_function, doc->provider,
-                                    doc->category, &r.service_id, e)) ||
-        (rc = store_entry_insert(db, r.department_id, r.service_id, now, p->from, entry, e)))
-        goto out;
-    r.entry_id = *entry;
+                                    doc->category, &r.service_id, w->category, e)) ||
+        (rc = store_entry_insert(db, r.department_id, r.service_id, now, p->from, 1, &w->entry, e)))
+        return rc;
+    r.entry_id = w->entry;
+    w->service = r.service_id;
     /* The rows share a few evaluations: each is stored once. */
     if (!p->ev->id && (rc = store_evaluation_text_id(db, p->ev->text, &p->ev->id, e)))
-        goto out;
+        return rc;
     r.evaluation_id = p->ev->id;
-    if ((rc = store_request_insert(db, &r, &r.id, e)))
-        goto out;
+    if ((rc = store_request_insert(db, &r, &w->request, e)))
+        return rc;
     char comment[600];
     snprintf(comment, sizeof comment, "%sからの移行", p->from);
-    struct ledger_fields f = wf_fields_of(doc, &conditions);
-    if ((rc = store_event_insert(db, r.id, now, actor->id, "create", NULL, "approved", comment,
-                                 e)) ||
-        (rc =
-             store_entry_add_version(db, *entry, 1, r.id, "new", &f, cat->id, now, actor->id, e)) ||
-        (rc = store_ledger_get(db, *entry, today, false, after, e)))
-        goto out;
-out:
-    free(conditions);
-    return rc;
+    return store_event_insert(db, w->request, now, actor->id, "create", NULL, "approved", comment,
+                              e) ||
+                   store_entry_add_version(db, w->entry, 1, w->request, "new", &p->fields, cat->id,
+                                           now, actor->id, e)
+               ? e->code
+               : XOK;
+}
+
+/* The entry a written row made, as its audit record (and
+ * store_ledger_get()) shows it on `today`: made from the row's values, not
+ * read back. */
+static json_t *written_entry(const struct written *w, const struct user *actor,
+                             const char *catalogue_id, const char *now, const char *today)
+{
+    const struct ledger_fields *f = &w->row->fields;
+    struct entry_values v = {
+        .id = w->entry,
+        .version = 1,
+        .request_id = w->request,
+        .service_id = w->service,
+        .state = entry_state_name(entry_state_on(f->period_from, f->period_to, NULL, today)),
+        .department = w->row->doc.applicant_department,
+        .created_at = now,
+        .updated_at = now,
+        .catalogue_id = catalogue_id,
+        .category = w->category,
+        .migrated_from = w->row->from,
+        .f = *f,
+        .recorded_at = now,
+        .recorded_by = actor->login,
+        .recorded_by_name = actor->name,
+    };
+    return store_entry_json(&v);
 }
 
 /* The audit records of a batch of written rows, on their way to the
  * hashing thread (entries and their snapshots) and back (sealed). */
+struct sealed_batch;
 struct hash_job {
     int n;
-    long long entry[BATCH_ROWS];
-    json_t *after[BATCH_ROWS];
+    struct written row[BATCH_ROWS];
+    /* Stored records, for the hasher to free: memory goes back to the
+     * thread that allocated it, so that no thread takes another's malloc
+     * arena lock while that one works (it cost the writer a tenth). */
+    struct sealed_batch *spent;
 };
 struct sealed_batch {
+    struct sealed_batch *next; /* stored ones, on their way back to be freed */
     int n;
     bool failed; /* out of memory */
     struct audit_sealed rec[BATCH_ROWS];
 };
 
+static void sealed_batch_free(struct sealed_batch *b)
+{
+    while (b) {
+        struct sealed_batch *next = b->next;
+        for (int i = 0; i < b->n; i++)
+            audit_sealed_release(&b->rec[i]);
+        free(b);
+        b = next;
+    }
+}
+
 static void hash_job_free(struct hash_job *j)
 {
     if (!j)
         return;
-    for (int i = 0; i < BATCH_ROWS; i++) /* past n: a row whose write failed */
-        json_decref(j->after[i]);
+    for (int i = 0; i < BATCH_ROWS; i++) /* past n: the row whose write failed */
+        prepared_free(j->row[i].row);
+    sealed_batch_free(j->spent);
     free(j);
-}
-
-static void sealed_batch_free(struct sealed_batch *b)
-{
-    if (!b)
-        return;
-    for (int i = 0; i < b->n; i++)
-        audit_sealed_release(&b->rec[i]);
-    free(b);
 }
 
 /* The hashing thread: each job's records sealed, in order, and sent back. */
 struct hasher {
     struct audit_batch *chain;
     struct row_queue *in, *out;
+    const struct user *actor;
+    const char *catalogue_id, *now, *today;
 };
 
 static void *hash_records(void *arg)
@@ -275,9 +318,9 @@ static void *hash_records(void *arg)
         struct sealed_batch *b = calloc(1, sizeof *b);
         for (int i = 0; b && i < j->n; i++) {
             char object[48];
-            snprintf(object, sizeof object, "ledger:%lld", j->entry[i]);
-            b->failed |= !audit_batch_seal(h->chain, object, j->after[i], &b->rec[i]);
-            j->after[i] = NULL; /* taken */
+            snprintf(object, sizeof object, "ledger:%lld", j->row[i].entry);
+            json_t *after = written_entry(&j->row[i], h->actor, h->catalogue_id, h->now, h->today);
+            b->failed |= !after || !audit_batch_seal(h->chain, object, after, &b->rec[i]);
             b->n = i + 1;
         }
         hash_job_free(j);
@@ -292,7 +335,8 @@ static void *hash_records(void *arg)
 
 /* Store the sealed records that are back: all of them (wait), or those
  * there are now. */
-static enum xcode insert_sealed(struct db *db, struct hasher *h, bool wait, struct xerr *e)
+static enum xcode insert_sealed(struct db *db, struct hasher *h, bool wait,
+                                struct sealed_batch **spent, struct xerr *e)
 {
     struct sealed_batch *b;
     enum xcode rc = XOK;
@@ -301,7 +345,9 @@ static enum xcode insert_sealed(struct db *db, struct hasher *h, bool wait, stru
             rc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
         for (int i = 0; !rc && i < b->n; i++)
             rc = audit_batch_insert(db, h->chain, &b->rec[i], e);
-        sealed_batch_free(b);
+        /* Back to the hasher with the next job (freed here at the end). */
+        b->next = *spent;
+        *spent = b;
     }
     return rc;
 }
@@ -383,7 +429,13 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
     /* The hashing thread's queues: a job goes in only after what came
      * back was stored, so at most in's capacity and two more are in
      * flight, and `out` (larger) never holds the hasher up. */
-    struct hasher h = {.in = row_queue_new(8), .out = row_queue_new(16)};
+    struct hasher h = {.in = row_queue_new(8),
+                       .out = row_queue_new(16),
+                       .actor = actor,
+                       .catalogue_id = p->cat->id,
+                       .now = now,
+                       .today = p->today};
+    struct sealed_batch *spent = NULL;
     enum xcode rc = XOK;
     pthread_t hashing;
     bool started = false;
@@ -401,13 +453,14 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
         if (!j)
             rc = xerr_set(e, X_INTERNAL, "メモリが不足しています");
         for (int i = 0; !rc && i < b->n; i++) {
-            long long entry;
-            if ((rc = write_row(db, actor, p->cat, b->row[i], now, p->today, &entry,
-                                &j->after[j->n], e)))
+            struct written *w = &j->row[i];
+            w->row = b->row[i]; /* the job's now, freed by the hasher */
+            b->row[i] = NULL;
+            if ((rc = write_row(db, actor, p->cat, now, w, e)))
                 break;
-            j->entry[j->n++] = entry;
-            *first = *first ? *first : entry;
-            *last = entry;
+            j->n = i + 1;
+            *first = *first ? *first : w->entry;
+            *last = w->entry;
             ++*count;
             if (*count == 2)
                 wf_fault_point("import"); /* killed mid-import: nothing may remain */
@@ -416,7 +469,11 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
         }
         batch_free(b);
         if (!rc)
-            rc = insert_sealed(db, &h, false, e);
+            rc = insert_sealed(db, &h, false, &spent, e);
+        if (j) {
+            j->spent = spent;
+            spent = NULL;
+        }
         if (!rc && !row_queue_push(h.in, j))
             rc = xerr_set(e, X_INTERNAL, "監査記録を作れません");
         if (rc)
@@ -425,7 +482,7 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
     if (started) {
         if (!rc) {
             row_queue_finish(h.in);
-            rc = insert_sealed(db, &h, true, e);
+            rc = insert_sealed(db, &h, true, &spent, e);
         }
         if (rc) {
             row_queue_stop(h.in);
@@ -442,6 +499,7 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
         hash_job_free(left);
     while (h.out && (left = row_queue_drain(h.out)))
         sealed_batch_free(left);
+    sealed_batch_free(spent);
     row_queue_free(h.in);
     row_queue_free(h.out);
     audit_batch_free(h.chain);

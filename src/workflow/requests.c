@@ -167,7 +167,7 @@ static enum xcode resolve_service(struct db *db, const struct document *doc, lon
     if (text_is_blank(doc->service_name) || text_is_blank(doc->provider))
         return XOK;
     return store_service_resolve(db, doc->service_name, doc->service_function, doc->provider,
-                                 doc->category, id, e);
+                                 doc->category, id, NULL, e);
 }
 
 json_t *wf_request_json(const struct request_row *r)
@@ -564,7 +564,7 @@ static enum xcode apply_to_ledger(struct db *db, const struct user *actor, struc
     char today[11];
     date_format(date_today(), today);
     if (strcmp(r->kind, "new") == 0) {
-        if (store_entry_insert(db, r->department_id, r->service_id, now, NULL, &entry, e) ||
+        if (store_entry_insert(db, r->department_id, r->service_id, now, NULL, 0, &entry, e) ||
             db_exec(db, "UPDATE requests SET entry_id = ?2 WHERE id = ?1",
                     DB_ARGS(DI(r->id), DI(entry)), e)) {
             free(conditions);

@@ -86,6 +86,35 @@ def test_a_ledger_saved_from_excel_comes_in_whole(env):
         assert code in {f["code"] for f in ev["findings"]}, (name, ev["findings"][:3])
 
 
+def test_each_audit_record_holds_the_entry_as_it_is_shown(env):
+    """The import makes each audit record's snapshot from the values it
+    wrote, without reading the entry back: it must be the entry exactly as
+    `ledger show` has it on the day -- its state (in use, expired, not yet
+    begun), the department, and the category of a service the ledger
+    already had."""
+    from harness import document
+    setup_db(env)
+    approve_new(env, document(name="Zoom", function="Web会議", provider="ZVC Japan",
+                              category="web-conference"))
+    path = write(env, "旧台帳.csv",
+                 "番号,サービス名,機能名,事業者名,業務内容,格付,利用期間,担当課,申請者,利用範囲\r\n"
+                 "B-1,Zoom,Web会議,ZVC Japan,説明会,2-2-1,2024/4/1～2099/3/31,総務課,山田 太郎,課内\r\n"
+                 "B-2,古い掲示板,,株式会社旧,掲示,1,2019/4/1～2020/3/31,市民課,,課内\r\n"
+                 "B-3,新しい予約,,株式会社新,予約,1,2098/4/1～2099/3/31,市民課,,課内\r\n")
+    env.ok("ledger", "import", "--as", "appr", path)
+    audit = env.json("audit", "list", "--json", "--action", "ledger.import")["records"]
+    assert len(audit) == 3, audit
+    states = []
+    for a in audit:
+        shown = env.json("ledger", "show", a["object"].split(":")[1], "--json")
+        shown.pop("versions")
+        assert a["after"] == shown, (a["after"], shown)
+        states.append(shown["state"])
+    assert states == ["active", "expired", "upcoming"], states
+    assert audit[0]["after"]["service"]["category"] == "web-conference", audit[0]["after"]
+    assert audit[1]["after"]["service"]["category"] == "other"
+
+
 def test_cp932_is_detected_and_can_be_forced(env):
     setup_db(env)
     path = write(env, "sjis.csv", GOOD, "cp932")
