@@ -410,6 +410,11 @@ enum xcode import_pipe_add(struct import_pipe *p, json_t *item, bool *stopped, s
     return XOK;
 }
 
+void import_pipe_stop(struct import_pipe *p)
+{
+    row_queue_stop(p->queue);
+}
+
 void import_pipe_finish(struct import_pipe *p, bool failed)
 {
     if (failed) {
@@ -421,8 +426,9 @@ void import_pipe_finish(struct import_pipe *p, bool failed)
 }
 
 enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct user *actor,
-                             const char *now, const struct import_options *o, long total,
-                             long *count, long long *first, long long *last, struct xerr *e)
+                             const char *now, const struct import_options *o,
+                             const atomic_long *total, long *count, long long *first,
+                             long long *last, struct xerr *e)
 {
     *count = 0;
     *first = *last = 0;
@@ -464,8 +470,9 @@ enum xcode import_pipe_write(struct import_pipe *p, struct db *db, const struct 
             ++*count;
             if (*count == 2)
                 wf_fault_point("import"); /* killed mid-import: nothing may remain */
-            if (o->progress && *count % 1000 == 0)
-                o->progress(*count, total, o->arg);
+            long all = *count % 1000 ? 0 : atomic_load(total);
+            if (o->progress && all)
+                o->progress(*count, all, o->arg);
         }
         batch_free(b);
         if (!rc)

@@ -191,7 +191,8 @@ struct import_options {
  * (ledger.import). *report (always set, the caller releases it): {"file",
  * "encoding", "dry_run", "rows", "blank_rows", "issues", "notes",
  * "entries" (dry run: the table), "imported", "first_id", "last_id"}.
- * The file is read twice (checked, then written) rather than held. */
+ * The file is read twice, side by side (checked, and written), rather
+ * than held; the transaction is committed once the check found it right. */
 enum xcode wf_ledger_import(struct db *db, const struct user *actor, const char *data, size_t n,
                             const struct import_options *o, json_t **report, struct xerr *e);
 /* Load the ISMAP cloud service list (CSV; ciso or admin), replacing the

@@ -254,6 +254,37 @@ def test_a_write_that_fails_stops_the_reading_and_writes_nothing(env):
     env.ok("audit", "verify")
 
 
+def test_a_bad_row_late_in_a_long_file_undoes_what_was_written(env):
+    """The check runs beside the writing, so rows before a bad one may be
+    written already when it is found: the writing stops, the transaction is
+    rolled back, and the import reports every bad row, as a dry run would,
+    with nothing left behind. A good row after them is not written either."""
+    setup_db(env)
+    before = counts(env)
+    rows = ["サービス名,事業者名,利用目的,機密性,利用期間,担当課,申請者,利用範囲"]
+    rows += ["サービス%d,事業者%d,連絡,%d,2024/4/1～2027/3/31,総務部 総務課,山田 太郎,課内" % (i, i, 1 + i % 3)
+             for i in range(4000)]
+    rows[3500] = "サービスX,事業者X,連絡,7,2024/4/1～2027/3/31,総務部 総務課,山田 太郎,課内"
+    rows[3990] = "サービスY,事業者Y,連絡,2,2027/4/1～2024/3/31,総務部 総務課,山田 太郎,課内"
+    path = write(env, "4000.csv", "\r\n".join(rows) + "\r\n")
+    dry = env.run("ledger", "import", "--as", "appr", "--dry-run", "--json", path)
+    r = env.run("ledger", "import", "--as", "appr", "--json", path)
+    assert r.code == 2, r
+    got = r.json()
+    assert got["ok"] is False and "imported" not in got, got
+    assert [(i["line"], i["column"]) for i in got["issues"]] == \
+        [(i["line"], i["column"]) for i in dry.json()["issues"]], (got["issues"], dry.out)
+    assert [i["line"] for i in got["issues"]] == [3501, 3991], got["issues"]
+    assert counts(env) == before, "nothing of the 3,500 rows before the bad one remains"
+    env.ok("audit", "verify")
+    # The same file mended comes in whole.
+    rows[3500] = rows[3500].replace(",7,", ",2,")
+    rows[3990] = rows[3990].replace("2027/4/1～2024/3/31", "2024/4/1～2027/3/31")
+    path = write(env, "4000.csv", "\r\n".join(rows) + "\r\n")
+    assert "4000 件を台帳に取り込みました" in env.ok("ledger", "import", "--as", "appr", path).out
+    env.ok("audit", "verify")
+
+
 def test_a_process_killed_mid_import_leaves_nothing(env):
     """All rows in one transaction: killed after writing two of three, the
     ledger, the requests and the audit log are as before."""
