@@ -133,9 +133,15 @@ enum xcode store_service_resolve(struct db *db, const char *name, const char *fu
     db_done(rows);
     if (rc < 0 || xc)
         return e->code;
+    /* Only a real change: an update, even to the same value, fires the
+     * trigger that drops the service's entries' rendered JSON. */
     if (rc == 1)
-        return db_exec(db, "UPDATE services SET category = ?2 WHERE id = ?1 AND category = 'other'",
-                       DB_ARGS(DI(*id), DS(category)), e);
+        return strcmp(category, "other") == 0
+                   ? XOK
+                   : db_exec(
+                         db,
+                         "UPDATE services SET category = ?2 WHERE id = ?1 AND category = 'other'",
+                         DB_ARGS(DI(*id), DS(category)), e);
     if (category_to(category_out, category, e))
         return e->code;
     return db_one_int(db,
