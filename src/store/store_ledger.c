@@ -459,7 +459,8 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
  * index serves. */
 #define LIKE_WHERE "WHERE (?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') AND " FILTER_WHERE
 #define FTS_WHERE                                                                                  \
-    "WHERE x.entry_id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2) AND " FILTER_WHERE
+    "WHERE x.entry_id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2) "                \
+    "AND " FILTER_WHERE
 #define SEARCH_JOIN "JOIN ledger_search x ON x.entry_id = e.id "
 /* The page's entries chosen from ledger_search alone, then joined for
  * their columns: an offset of 50,000 otherwise built 50,050 whole rows to
@@ -470,8 +471,7 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
 #define ORDERS(W)                                                                                  \
     {"id", PAGE(W, "x.entry_id")}, {"id-desc", PAGE(W, "x.entry_id DESC")},                        \
         {"name", PAGE(W, "x.service_name, x.service_function, x.entry_id")},                       \
-        {"name-desc",                                                                              \
-         PAGE(W, "x.service_name DESC, x.service_function DESC, x.entry_id DESC")},                \
+        {"name-desc", PAGE(W, "x.service_name DESC, x.service_function DESC, x.entry_id DESC")},   \
         {"period_to", PAGE(W, "x.period_to, x.entry_id")},                                         \
         {"period_to-desc", PAGE(W, "x.period_to DESC, x.entry_id DESC")},                          \
         {"updated", PAGE(W, "x.updated_at, x.entry_id")},                                          \
