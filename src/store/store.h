@@ -36,6 +36,11 @@ enum xcode store_check_version(struct db *db, struct xerr *e);
  * the caller's), ids kept; *counts is {table: rows}. */
 enum xcode store_copy_is_empty(struct db *db, bool *empty, struct xerr *e);
 enum xcode store_copy_all(struct db *from, struct db *to, json_t **counts, struct xerr *e);
+/* After the copy's commit, on PostgreSQL: VACUUM (ANALYZE) of the tables
+ * filled, so that the first pages read use the indexes alone (a count of
+ * 100,000 requests: 100 ms before autovacuum came by, 20 ms after) and
+ * the planner knows the tables' sizes. Nothing on SQLite. */
+enum xcode store_copy_settle(struct db *to, struct xerr *e);
 
 /* Current time as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf[21]. */
 void store_now(char *buf);

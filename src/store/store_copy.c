@@ -13,6 +13,7 @@
  * the running server (everyone signs in again on the new database).
  */
 #include "store_internal.h"
+#include "core/text.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -193,6 +194,21 @@ static enum xcode copy_table(struct db *from, struct db *to, int i, long long *c
     if (!xc && t->identity)
         xc = db_identity_after(to, t->name, t->identity, e);
     return xc;
+}
+
+enum xcode store_copy_settle(struct db *to, struct xerr *e)
+{
+    if (db_backend(to) != DB_POSTGRES)
+        return XOK;
+    struct sbuf sql;
+    sbuf_init(&sql, 0);
+    sbuf_adds(&sql, "VACUUM (ANALYZE)");
+    for (int i = 0; i < NTABLES; i++)
+        sbuf_addf(&sql, "%s %s", i ? "," : "", k_tables[i].name);
+    enum xcode rc = sql.overflow ? xerr_set(e, X_INTERNAL, "メモリが不足しています")
+                                 : db_script(to, sql.buf, e);
+    sbuf_release(&sql);
+    return rc;
 }
 
 enum xcode store_copy_all(struct db *from, struct db *to, json_t **counts, struct xerr *e)

@@ -51,6 +51,9 @@ enum xcode wf_copy(const char *from_url, const char *to_url, json_t **report, st
     if (rc || (rc = db_commit(to, e)))
         goto fail;
     db_rollback(from);
+    /* The data is in: a failure here leaves it for autovacuum. */
+    struct xerr ignore = {0};
+    (void)store_copy_settle(to, &ignore);
     *report = json_pack("{s:s, s:s, s:O}", "from", shown_from, "to", shown_to, "rows", counts);
     goto out;
 fail:
