@@ -457,7 +457,15 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
  * or the bigram index (two or more characters). Without a bigram index
  * (PostgreSQL) always LIKE, over the same folded text, which its pg_trgm
  * index serves. */
-#define LIKE_WHERE "WHERE (?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') AND " FILTER_WHERE
+#define LIKE_WHERE_IN(RANGE)                                                                       \
+    "WHERE " RANGE "(?2 IS NULL OR x.text LIKE ?2 ESCAPE '\\') AND " FILTER_WHERE
+#define LIKE_WHERE LIKE_WHERE_IN("")
+/* What the state 期間満了 or 廃止 implies, written so that an index serves
+ * it: these are the few, and the generic filter read every row to find
+ * them (and again to count them). Both are restrictions the state's CASE
+ * implies, so the rows found are the same. */
+#define EXPIRED_RANGE "x.period_to < ?1 AND "
+#define RETIRED_RANGE "x.retired_on <= ?1 AND "
 #define FTS_WHERE                                                                                  \
     "WHERE x.entry_id IN (SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?2) "                \
     "AND " FILTER_WHERE
@@ -479,6 +487,8 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
         "updated-desc", PAGE(W, "x.updated_at DESC, x.entry_id DESC")                              \
     }
     static const char *const scan_sorts[][2] = {ORDERS(LIKE_WHERE)};
+    static const char *const expired_sorts[][2] = {ORDERS(LIKE_WHERE_IN(EXPIRED_RANGE))};
+    static const char *const retired_sorts[][2] = {ORDERS(LIKE_WHERE_IN(RETIRED_RANGE))};
     static const char *const fts_sorts[][2] = {ORDERS(FTS_WHERE)};
     /* The default order (台帳番号) reads the index in rowid order and stops
      * after one page, instead of collecting every match first. */
@@ -495,6 +505,10 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
         "JOIN users ru ON ru.id = v.recorded_by "
         "WHERE ledger_fts MATCH ?2 AND " FILTER_WHERE "ORDER BY f.rowid LIMIT ?7 OFFSET ?8";
     static const char scan_count[] = "SELECT count(*) FROM ledger_search x " LIKE_WHERE;
+    static const char expired_count[] =
+        "SELECT count(*) FROM ledger_search x " LIKE_WHERE_IN(EXPIRED_RANGE);
+    static const char retired_count[] =
+        "SELECT count(*) FROM ledger_search x " LIKE_WHERE_IN(RETIRED_RANGE);
     static const char fts_count[] =
         "SELECT count(*) FROM ledger_fts f JOIN ledger_search x ON x.entry_id = f.rowid "
         "WHERE ledger_fts MATCH ?2 AND " FILTER_WHERE;
@@ -522,8 +536,16 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
             return xerr_set(e, X_INTERNAL, "メモリが不足しています");
         }
     }
-    const char *const(*sorts)[2] = fts ? fts_sorts : scan_sorts;
-    const char *count_sql = fts ? fts_count : scan_count;
+    bool expired = !fts && q->state && strcmp(q->state, "expired") == 0;
+    bool retired = !fts && q->state && strcmp(q->state, "retired") == 0;
+    const char *const(*sorts)[2] = fts       ? fts_sorts
+                                   : expired ? expired_sorts
+                                   : retired ? retired_sorts
+                                             : scan_sorts;
+    const char *count_sql = fts       ? fts_count
+                            : expired ? expired_count
+                            : retired ? retired_count
+                                      : scan_count;
     char key[32];
     snprintf(key, sizeof key, "%s%s", q->sort ? q->sort : "id", q->desc ? "-desc" : "");
     const char *sql = NULL;
@@ -579,10 +601,14 @@ static enum xcode ledger_run(struct db *db, const struct ledger_query *q, bool c
     return xc;
 #undef SEARCH_STATE_SQL
 #undef FILTER_WHERE
+#undef LIKE_WHERE_IN
 #undef LIKE_WHERE
+#undef EXPIRED_RANGE
+#undef RETIRED_RANGE
 #undef FTS_WHERE
 #undef SEARCH_JOIN
 #undef ORDERS
+#undef PAGE
 }
 
 static bool collect_entry(json_t *entry, void *arr)
